@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config.js';
+import { PortInUseError, startBackend } from './index.js';
+
+const USAGE = `Usage: mission-control serve [options]
+
+Runs the Mission Control backend and UI headless on 127.0.0.1.
+
+Options (each also as an environment variable):
+  --data-dir DIR                 MC_DATA_DIR                  data folder (database, logs, token)
+  --port N                       MC_PORT                      default 8000 (0 = any free port)
+  --host HOST                    MC_HOST                      default 127.0.0.1
+  --base-url URL                 MC_BASE_URL                  URL agents use to reach this API
+  --checkin-deadline-seconds N   MC_CHECKIN_DEADLINE_SECONDS  default 30
+  --max-wake-attempts N          MC_MAX_WAKE_ATTEMPTS         default 3
+  --log-level LEVEL              MC_LOG_LEVEL                 fatal|error|warn|info|debug|trace|silent
+  --allowed-host NAME            MC_ALLOWED_HOSTS             extra Host-header names (comma list in env)
+                                 MC_LOCAL_AUTH_TOKEN          use this local token (≥ 50 chars)
+`;
+
+async function serve(args: string[]): Promise<void> {
+  const config = loadConfig(args);
+  const backend = await startBackend({ ...config, logToStdout: false });
+  const tokenFile = join(backend.dataDir, 'local-auth-token');
+  process.stdout.write(
+    [
+      '',
+      `  OpenClaw Mission Control is running: ${backend.url}`,
+      '',
+      `  Sign in with the local token (kept in ${tokenFile}):`,
+      `    curl -H "Authorization: Bearer $(cat '${tokenFile}')" ${backend.url}/api/v1/boards`,
+      `  Agents use ${backend.config.baseUrl}/api/v1/agent/* with their X-Agent-Token.`,
+      `  Logs: ${join(backend.dataDir, 'logs', 'mission-control.log')}    Stop: Ctrl+C`,
+      '',
+    ].join('\n') + '\n',
+  );
+  const shutdown = (signal: string) => {
+    process.stdout.write(`\n  ${signal}: stopping…\n`);
+    backend.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === 'serve') {
+    await serve(rest);
+    return -1; // keep running
+  }
+  if (command.startsWith('--')) {
+    await serve(argv);
+    return -1;
+  }
+  process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof PortInUseError) {
+      process.stderr.write(`mission-control: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`mission-control: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

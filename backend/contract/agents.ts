@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { Id, Text, Timestamp } from './common.js';
+
+/** Durations as OpenClaw writes them: `30s`, `10m`, `1h`, `0m` (off). */
+export const Duration = z
+  .string()
+  .trim()
+  .regex(/^\d{1,6}(ms|s|m|h|d)$/, { message: 'must be a duration like 30s, 10m or 1h' });
+
+export const HeartbeatConfig = z.strictObject({
+  every: Duration.default('10m'),
+  target: z.string().trim().min(1).max(100).default('last'),
+  includeReasoning: z.boolean().default(false),
+});
+export type HeartbeatConfig = z.infer<typeof HeartbeatConfig>;
+
+export const IdentityProfile = z.record(z.string().max(100), z.string().max(10_000));
+
+export const AgentRead = z.object({
+  id: Id,
+  board_id: Id.nullable(),
+  gateway_id: Id,
+  name: z.string(),
+  /** Computed for reads: `provisioning` until the first check-in, `offline` after silence. */
+  status: z.string(),
+  openclaw_session_id: z.string().nullable(),
+  heartbeat_config: HeartbeatConfig.nullable(),
+  identity_profile: IdentityProfile.nullable(),
+  identity_template: z.string().nullable(),
+  soul_template: z.string().nullable(),
+  provision_requested_at: Timestamp.nullable(),
+  provision_action: z.string().nullable(),
+  last_seen_at: Timestamp.nullable(),
+  is_board_lead: z.boolean(),
+  is_gateway_main: z.boolean(),
+  wake_attempts: z.number().int(),
+  last_wake_sent_at: Timestamp.nullable(),
+  checkin_deadline_at: Timestamp.nullable(),
+  last_provision_error: z.string().nullable(),
+  lifecycle_generation: z.number().int(),
+  has_token: z.boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type AgentRead = z.infer<typeof AgentRead>;
+
+const agentFields = {
+  heartbeat_config: HeartbeatConfig.nullable().optional(),
+  identity_profile: IdentityProfile.nullable().optional(),
+  identity_template: z.string().max(60_000).nullable().optional(),
+  soul_template: z.string().max(60_000).nullable().optional(),
+};
+
+export const AgentCreate = z.strictObject({
+  name: Text(100),
+  board_id: Id,
+  is_board_lead: z.boolean().default(false),
+  ...agentFields,
+});
+export type AgentCreate = z.infer<typeof AgentCreate>;
+
+/** What a board lead may send to `POST /api/v1/agent/agents`: the board is always the lead's own. */
+export const LeadAgentCreate = z.strictObject({
+  name: Text(100),
+  board_id: Id.optional(),
+  ...agentFields,
+});
+export type LeadAgentCreate = z.infer<typeof LeadAgentCreate>;
+
+export const AgentUpdate = z.strictObject({
+  name: Text(100).optional(),
+  ...agentFields,
+});
+export type AgentUpdate = z.infer<typeof AgentUpdate>;
+
+export const AgentParams = z.object({ agent_id: Id });
+export const AgentListQuery = z.object({ board_id: Id.optional(), gateway_id: Id.optional() });
+export const AgentApiListQuery = z.object({ board_id: Id.optional() });
+
+/** Returned once, when a token is minted; never again. */
+export const AgentTokenIssued = z.object({ agent_id: Id, token: z.string() });
+
+/** `/api/v1/agents/{id}/heartbeat` (web-edition shared route) may set a free-form status. */
+export const AgentStatusHeartbeat = z.strictObject({
+  status: z.string().trim().min(1).max(50).optional(),
+});
+export const AgentNamedHeartbeat = z.strictObject({
+  name: Text(100),
+  board_id: Id.optional(),
+  status: z.string().trim().min(1).max(50).optional(),
+});
+
+export const AgentHealth = z.object({
+  ok: z.literal(true),
+  agent_id: Id,
+  board_id: Id.nullable(),
+  gateway_id: Id,
+  status: z.string(),
+  is_board_lead: z.boolean(),
+});

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Who may call a route.
+ * - `open`: nobody needs a credential (health, OpenAPI).
+ * - `user`: the local user's bearer token (or the UI's session cookie).
+ * - `agent`: an agent token (`X-Agent-Token` or `Authorization: Bearer`).
+ * - `user_or_agent`: user first; `X-Agent-Token` forces agent auth (as in the web edition).
+ */
+export type RouteAuth = 'open' | 'user' | 'agent' | 'user_or_agent';
+
+/** Role tags agents filter `/openapi.json` by. */
+export type AgentRoleTag = 'agent-main' | 'agent-lead' | 'agent-worker';
+
+/** Hints the web edition's templates read from `/openapi.json` (`x-llm-intent`, …). */
+export interface LlmHints {
+  intent: string;
+  whenToUse: string;
+  whenNotToUse?: string;
+  requiredActor?: string;
+  sideEffects?: string;
+  prerequisites?: string;
+}
+
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style path with `{name}` parameters. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: readonly string[];
+  auth: RouteAuth;
+  params?: P;
+  query?: Q;
+  /** Absent: the route takes no body (and ignores one, like the no-body heartbeat). */
+  body?: B;
+  response: R;
+  /** Success status, 200 unless said. */
+  status?: number;
+  llm?: LlmHints;
+}
+
+export const defineRoute = <
+  P extends z.ZodType = never,
+  Q extends z.ZodType = never,
+  B extends z.ZodType = never,
+  R extends z.ZodType = never,
+>(
+  route: RouteDef<P, Q, B, R>,
+): RouteDef<P, Q, B, R> => route;
+
+/** `/api/v1/boards/{board_id}` → `/api/v1/boards/:board_id` */
+export const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');

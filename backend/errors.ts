@@ -1,0 +1,47 @@
+/**
+ * The one error type services throw. `detail` keeps the web edition's wire shape: a string, or an
+ * object agents parse (`{message, code, blocked_by_task_ids}` for a blocked task, …).
+ */
+export type AppErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'validation_failed'
+  | 'payload_too_large'
+  | 'host_not_allowed'
+  | 'gateway_error'
+  | 'internal';
+
+const STATUS: Record<AppErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  validation_failed: 422,
+  payload_too_large: 413,
+  host_not_allowed: 403,
+  gateway_error: 502,
+  internal: 500,
+};
+
+export type ErrorDetail = string | Record<string, unknown>;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  constructor(
+    readonly code: AppErrorCode,
+    readonly detail: ErrorDetail,
+  ) {
+    super(typeof detail === 'string' ? detail : String(detail.message ?? code));
+    this.status = STATUS[code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const forbidden = (detail: ErrorDetail) => new AppError('forbidden', detail);
+export const conflict = (detail: ErrorDetail) => new AppError('conflict', detail);
+export const unprocessable = (detail: ErrorDetail) => new AppError('validation_failed', detail);

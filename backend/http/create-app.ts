@@ -1,0 +1,117 @@
+import express, { type Express } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOpenApiDocument } from '../contract/openapi.js';
+import type { RouteDef } from '../contract/route.js';
+import { ROUTES, type RouteName } from '../contract/routes.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import type { Services } from '../services/index.js';
+import type { Handler, Handlers } from './handlers.js';
+import { errorHandler, hostAllowlist, requestId, securityHeaders } from './middleware.js';
+import { createActorResolver, mountRoute } from './mount.js';
+import { agentHandlers } from './routes/agents.js';
+import { boardHandlers } from './routes/boards.js';
+import { gatewayHandlers } from './routes/gateways.js';
+import { memoryHandlers } from './routes/memory.js';
+import { systemHandlers } from './routes/system.js';
+import { taskHandlers } from './routes/tasks.js';
+
+export interface AppDeps {
+  services: Services;
+  logger: Logger;
+  localToken: string;
+  /** Host names accepted in the Host header (DNS-rebinding guard). */
+  allowedHosts: ReadonlySet<string>;
+  maxBodyBytes: number;
+  validateResponses: boolean;
+  /** Built renderer (index.html + assets); absent = a page that says how to build it. */
+  uiDir?: string;
+  /** Where the agent-facing base URL points (shown in OpenAPI `servers`). */
+  baseUrl: string;
+}
+
+const UI_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestId);
+  app.use(securityHeaders);
+  app.use(hostAllowlist(deps.allowedHosts, deps.logger.child('http')));
+  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
+
+  const handlers: Handlers = {
+    ...systemHandlers(deps.services),
+    ...gatewayHandlers(deps.services),
+    ...boardHandlers(deps.services),
+    ...agentHandlers(deps.services),
+    ...taskHandlers(deps.services),
+    ...memoryHandlers(deps.services),
+  };
+
+  const router = express.Router();
+  const resolveActor = createActorResolver({
+    localToken: deps.localToken,
+    agentAuth: deps.services.agentAuth,
+    agents: deps.services.agents,
+    logger: deps.logger,
+  });
+  for (const name of Object.keys(ROUTES) as RouteName[]) {
+    mountRoute(router, ROUTES[name] as RouteDef, handlers[name] as Handler<RouteDef>, resolveActor, {
+      validateResponses: deps.validateResponses,
+    });
+  }
+  app.use(router);
+
+  const openapi = buildOpenApiDocument({ serverUrl: deps.baseUrl });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  // Unknown API paths are a JSON 404, never the UI's HTML.
+  app.use(['/api', '/healthz', '/readyz', '/health'], (_req, _res, next) => next(new AppError('not_found', 'Not found')));
+
+  mountUi(app, deps.uiDir);
+  app.use(errorHandler(deps.logger.child('http')));
+  return app;
+}
+
+function mountUi(app: Express, uiDir: string | undefined): void {
+  const index = uiDir ? join(uiDir, 'index.html') : undefined;
+  const setCsp: express.RequestHandler = (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', UI_CSP);
+    next();
+  };
+  if (uiDir && index && existsSync(index)) {
+    app.use(setCsp, express.static(uiDir, { index: false, maxAge: '1h', fallthrough: true }));
+    // Client-side routes: every other GET that accepts HTML gets the app shell.
+    app.get(/^\/(?!api\/).*/, setCsp, (req, res, next) => {
+      if (!req.accepts('html')) return next(new AppError('not_found', 'Not found'));
+      res.setHeader('Cache-Control', 'no-store');
+      res.sendFile(index);
+    });
+    return;
+  }
+  app.get('/', setCsp, (_req, res) => {
+    res
+      .status(200)
+      .type('html')
+      .send(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>OpenClaw Mission Control</title></head>' +
+          '<body><main><h1>OpenClaw Mission Control</h1><p>The API is running. The user interface has not been built: run <code>npm run build</code>.</p></main></body></html>',
+      );
+  });
+}

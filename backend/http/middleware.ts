@@ -1,0 +1,128 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logging.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+  }
+}
+
+/** `X-Request-Id`: a client-supplied non-blank value is kept (bounded), else a fresh one. */
+export const requestId: RequestHandler = (req, res, next) => {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && given.trim() !== '' && given.length <= 128 ? given.trim() : randomUUID().replace(/-/g, '');
+  req.requestId = id;
+  res.setHeader('X-Request-Id', id);
+  next();
+};
+
+const SECURITY_HEADERS: [string, string][] = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+];
+
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+  next();
+};
+
+/**
+ * DNS-rebinding guard: a page on evil.example that resolves to 127.0.0.1 still sends
+ * `Host: evil.example`, so only the names this server is really known by are accepted.
+ */
+export function hostAllowlist(allowed: ReadonlySet<string>, logger: Logger): RequestHandler {
+  return (req, _res, next) => {
+    const host = hostnameOf(req.headers.host);
+    if (host !== null && allowed.has(host)) return next();
+    logger.warn('http.host_rejected', 'request with a foreign Host header rejected', { host: req.headers.host ?? null });
+    next(
+      new AppError(
+        'host_not_allowed',
+        `Host '${req.headers.host ?? ''}' is not allowed. Use one of: ${[...allowed].join(', ')} (add names with MC_ALLOWED_HOSTS).`,
+      ),
+    );
+  };
+}
+
+/** `Example.com:8000` → `example.com`; `[::1]:8000` → `::1`. */
+export function hostnameOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 ? h.slice(1, end) : null;
+  }
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+/** zod issues → FastAPI-shaped `[{loc, msg, type}]`, locations prefixed with path/query/body. */
+export function zodIssues(error: z.ZodError, where: 'path' | 'query' | 'body') {
+  return error.issues.map((issue) => ({
+    loc: [where, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    msg: issue.code === 'unrecognized_keys' ? `${issue.message}` : issue.message,
+    type: issue.code,
+  }));
+}
+
+export class RequestValidationError extends Error {
+  constructor(readonly issues: ReturnType<typeof zodIssues>) {
+    super('request validation failed');
+  }
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+/**
+ * The single error mapper. Bad input is always a 4xx with a JSON body naming the field; anything
+ * unexpected is a 500 with the request id and no internals (the log has the stack).
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const request_id = req.requestId ?? '';
+    if (res.headersSent) return;
+    if (err instanceof RequestValidationError) {
+      res.status(422).json({ detail: err.issues, request_id, code: 'validation_failed' });
+      return;
+    }
+    if (err instanceof AppError) {
+      res.status(err.status).json({ detail: err.detail, request_id, code: err.code });
+      return;
+    }
+    const parserError = err as BodyParserError;
+    if (parserError?.type === 'entity.parse.failed') {
+      res.status(422).json({
+        detail: [{ loc: ['body'], msg: `Malformed JSON body: ${parserError.message}`, type: 'json_invalid' }],
+        request_id,
+        code: 'validation_failed',
+      });
+      return;
+    }
+    if (parserError?.type === 'entity.too.large') {
+      res.status(413).json({ detail: 'Request body is too large.', request_id, code: 'payload_too_large' });
+      return;
+    }
+    if (parserError?.expose && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      // Other body-parser refusals (unsupported charset/encoding, aborted request, …).
+      res.status(parserError.status).json({ detail: parserError.message, request_id, code: 'bad_request' });
+      return;
+    }
+    logger.error('http.request_failed', 'unhandled error', {
+      request_id,
+      method: req.method,
+      path: req.path,
+      err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    });
+    res.status(500).json({ detail: 'Internal server error. The log has the details under this request id.', request_id, code: 'internal' });
+  };
+}

@@ -1,0 +1,110 @@
+import type { Request, RequestHandler, Router } from 'express';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { toExpressPath, type RouteDef } from '../contract/route.js';
+import { ROUTES } from '../contract/routes.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import type { Actor } from '../services/actor.js';
+import type { AgentAuth } from '../services/agent-auth.js';
+import type { AgentService } from '../services/agents.js';
+import type { Handler } from './handlers.js';
+import { RequestValidationError, zodIssues } from './middleware.js';
+
+export interface AuthDeps {
+  localToken: string;
+  agentAuth: AgentAuth;
+  agents: AgentService;
+  logger: Logger;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m?.[1]?.trim();
+}
+
+function agentTokenFrom(req: Request): string | undefined {
+  const header = req.headers['x-agent-token'];
+  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  return bearer(req);
+}
+
+/** Routes whose handler writes presence itself (one write per check-in, not two). */
+const SELF_PRESENCE = new Set<RouteDef>([ROUTES.agentHeartbeat, ROUTES.agentNamedHeartbeat, ROUTES.agentStatusHeartbeat]);
+
+export function createActorResolver(deps: AuthDeps) {
+  const expected = digest(deps.localToken);
+  const isLocalUser = (token: string | undefined) => token !== undefined && timingSafeEqual(digest(token), expected);
+  const log = deps.logger.child('auth');
+
+  function agentActor(req: Request, route: RouteDef): Actor {
+    const agent = deps.agentAuth.authenticate(agentTokenFrom(req));
+    if (!SELF_PRESENCE.has(route)) deps.agents.touchPresence(agent);
+    return { kind: 'agent', agent };
+  }
+
+  return (req: Request, route: RouteDef): Actor => {
+    switch (route.auth) {
+      case 'open':
+        return { kind: 'anonymous' };
+      case 'agent':
+        return agentActor(req, route);
+      case 'user': {
+        if (isLocalUser(bearer(req))) return { kind: 'user' };
+        log.warn('auth.user_failed', 'user authentication failed', { path: req.path });
+        throw new AppError('unauthorized', 'Not authenticated: send the local token as "Authorization: Bearer <token>".');
+      }
+      case 'user_or_agent': {
+        // As in the web edition: an X-Agent-Token header means agent auth, whatever else is sent.
+        if (req.headers['x-agent-token'] === undefined && isLocalUser(bearer(req))) return { kind: 'user' };
+        return agentActor(req, route);
+      }
+    }
+  };
+}
+
+export type ActorResolver = ReturnType<typeof createActorResolver>;
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema) return {};
+  const result = schema.safeParse(value);
+  if (!result.success) throw new RequestValidationError(zodIssues(result.error, where));
+  return result.data;
+}
+
+/**
+ * Mount one contract route: authenticate, parse path/query/body with the contract's schemas
+ * (422 with field paths on failure), call the handler, optionally check the response against the
+ * contract, and send it.
+ */
+export function mountRoute(
+  router: Router,
+  route: RouteDef,
+  handler: Handler<RouteDef>,
+  resolveActor: ActorResolver,
+  options: { validateResponses: boolean },
+): void {
+  const wrapped: RequestHandler = async (req, res) => {
+    const actor = resolveActor(req, route);
+    const params = parsePart(route.params, req.params, 'path');
+    const query = parsePart(route.query, req.query, 'query');
+    // Routes without a body schema take none; a body sent anyway is ignored (no-body heartbeat).
+    const body = route.body ? parsePart(route.body, req.body, 'body') : {};
+    const result = await handler({ params, query, body, actor, requestId: req.requestId } as never);
+    const payload = options.validateResponses ? checkResponse(route, result) : result;
+    res.status(route.status ?? 200).json(payload);
+  };
+  router[route.method](toExpressPath(route.path), wrapped);
+}
+
+function checkResponse(route: RouteDef, value: unknown): unknown {
+  const parsed = route.response.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`response of ${route.operationId} does not match the contract: ${parsed.error.message}`);
+  }
+  return value;
+}

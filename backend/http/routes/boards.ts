@@ -1,0 +1,18 @@
+import type { Services } from '../../services/index.js';
+import type { HandlerGroup } from '../handlers.js';
+import { requireAgent } from '../../services/actor.js';
+
+export function boardHandlers(s: Services): HandlerGroup<'listBoards' | 'createBoard' | 'getBoard' | 'updateBoard' | 'deleteBoard' | 'agentListBoards' | 'agentGetBoard'> {
+  return {
+    listBoards: ({ query }) => s.boards.list(query),
+    createBoard: ({ body }) => s.boards.create(body),
+    getBoard: ({ params }) => s.boards.get(params.board_id),
+    updateBoard: ({ params, body }) => s.boards.update(params.board_id, body),
+    deleteBoard: ({ params }) => {
+      s.boards.delete(params.board_id);
+      return { ok: true };
+    },
+    agentListBoards: ({ actor, query }) => s.boards.listForAgent(requireAgent(actor), query),
+    agentGetBoard: ({ actor, params }) => s.boards.get(s.boards.accessible(actor, params.board_id).id),
+  };
+}

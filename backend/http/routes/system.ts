@@ -1,0 +1,29 @@
+import type { HandlerGroup } from '../handlers.js';
+import type { Services } from '../../services/index.js';
+
+const LOCAL_USER = {
+  id: '00000000-0000-4000-8000-000000000001',
+  clerk_user_id: 'local-auth-user',
+  email: 'admin@home.local',
+  name: 'Local User',
+  preferred_name: null,
+  pronouns: null,
+  timezone: null,
+  notes: null,
+  context: null,
+  is_super_admin: false,
+};
+
+export function systemHandlers(services: Services): HandlerGroup<'health' | 'healthz' | 'readyz' | 'authBootstrap' | 'usersMe'> {
+  return {
+    health: () => ({ ok: true }),
+    healthz: () => ({ ok: true }),
+    readyz: () => {
+      services.ctx.sqlite.prepare('SELECT 1').get();
+      return { ok: true };
+    },
+    // The desktop edition has one local user; these keep web-edition scripts working.
+    authBootstrap: () => LOCAL_USER,
+    usersMe: () => LOCAL_USER,
+  };
+}

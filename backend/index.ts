@@ -1,0 +1,139 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { resolveAppPath } from './app-paths.js';
+import { parseConfig, type BackendConfig, type BackendConfigInput } from './config.js';
+import { openDb, type OpenedDb } from './db/open-db.js';
+import { createApp } from './http/create-app.js';
+import { hostnameOf } from './http/middleware.js';
+import { createLogger, type Logger } from './logging.js';
+import { policyFromConfig, type ServiceContext } from './services/context.js';
+import { createServices, type Services } from './services/index.js';
+import { generateLocalToken } from './services/tokens.js';
+
+export { loadConfig, ConfigError, defaultDataDir } from './config.js';
+export type { BackendConfig, BackendConfigInput } from './config.js';
+
+export interface RunningBackend {
+  /** Where the API and UI answer, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  port: number;
+  config: BackendConfig;
+  /** The local user's token (for the Electron bridge and the CLI; never logged). */
+  localToken: string;
+  dataDir: string;
+  logger: Logger;
+  /** For in-process callers (Electron main, CLI, tests); HTTP clients use `url`. */
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`Port ${port} on ${host} is already in use. Stop the other process or choose another port with --port / MC_PORT.`);
+  }
+}
+
+/** Read the local token from the data dir, creating it (0600) on first run. */
+export function ensureLocalToken(dataDir: string, override?: string): string {
+  if (override) return override;
+  const file = join(dataDir, 'local-auth-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length >= 50) return token;
+  }
+  const token = generateLocalToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+/** Names the server is known by: loopback, its bind host, the base URL's host, and configured extras. */
+function allowedHostsFor(config: BackendConfig): Set<string> {
+  const hosts = new Set(['localhost', '127.0.0.1', '::1', ...config.allowedHosts.map((h) => h.toLowerCase())]);
+  if (config.host !== '0.0.0.0' && config.host !== '::') hosts.add(config.host.toLowerCase());
+  const baseHost = hostnameOf(new URL(config.baseUrl).host);
+  if (baseHost) hosts.add(baseHost);
+  return hosts;
+}
+
+/**
+ * The one door to the backend for Electron main, the headless CLI and tests: open the database,
+ * build the services and the HTTP app, listen, and return a handle that stops it all cleanly.
+ */
+export async function startBackend(input: BackendConfig | BackendConfigInput): Promise<RunningBackend> {
+  const config = parseConfig(input);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger({ level: config.logLevel, logDir: join(config.dataDir, 'logs'), stdout: config.logToStdout });
+  const log = logger.child('backend');
+  const localToken = ensureLocalToken(config.dataDir, config.localAuthToken);
+
+  let opened: OpenedDb | undefined;
+  try {
+    opened = openDb(join(config.dataDir, 'mission-control.db'));
+    const ctx: ServiceContext = {
+      db: opened.db,
+      sqlite: opened.sqlite,
+      now: () => new Date(),
+      logger,
+      policy: policyFromConfig(config),
+    };
+    const services = createServices(ctx, { baseUrl: config.baseUrl });
+    const app = createApp({
+      services,
+      logger,
+      localToken,
+      allowedHosts: allowedHostsFor(config),
+      maxBodyBytes: config.maxBodyBytes,
+      validateResponses: config.validateResponses,
+      uiDir: resolveAppPath('dist', 'renderer'),
+      baseUrl: config.baseUrl,
+    });
+    const server = await listen(app, config.host, config.port);
+    const port = (server.address() as AddressInfo).port;
+    const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${hostForUrl}:${port}`;
+    log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
+
+    const db = opened;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      config,
+      localToken,
+      dataDir: config.dataDir,
+      logger,
+      services,
+      stop: () =>
+        (stopping ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          db.close();
+          log.info('app.stopped', 'Mission Control backend stopped');
+          logger.flush();
+        })()),
+    };
+  } catch (err) {
+    opened?.close();
+    logger.flush();
+    throw err;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err);
+    });
+  });
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger as PinoLogger } from 'pino';
+
+/**
+ * Every log line carries an `event` from this closed list, so a typo fails the typecheck and the
+ * names agents' operators grep for (the web edition's `lifecycle.*`) stay stable.
+ */
+export const LOG_EVENTS = [
+  'app.started',
+  'app.stopped',
+  'app.config_error',
+  'http.request',
+  'http.request_failed',
+  'http.host_rejected',
+  'auth.user_failed',
+  'auth.agent_failed',
+  'agent.heartbeat',
+  'agent.token_rotated',
+  'db.opened',
+  'db.migrated',
+  'lifecycle.queue.enqueued',
+  'lifecycle.reconcile.deferred',
+  'lifecycle.reconcile.retriggered',
+  'lifecycle.reconcile.max_attempts_reached',
+  'lifecycle.reconcile.skip_not_stuck',
+  'lifecycle.reconcile.skip_stale_generation',
+  'lifecycle.reconcile.skip_missing_agent',
+  'lifecycle.reconcile.skip_deleting',
+  'lifecycle.reconcile.skip_missing_gateway',
+  'lifecycle.reconcile.skip_missing_board',
+  'queue.worker.success',
+  'gateway.connection.lost',
+] as const;
+export type LogEvent = (typeof LOG_EVENTS)[number];
+
+type Fields = Record<string, unknown>;
+
+/** A thin typed facade over pino: the event name is required and checked. */
+export interface Logger {
+  info(event: LogEvent, msg: string, fields?: Fields): void;
+  warn(event: LogEvent, msg: string, fields?: Fields): void;
+  error(event: LogEvent, msg: string, fields?: Fields): void;
+  debug(event: LogEvent, msg: string, fields?: Fields): void;
+  child(module: string): Logger;
+  setLevel(level: string): void;
+  readonly level: string;
+  flush(): void;
+}
+
+/**
+ * Keys whose values are secrets wherever they appear. pino's redaction removes them even when a
+ * caller passes a whole object by mistake.
+ */
+const REDACT_PATHS = [
+  'token',
+  'auth_token',
+  'agent_token',
+  'authorization',
+  'password',
+  'secret',
+  '*.token',
+  '*.authorization',
+  '*.secret',
+  'headers.authorization',
+  'headers["x-agent-token"]',
+  'headers.cookie',
+];
+
+function wrap(base: PinoLogger, root: PinoLogger): Logger {
+  const emit =
+    (level: 'info' | 'warn' | 'error' | 'debug') =>
+    (event: LogEvent, msg: string, fields?: Fields): void => {
+      base[level]({ ...fields, event }, msg);
+    };
+  return {
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    debug: emit('debug'),
+    child: (module) => wrap(base.child({ module }), root),
+    setLevel: (level) => {
+      root.level = level;
+    },
+    get level() {
+      return root.level;
+    },
+    flush: () => root.flush(),
+  };
+}
+
+export interface LoggerOptions {
+  level: string;
+  /** Folder for `mission-control.log`; omitted = no file. */
+  logDir?: string;
+  stdout?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [];
+  if (options.logDir) {
+    mkdirSync(options.logDir, { recursive: true, mode: 0o700 });
+    streams.push({
+      level: 'trace',
+      stream: pino.destination({ dest: join(options.logDir, 'mission-control.log'), mkdir: true, sync: false, mode: 0o600 }),
+    });
+  }
+  if (options.stdout) streams.push({ level: 'trace', stream: pino.destination({ dest: 1, sync: false }) });
+  const root = pino(
+    {
+      level: options.level,
+      base: { app: 'mission-control' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      enabled: streams.length > 0,
+    },
+    pino.multistream(streams),
+  );
+  return wrap(root, root);
+}

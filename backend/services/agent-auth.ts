@@ -1,0 +1,105 @@
+import { and, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { AppError } from '../errors.js';
+import { agentAuthFailures, agents, retiredAgentTokens, type AgentRow } from '../db/schema.js';
+import type { ServiceContext } from './context.js';
+import { hashAgentToken, tokenPrefix } from './tokens.js';
+
+export type AuthFailureReason = 'unknown_token' | 'retired_token' | 'missing_token';
+
+export interface AuthFailureSummary {
+  agent_id: string | null;
+  token_prefix: string;
+  reason: AuthFailureReason;
+  count: number;
+  first_at: string;
+  last_at: string;
+}
+
+/**
+ * Agent authentication: one indexed lookup per request. Failures are counted per token prefix and,
+ * when the token is one an agent held before a rotation, per agent — the evidence for "token drift"
+ * (heartbeats answered 401) without ever storing or logging the token itself.
+ */
+export function createAgentAuth(ctx: ServiceContext) {
+  const byHash = ctx.db
+    .select()
+    .from(agents)
+    .where(eq(agents.agentTokenHash, sql.placeholder('hash')))
+    .prepare();
+  const retiredByHash = ctx.db
+    .select({ agentId: retiredAgentTokens.agentId })
+    .from(retiredAgentTokens)
+    .where(eq(retiredAgentTokens.tokenHash, sql.placeholder('hash')))
+    .prepare();
+  const log = ctx.logger.child('agent-auth');
+
+  function recordFailure(token: string, reason: AuthFailureReason, agentId: string | null): void {
+    const now = ctx.now();
+    const prefix = reason === 'missing_token' ? '' : tokenPrefix(token);
+    const key = `${prefix}|${agentId ?? '-'}|${reason}`;
+    ctx.db
+      .insert(agentAuthFailures)
+      .values({ key, tokenPrefix: prefix, agentId, reason, count: 1, firstAt: now, lastAt: now })
+      .onConflictDoUpdate({ target: agentAuthFailures.key, set: { count: sql`${agentAuthFailures.count} + 1`, lastAt: now } })
+      .run();
+    log.warn('auth.agent_failed', 'agent authentication failed', { token_prefix: prefix, reason, agent_id: agentId });
+  }
+
+  return {
+    /** Resolve the agent for a raw token, or throw 401 after recording the failure. */
+    authenticate(token: string | undefined): AgentRow {
+      if (!token) {
+        recordFailure('', 'missing_token', null);
+        throw new AppError('unauthorized', 'Agent token required (X-Agent-Token header).');
+      }
+      const hash = hashAgentToken(token);
+      const agent = byHash.get({ hash });
+      if (agent) return agent;
+      const retired = retiredByHash.get({ hash });
+      recordFailure(token, retired ? 'retired_token' : 'unknown_token', retired?.agentId ?? null);
+      throw new AppError(
+        'unauthorized',
+        retired
+          ? 'Agent token was rotated and is no longer valid; run a template sync so the agent gets its current token.'
+          : 'Invalid agent token.',
+      );
+    },
+
+    /** Recent failures (for the doctor and the agent page), newest first. */
+    recentFailures(options: { since: Date; agentIds?: string[] }): AuthFailureSummary[] {
+      const where = options.agentIds
+        ? and(gte(agentAuthFailures.lastAt, options.since), inArray(agentAuthFailures.agentId, options.agentIds))
+        : gte(agentAuthFailures.lastAt, options.since);
+      return ctx.db
+        .select()
+        .from(agentAuthFailures)
+        .where(where)
+        .orderBy(sql`${agentAuthFailures.lastAt} desc`)
+        .all()
+        .map((r) => ({
+          agent_id: r.agentId,
+          token_prefix: r.tokenPrefix,
+          reason: r.reason,
+          count: r.count,
+          first_at: r.firstAt.toISOString(),
+          last_at: r.lastAt.toISOString(),
+        }));
+    },
+
+    /** Forget failures older than `before` (bounded table even under a flood of bad tokens). */
+    pruneFailures(before: Date): number {
+      return ctx.db.delete(agentAuthFailures).where(sql`${agentAuthFailures.lastAt} < ${before.getTime()}`).run().changes;
+    },
+
+    unattributedFailures(since: Date): number {
+      const row = ctx.db
+        .select({ n: sql<number>`coalesce(sum(${agentAuthFailures.count}), 0)` })
+        .from(agentAuthFailures)
+        .where(and(isNull(agentAuthFailures.agentId), gte(agentAuthFailures.lastAt, since)))
+        .get();
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type AgentAuth = ReturnType<typeof createAgentAuth>;

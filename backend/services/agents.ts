@@ -1,0 +1,309 @@
+import { and, count, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { AgentCreate, AgentRead, AgentUpdate, LeadAgentCreate } from '../contract/agents.js';
+import type { PageQuery } from '../contract/common.js';
+import type { DbOrTx } from '../db/open-db.js';
+import { agents, boards, gateways, retiredAgentTokens, tasks, type AgentRow, type BoardRow } from '../db/schema.js';
+import { AppError, conflict, forbidden, notFound } from '../errors.js';
+import { recordActivity } from './activity.js';
+import type { ServiceContext } from './context.js';
+import { newId } from './context.js';
+import { toAgentRead } from './serialize.js';
+import { generateAgentToken, hashAgentToken } from './tokens.js';
+
+export const DEFAULT_HEARTBEAT_CONFIG = { every: '10m', target: 'last', includeReasoning: false };
+export const DEFAULT_IDENTITY_PROFILE = { role: 'Generalist', communication_style: 'direct, concise, practical', emoji: ':gear:' };
+
+/** Session keys exactly as the web edition derives them (agents and templates depend on them). */
+export const sessionKeys = {
+  main: (gatewayId: string) => `agent:mc-gateway-${gatewayId}:main`,
+  lead: (boardId: string) => `agent:lead-${boardId}:main`,
+  worker: (agentId: string) => `agent:mc-${agentId}:main`,
+};
+
+const STATUS_KEPT_BY_HEARTBEAT = sql`CASE WHEN ${agents.status} IN ('provisioning', 'offline') THEN 'online' ELSE ${agents.status} END`;
+
+export function createAgentService(ctx: ServiceContext) {
+  const { db } = ctx;
+  const read = (row: AgentRow): AgentRead => toAgentRead(row, ctx.now(), ctx.policy);
+
+  const heartbeatStmt = db
+    .update(agents)
+    .set({
+      lastSeenAt: sql`${sql.placeholder('now')}`,
+      updatedAt: sql`${sql.placeholder('now')}`,
+      wakeAttempts: 0,
+      checkinDeadlineAt: null,
+      lastProvisionError: null,
+      status: STATUS_KEPT_BY_HEARTBEAT,
+    })
+    .where(eq(agents.id, sql.placeholder('id')))
+    .returning()
+    .prepare();
+
+  function getRow(id: string): AgentRow {
+    const row = db.select().from(agents).where(eq(agents.id, id)).get();
+    if (!row) throw notFound('Agent');
+    return row;
+  }
+
+  function boardOrThrow(boardId: string): BoardRow {
+    const board = db.select().from(boards).where(eq(boards.id, boardId)).get();
+    if (!board) throw notFound('Board');
+    return board;
+  }
+
+  /** Names are unique per board and per gateway, case-insensitively. */
+  function assertNameFree(name: string, gatewayId: string, boardId: string | null, exceptId?: string): void {
+    const clash = db
+      .select({ id: agents.id, boardId: agents.boardId })
+      .from(agents)
+      .where(
+        and(
+          sql`lower(${agents.name}) = lower(${name})`,
+          eq(agents.gatewayId, gatewayId),
+          exceptId ? ne(agents.id, exceptId) : undefined,
+        ),
+      )
+      .get();
+    if (!clash) return;
+    throw conflict(
+      clash.boardId === boardId
+        ? `An agent with this name already exists on this board.`
+        : `An agent with this name already exists on this gateway.`,
+    );
+  }
+
+  function insertBoardAgent(
+    board: BoardRow,
+    input: Omit<AgentCreate, 'board_id'> & { is_board_lead: boolean },
+  ): AgentRow {
+    if (!board.gatewayId) throw new AppError('validation_failed', 'Board has no gateway; assign one before adding agents.');
+    const gatewayId = board.gatewayId;
+    const now = ctx.now();
+    const id = newId();
+    return db.transaction((tx) => {
+      assertNameFree(input.name, gatewayId, board.id);
+      if (input.is_board_lead) {
+        const lead = tx.select({ id: agents.id }).from(agents).where(and(eq(agents.boardId, board.id), eq(agents.isBoardLead, true))).get();
+        if (lead) throw conflict('This board already has a lead agent.');
+      }
+      const row = tx
+        .insert(agents)
+        .values({
+          id,
+          boardId: board.id,
+          gatewayId,
+          name: input.name,
+          status: 'provisioning',
+          openclawSessionId: input.is_board_lead ? sessionKeys.lead(board.id) : sessionKeys.worker(id),
+          heartbeatConfig: { ...DEFAULT_HEARTBEAT_CONFIG, ...input.heartbeat_config },
+          identityProfile: input.identity_profile ?? { ...DEFAULT_IDENTITY_PROFILE, role: input.is_board_lead ? 'Board Lead' : 'Generalist' },
+          identityTemplate: input.identity_template ?? null,
+          soulTemplate: input.soul_template ?? null,
+          isBoardLead: input.is_board_lead,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      recordActivity(tx, now, { eventType: 'agent.created', message: `Agent ${row.name} created.`, agentId: row.id, boardId: board.id });
+      return row;
+    });
+  }
+
+  return {
+    getRow,
+    read,
+
+    list(query: PageQuery & { board_id?: string | undefined; gateway_id?: string | undefined }, scope?: SQL) {
+      const where = and(
+        query.board_id ? eq(agents.boardId, query.board_id) : undefined,
+        query.gateway_id ? eq(agents.gatewayId, query.gateway_id) : undefined,
+        scope,
+      );
+      const total = db.select({ n: count() }).from(agents).where(where).get()?.n ?? 0;
+      const rows = db.select().from(agents).where(where).orderBy(desc(agents.createdAt), desc(agents.id)).limit(query.limit).offset(query.offset).all();
+      return { items: rows.map(read), total, limit: query.limit, offset: query.offset };
+    },
+
+    get: (id: string) => read(getRow(id)),
+
+    create(input: AgentCreate): AgentRead {
+      return read(insertBoardAgent(boardOrThrow(input.board_id), input));
+    },
+
+    /** A board lead adds a worker to its own board; `max_agents` counts workers only. */
+    createByLead(lead: AgentRow, input: LeadAgentCreate): AgentRead {
+      if (!lead.isBoardLead || !lead.boardId) throw forbidden('Only board leads can perform this action');
+      if (input.board_id && input.board_id !== lead.boardId) throw forbidden('Board leads can only add agents to their own board.');
+      const board = boardOrThrow(lead.boardId);
+      const workers =
+        db
+          .select({ n: count() })
+          .from(agents)
+          .where(and(eq(agents.boardId, board.id), eq(agents.isBoardLead, false)))
+          .get()?.n ?? 0;
+      if (workers >= board.maxAgents) {
+        throw conflict(
+          `Board worker-agent limit reached: max_agents=${board.maxAgents} (excluding the lead); remove an agent or raise the board's max_agents.`,
+        );
+      }
+      const { board_id: _ignored, ...rest } = input;
+      return read(insertBoardAgent(board, { ...rest, is_board_lead: false }));
+    },
+
+    update(id: string, patch: AgentUpdate): AgentRead {
+      const row = getRow(id);
+      const now = ctx.now();
+      return read(
+        db.transaction((tx) => {
+          if (patch.name !== undefined && patch.name.toLowerCase() !== row.name.toLowerCase()) {
+            assertNameFree(patch.name, row.gatewayId, row.boardId, row.id);
+          }
+          const updated = tx
+            .update(agents)
+            .set({
+              ...(patch.name !== undefined && { name: patch.name }),
+              ...(patch.heartbeat_config !== undefined && {
+                heartbeatConfig: patch.heartbeat_config ? { ...DEFAULT_HEARTBEAT_CONFIG, ...patch.heartbeat_config } : null,
+              }),
+              ...(patch.identity_profile !== undefined && { identityProfile: patch.identity_profile }),
+              ...(patch.identity_template !== undefined && { identityTemplate: patch.identity_template }),
+              ...(patch.soul_template !== undefined && { soulTemplate: patch.soul_template }),
+              updatedAt: now,
+            })
+            .where(eq(agents.id, id))
+            .returning()
+            .get();
+          recordActivity(tx, now, { eventType: 'agent.updated', message: `Agent ${updated?.name ?? row.name} updated.`, agentId: id, boardId: row.boardId });
+          return updated ?? row;
+        }),
+      );
+    },
+
+    /** Delete the record: in-progress work goes back to the inbox, other assignments are cleared. */
+    delete(id: string): void {
+      const row = getRow(id);
+      const now = ctx.now();
+      db.transaction((tx) => {
+        tx.update(tasks)
+          .set({ status: 'inbox', assignedAgentId: null, inProgressAt: null, updatedAt: now })
+          .where(and(eq(tasks.assignedAgentId, id), eq(tasks.status, 'in_progress')))
+          .run();
+        tx.update(tasks).set({ assignedAgentId: null, updatedAt: now }).where(eq(tasks.assignedAgentId, id)).run();
+        recordActivity(tx, now, { eventType: 'agent.delete.direct', message: `Agent ${row.name} deleted.`, boardId: row.boardId });
+        tx.delete(agents).where(eq(agents.id, id)).run();
+      });
+    },
+
+    /** A lead removes a worker of its own board (never a lead or the gateway main agent). */
+    deleteByLead(lead: AgentRow, boardId: string, agentId: string): void {
+      if (!lead.isBoardLead || lead.boardId !== boardId) throw forbidden('Only board leads can perform this action');
+      const target = db.select().from(agents).where(eq(agents.id, agentId)).get();
+      if (!target) return; // already gone: deleting is idempotent, as in the web edition
+      if (target.boardId === null) throw forbidden('The gateway main agent cannot be deleted by a board lead.');
+      if (target.boardId !== boardId) throw forbidden('Agent is not on this board.');
+      if (target.isBoardLead) throw forbidden('Board leads cannot delete a lead agent.');
+      this.delete(agentId);
+    },
+
+    /**
+     * Mint a new token. The old one is retired (kept only as a hash) so later 401s with it are
+     * attributed to this agent as token drift; it stops working immediately.
+     */
+    rotateToken(id: string): { agent_id: string; token: string } {
+      const row = getRow(id);
+      const token = generateAgentToken();
+      const now = ctx.now();
+      db.transaction((tx) => {
+        if (row.agentTokenHash) {
+          tx.insert(retiredAgentTokens).values({ tokenHash: row.agentTokenHash, agentId: id, retiredAt: now }).onConflictDoNothing().run();
+        }
+        tx.update(agents).set({ agentTokenHash: hashAgentToken(token), updatedAt: now }).where(eq(agents.id, id)).run();
+      });
+      ctx.logger.child('agents').info('agent.token_rotated', 'agent token rotated', { agent_id: id });
+      return { agent_id: id, token };
+    },
+
+    /**
+     * The check-in: one UPDATE … RETURNING. Resets the wake ladder, sets last_seen_at and moves
+     * provisioning/offline → online (updating/deleting are left to the lifecycle).
+     */
+    heartbeat(agent: AgentRow, status?: string): AgentRead {
+      const now = ctx.now();
+      let row = heartbeatStmt.get({ id: agent.id, now: now.getTime() });
+      if (!row) throw notFound('Agent');
+      if (status !== undefined && status !== row.status) {
+        row = db.update(agents).set({ status }).where(eq(agents.id, agent.id)).returning().get() ?? row;
+      }
+      if (row.status !== agent.status) {
+        recordActivity(db, now, {
+          eventType: 'agent.heartbeat',
+          message: `Heartbeat received from ${row.name} (${agent.status} → ${row.status}).`,
+          agentId: row.id,
+          boardId: row.boardId,
+        });
+      }
+      return read(row);
+    },
+
+    /** Any successful agent call refreshes presence, at most every `presenceTouchMs`. */
+    touchPresence(agent: AgentRow): void {
+      const now = ctx.now();
+      if (agent.lastSeenAt && now.getTime() - agent.lastSeenAt.getTime() < ctx.policy.presenceTouchMs) return;
+      db.update(agents)
+        .set({
+          lastSeenAt: now,
+          updatedAt: now,
+          status: sql`CASE WHEN ${agents.status} IN ('updating', 'deleting') THEN ${agents.status} ELSE 'online' END`,
+        })
+        .where(eq(agents.id, agent.id))
+        .run();
+    },
+
+    /** Agents a given agent may see: its board's, or (main agent) its gateway's. */
+    visibilityScope(agent: AgentRow): SQL | undefined {
+      return agent.boardId ? eq(agents.boardId, agent.boardId) : eq(agents.gatewayId, agent.gatewayId);
+    },
+
+    boardIdsOfGateway(gatewayId: string): string[] {
+      return db.select({ id: boards.id }).from(boards).where(eq(boards.gatewayId, gatewayId)).all().map((b) => b.id);
+    },
+
+    /** The gateway main agent record, created with the gateway (provisioned on the gateway later). */
+    ensureMainAgent(gatewayId: string, tx: DbOrTx = db): AgentRow {
+      const existing = tx.select().from(agents).where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId))).get();
+      if (existing) return existing;
+      const gateway = tx.select().from(gateways).where(eq(gateways.id, gatewayId)).get();
+      if (!gateway) throw notFound('Gateway');
+      const now = ctx.now();
+      const row = tx
+        .insert(agents)
+        .values({
+          id: newId(),
+          boardId: null,
+          gatewayId,
+          name: `${gateway.name} Gateway Agent`,
+          status: 'provisioning',
+          openclawSessionId: sessionKeys.main(gatewayId),
+          heartbeatConfig: DEFAULT_HEARTBEAT_CONFIG,
+          identityProfile: { role: 'Gateway Agent', communication_style: 'direct, concise, practical', emoji: ':compass:' },
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      return row;
+    },
+
+    leadOf(boardId: string): AgentRow | undefined {
+      return db.select().from(agents).where(and(eq(agents.boardId, boardId), eq(agents.isBoardLead, true))).get();
+    },
+
+    rowsByIds(ids: string[]): AgentRow[] {
+      return ids.length === 0 ? [] : db.select().from(agents).where(inArray(agents.id, ids)).all();
+    },
+  };
+}
+
+export type AgentService = ReturnType<typeof createAgentService>;

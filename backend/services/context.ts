@@ -1,0 +1,32 @@
+import type { BackendConfig } from '../config.js';
+import type { OpenedDb } from '../db/open-db.js';
+import type { Logger } from '../logging.js';
+
+/** What every service gets. Time is injected so the lifecycle policy can be tested without sleeping. */
+export interface ServiceContext {
+  db: OpenedDb['db'];
+  sqlite: OpenedDb['sqlite'];
+  now: () => Date;
+  logger: Logger;
+  policy: LifecyclePolicy;
+}
+
+export interface LifecyclePolicy {
+  checkinDeadlineMs: number;
+  maxWakeAttempts: number;
+  /** Offline after silence: max(minSilenceMs, silenceFactor × heartbeat interval). */
+  minSilenceMs: number;
+  silenceFactor: number;
+  /** Agent API calls refresh last_seen_at at most this often (web edition: 30 s). */
+  presenceTouchMs: number;
+}
+
+export const policyFromConfig = (config: BackendConfig): LifecyclePolicy => ({
+  checkinDeadlineMs: config.checkinDeadlineSeconds * 1000,
+  maxWakeAttempts: config.maxWakeAttempts,
+  minSilenceMs: 10 * 60_000,
+  silenceFactor: 1.5,
+  presenceTouchMs: 30_000,
+});
+
+export const newId = (): string => crypto.randomUUID();

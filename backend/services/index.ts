@@ -1,0 +1,35 @@
+import { createActivityService } from './activity.js';
+import { createAgentAuth } from './agent-auth.js';
+import { createAgentService } from './agents.js';
+import { createApprovalService } from './approvals.js';
+import { createBoardService } from './boards.js';
+import type { ServiceContext } from './context.js';
+import { createGatewayService } from './gateways.js';
+import { createMemoryService } from './memory.js';
+import { createTagService } from './tags.js';
+import { createTaskService } from './tasks.js';
+
+export interface ServiceOptions {
+  /** The URL agents use to reach the API; rendered into messages sent to them. */
+  baseUrl: string;
+}
+
+export function createServices(ctx: ServiceContext, options: ServiceOptions) {
+  const agents = createAgentService(ctx);
+  const boards = createBoardService(ctx);
+  const tasks = createTaskService(ctx, { baseUrl: options.baseUrl, agents, boards });
+  return {
+    ctx,
+    agentAuth: createAgentAuth(ctx),
+    agents,
+    gateways: createGatewayService(ctx, agents),
+    boards,
+    tasks,
+    approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
+    memory: createMemoryService(ctx, options.baseUrl),
+    tags: createTagService(ctx),
+    activity: createActivityService(ctx.db),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

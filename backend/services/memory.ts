@@ -1,0 +1,99 @@
+import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
+import type { PageQuery } from '../contract/common.js';
+import type { BoardMemoryCreate, BoardMemoryRead } from '../contract/memory.js';
+import { agents, boardMemory, type AgentRow, type BoardRow } from '../db/schema.js';
+import { enqueueAgentMessage } from './activity.js';
+import type { Actor } from './actor.js';
+import type { ServiceContext } from './context.js';
+import { newId } from './context.js';
+import { extractMentions, matchesMention } from './mentions.js';
+import { toMemoryRead } from './serialize.js';
+
+const SNIPPET_MAX = 800;
+
+/** Board chat and notes, with the web edition's chat fan-out (§2.8) into the agent outbox. */
+export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
+  const { db } = ctx;
+
+  return {
+    list(boardId: string, query: PageQuery & { is_chat?: boolean | undefined }) {
+      const where = and(
+        eq(boardMemory.boardId, boardId),
+        query.is_chat === undefined ? undefined : eq(boardMemory.isChat, query.is_chat),
+        ne(sql`trim(${boardMemory.content})`, ''),
+      );
+      const total = db.select({ n: count() }).from(boardMemory).where(where).get()?.n ?? 0;
+      const rows = db
+        .select()
+        .from(boardMemory)
+        .where(where)
+        .orderBy(desc(boardMemory.createdAt), desc(boardMemory.id))
+        .limit(query.limit)
+        .offset(query.offset)
+        .all();
+      return { items: rows.map(toMemoryRead), total, limit: query.limit, offset: query.offset };
+    },
+
+    create(board: BoardRow, actor: Actor, input: BoardMemoryCreate): BoardMemoryRead {
+      const now = ctx.now();
+      const tags = input.tags ?? null;
+      const isChat = tags?.includes('chat') ?? false;
+      const sender = actor.kind === 'agent' ? actor.agent : null;
+      return db.transaction((tx) => {
+        const row = tx
+          .insert(boardMemory)
+          .values({
+            id: newId(),
+            boardId: board.id,
+            content: input.content,
+            tags,
+            isChat,
+            source: input.source ?? (sender ? sender.name : 'User'),
+            createdAt: now,
+          })
+          .returning()
+          .get();
+        if (isChat) {
+          const boardAgents = tx.select().from(agents).where(eq(agents.boardId, board.id)).all();
+          for (const target of chatTargets(input.content, boardAgents, sender)) {
+            const command = input.content.trim().toLowerCase();
+            const message =
+              command === '/pause' || command === '/resume'
+                ? command
+                : chatMessage(board, sender?.name ?? 'User', input.content, target.mentioned, baseUrl);
+            enqueueAgentMessage(tx, now, { agentId: target.agent.id, kind: 'board.chat', message, deliver: true, boardId: board.id });
+          }
+        }
+        return toMemoryRead(row);
+      });
+    },
+  };
+}
+
+/**
+ * `/pause` and `/resume` go to every agent of the board but the sender; other chat goes to the
+ * lead(s) and @mentioned agents, never back to the sender.
+ */
+export function chatTargets(content: string, boardAgents: AgentRow[], sender: AgentRow | null) {
+  const command = content.trim().toLowerCase();
+  const others = boardAgents.filter((a) => a.id !== sender?.id);
+  if (command === '/pause' || command === '/resume') return others.map((agent) => ({ agent, mentioned: false }));
+  const mentions = extractMentions(content);
+  return others
+    .map((agent) => ({ agent, mentioned: matchesMention(agent, mentions) }))
+    .filter((t) => t.mentioned || t.agent.isBoardLead);
+}
+
+function chatMessage(board: BoardRow, from: string, content: string, mentioned: boolean, baseUrl: string): string {
+  const snippet = content.length > SNIPPET_MAX ? `${content.slice(0, SNIPPET_MAX)}…` : content;
+  return [
+    mentioned ? 'BOARD CHAT MENTION' : 'BOARD CHAT',
+    `Board: ${board.name}`,
+    `From: ${from}`,
+    '',
+    snippet,
+    '',
+    `Reply via board chat: POST ${baseUrl}/api/v1/agent/boards/${board.id}/memory`,
+    'Body: {"content":"...","tags":["chat"]}',
+  ].join('\n');
+}

@@ -1,0 +1,148 @@
+import type { AgentRead } from '../contract/agents.js';
+import type { BoardRead } from '../contract/boards.js';
+import type { GatewayRead } from '../contract/gateways.js';
+import type { ActivityEventRead, BoardMemoryRead } from '../contract/memory.js';
+import type { TagRead, TaskCommentRead } from '../contract/tasks.js';
+import type { ActivityRow, AgentRow, BoardRow, GatewayRow, MemoryRow, TagRow } from '../db/schema.js';
+import type { LifecyclePolicy } from './context.js';
+
+export const iso = (d: Date): string => d.toISOString();
+export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10m` → 600000; unknown or `0m` → null (no cadence). */
+export function durationMs(value: string | undefined | null): number | null {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value ?? '');
+  if (!m) return null;
+  const ms = Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
+  return ms > 0 ? ms : null;
+}
+
+/** How long an agent may stay silent before reads call it offline. */
+export function silenceThresholdMs(agent: Pick<AgentRow, 'heartbeatConfig'>, policy: LifecyclePolicy): number {
+  const every = durationMs(agent.heartbeatConfig?.every);
+  return Math.max(policy.minSilenceMs, every === null ? 0 : policy.silenceFactor * every);
+}
+
+/**
+ * Read-side status, as the web edition computes it, with one fix: a stored `offline` (set by the
+ * wake ladder with a reason) is shown as offline even if the agent never checked in, instead of
+ * looking like it is still provisioning.
+ */
+export function computeAgentStatus(agent: AgentRow, now: Date, policy: LifecyclePolicy): string {
+  if (agent.status === 'updating' || agent.status === 'deleting' || agent.status === 'offline') return agent.status;
+  if (!agent.lastSeenAt) return 'provisioning';
+  if (now.getTime() - agent.lastSeenAt.getTime() > silenceThresholdMs(agent, policy)) return 'offline';
+  return agent.status;
+}
+
+export const toGatewayRead = (row: GatewayRow, mainAgentId: string | null): GatewayRead => ({
+  id: row.id,
+  name: row.name,
+  url: row.url,
+  has_token: Boolean(row.token),
+  workspace_root: row.workspaceRoot,
+  disable_device_pairing: row.disableDevicePairing,
+  allow_insecure_tls: row.allowInsecureTls,
+  main_agent_id: mainAgentId,
+  created_at: iso(row.createdAt),
+  updated_at: iso(row.updatedAt),
+});
+
+export const toBoardRead = (row: BoardRow): BoardRead => ({
+  id: row.id,
+  name: row.name,
+  slug: row.slug,
+  description: row.description,
+  gateway_id: row.gatewayId,
+  board_type: row.boardType,
+  objective: row.objective,
+  success_metrics: row.successMetrics ?? null,
+  target_date: isoOrNull(row.targetDate),
+  goal_confirmed: row.goalConfirmed,
+  goal_source: row.goalSource,
+  require_approval_for_done: row.requireApprovalForDone,
+  require_review_before_done: row.requireReviewBeforeDone,
+  comment_required_for_review: row.commentRequiredForReview,
+  block_status_changes_with_pending_approval: row.blockStatusChangesWithPendingApproval,
+  only_lead_can_change_status: row.onlyLeadCanChangeStatus,
+  max_agents: row.maxAgents,
+  created_at: iso(row.createdAt),
+  updated_at: iso(row.updatedAt),
+});
+
+export const toAgentRead = (row: AgentRow, now: Date, policy: LifecyclePolicy): AgentRead => ({
+  id: row.id,
+  board_id: row.boardId,
+  gateway_id: row.gatewayId,
+  name: row.name,
+  status: computeAgentStatus(row, now, policy),
+  openclaw_session_id: row.openclawSessionId,
+  heartbeat_config: row.heartbeatConfig ?? null,
+  identity_profile: row.identityProfile ?? null,
+  identity_template: row.identityTemplate,
+  soul_template: row.soulTemplate,
+  provision_requested_at: isoOrNull(row.provisionRequestedAt),
+  provision_action: row.provisionAction,
+  last_seen_at: isoOrNull(row.lastSeenAt),
+  is_board_lead: row.isBoardLead,
+  is_gateway_main: row.boardId === null,
+  wake_attempts: row.wakeAttempts,
+  last_wake_sent_at: isoOrNull(row.lastWakeSentAt),
+  checkin_deadline_at: isoOrNull(row.checkinDeadlineAt),
+  last_provision_error: row.lastProvisionError,
+  lifecycle_generation: row.lifecycleGeneration,
+  has_token: row.agentTokenHash !== null,
+  created_at: iso(row.createdAt),
+  updated_at: iso(row.updatedAt),
+});
+
+export const toMemoryRead = (row: MemoryRow): BoardMemoryRead => ({
+  id: row.id,
+  board_id: row.boardId,
+  content: row.content,
+  tags: row.tags ?? null,
+  source: row.source,
+  is_chat: row.isChat,
+  created_at: iso(row.createdAt),
+});
+
+export const toActivityRead = (row: ActivityRow): ActivityEventRead => ({
+  id: row.id,
+  event_type: row.eventType,
+  message: row.message,
+  agent_id: row.agentId,
+  task_id: row.taskId,
+  board_id: row.boardId,
+  created_at: iso(row.createdAt),
+});
+
+export const toCommentRead = (row: ActivityRow): TaskCommentRead => ({
+  id: row.id,
+  message: row.message,
+  agent_id: row.agentId,
+  task_id: row.taskId,
+  created_at: iso(row.createdAt),
+});
+
+export const toTagRead = (row: TagRow): TagRead => ({
+  id: row.id,
+  name: row.name,
+  slug: row.slug,
+  color: row.color,
+  description: row.description,
+  created_at: iso(row.createdAt),
+  updated_at: iso(row.updatedAt),
+});
+
+/** `Hello, World` → `hello-world` (the web edition's slugify). */
+export function slugify(value: string): string {
+  const slug = value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug || 'item';
+}
