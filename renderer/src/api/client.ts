@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+import type { RouteDef } from '../../../backend/contract/route';
+import { ROUTES, type RouteName, type Routes } from '../../../backend/contract/routes';
+
+type In<S> = [Exclude<S, undefined>] extends [never] ? undefined : z.input<Exclude<S, undefined>>;
+
+export interface CallInput<R extends RouteDef> {
+  params?: In<R['params']>;
+  query?: In<R['query']>;
+  body?: In<R['body']>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: unknown,
+    readonly requestId: string | undefined,
+  ) {
+    super(typeof detail === 'string' ? detail : describeDetail(detail));
+  }
+}
+
+function describeDetail(detail: unknown): string {
+  if (Array.isArray(detail)) {
+    return detail
+      .map((d: { loc?: unknown[]; msg?: string }) => `${(d.loc ?? []).slice(1).join('.') || 'request'}: ${d.msg ?? 'invalid'}`)
+      .join('; ');
+  }
+  if (detail && typeof detail === 'object' && 'message' in detail) return String((detail as { message: unknown }).message);
+  return 'Request failed';
+}
+
+/**
+ * The renderer's one API client, derived from the backend's route table: paths, methods and
+ * response schemas come from the contract, so the UI cannot call a route that does not exist.
+ */
+export function createApiClient(options: { baseUrl: string; getToken: () => string | null }) {
+  return async function call<K extends RouteName>(name: K, input: CallInput<Routes[K]> = {}): Promise<z.output<Routes[K]['response']>> {
+    const route = ROUTES[name] as RouteDef;
+    const params = (input.params ?? {}) as Record<string, string>;
+    let path = route.path.replace(/\{(\w+)\}/g, (_m, key: string) => encodeURIComponent(params[key] ?? ''));
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
+      if (v !== undefined && v !== null) query.set(k, String(v));
+    }
+    if ([...query].length > 0) path += `?${query}`;
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (input.body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(`${options.baseUrl}${path}`, {
+      method: route.method.toUpperCase(),
+      headers,
+      body: input.body === undefined ? undefined : JSON.stringify(input.body),
+    });
+    const json: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (json ?? {}) as { detail?: unknown; request_id?: string };
+      throw new ApiError(res.status, err.detail ?? res.statusText, err.request_id);
+    }
+    return route.response.parse(json) as z.output<Routes[K]['response']>;
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { fixtures, startTestApi } from '../support/api.js';
+
+describe('restart on the same data dir', () => {
+  it('loses nothing: records, tokens and the local token survive a stop/start', async () => {
+    const first = await startTestApi();
+    const f = fixtures(first);
+    const gateway = await f.gateway({ token: 'gw-secret' });
+    const board = await f.board({ gateway_id: gateway.id, require_review_before_done: true });
+    const agent = await f.agent(board.id, { is_board_lead: true });
+    await first.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
+    await first.user('post', `/api/v1/boards/${board.id}/memory`).send({ content: 'remember this', tags: ['note'] }).expect(200);
+    const tag = await first.user('post', '/api/v1/tags').send({ name: 'Urgent', color: '#FF0000' }).expect(200);
+    const before = {
+      gateways: (await first.user('get', '/api/v1/gateways').expect(200)).body,
+      boards: (await first.user('get', '/api/v1/boards').expect(200)).body,
+      agents: (await first.user('get', '/api/v1/agents').expect(200)).body,
+      memory: (await first.user('get', `/api/v1/boards/${board.id}/memory`).expect(200)).body,
+    };
+    const localToken = first.backend.localToken;
+    await first.stop(false);
+
+    const second = await startTestApi({ dataDir: first.dataDir });
+    try {
+      expect(second.backend.localToken).toBe(localToken);
+      expect((await second.user('get', '/api/v1/gateways').expect(200)).body).toEqual(before.gateways);
+      expect((await second.user('get', '/api/v1/boards').expect(200)).body).toEqual(before.boards);
+      expect((await second.user('get', `/api/v1/boards/${board.id}/memory`).expect(200)).body).toEqual(before.memory);
+      const agents = (await second.user('get', '/api/v1/agents').expect(200)).body;
+      expect(agents.items.map((a: { id: string }) => a.id)).toEqual(before.agents.items.map((a: { id: string }) => a.id));
+      // The agent's token still works after the restart.
+      const hb = await second.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
+      expect(hb.body.id).toBe(agent.id);
+      const tags = (await second.user('get', '/api/v1/tags').expect(200)).body;
+      expect(tags.items).toEqual([expect.objectContaining({ id: tag.body.id, color: 'ff0000' })]);
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** Proves each layer rule of eslint.config.js once: a bad import is refused, a good one passes. */
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+const cases: { layer: string; file: string; bad: string; good: string }[] = [
+  {
+    layer: 'backend must not import electron',
+    file: 'backend/services/x.ts',
+    bad: "import { app } from 'electron';\nexport const a = app;\n",
+    good: "import { z } from 'zod';\nexport const a = z;\n",
+  },
+  {
+    layer: 'backend must not import renderer',
+    file: 'backend/http/x.ts',
+    bad: "import { App } from '../../renderer/src/app';\nexport const a = App;\n",
+    good: "import { AppError } from '../errors.js';\nexport const a = AppError;\n",
+  },
+  {
+    layer: 'contract is pure zod',
+    file: 'backend/contract/x.ts',
+    bad: "import { agents } from '../db/schema.js';\nexport const a = agents;\n",
+    good: "import { z } from 'zod';\nimport { Id } from './common.js';\nexport const a = [z, Id];\n",
+  },
+  {
+    layer: 'main reaches the backend only through backend/index.ts',
+    file: 'main/x.ts',
+    bad: "import { openDb } from '../backend/db/open-db.js';\nexport const a = openDb;\n",
+    good: "import { startBackend } from '../backend/index.js';\nexport const a = startBackend;\n",
+  },
+  {
+    layer: 'renderer may not import backend internals',
+    file: 'renderer/src/x.ts',
+    bad: "import { createServices } from '../../backend/services/index.js';\nexport const a = createServices;\n",
+    good: "import { ROUTES } from '../../backend/contract/routes';\nexport const a = ROUTES;\n",
+  },
+  {
+    layer: 'renderer may not import electron',
+    file: 'renderer/src/y.ts',
+    bad: "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n",
+    good: "import { create } from 'zustand';\nexport const a = create;\n",
+  },
+];
+
+describe('layer boundaries (eslint no-restricted-imports)', () => {
+  for (const c of cases) {
+    it(c.layer, async () => {
+      expect(await restrictedImports(c.file, c.bad)).toHaveLength(1);
+      expect(await restrictedImports(c.file, c.good)).toEqual([]);
+    });
+  }
+});
