@@ -21,7 +21,7 @@ Options (each also as an environment variable):
 
 async function serve(args: string[]): Promise<void> {
   const config = loadConfig(args);
-  const backend = await startBackend({ ...config, logToStdout: false });
+  const backend = await startBackend(config);
   const tokenFile = join(backend.dataDir, 'local-auth-token');
   process.stdout.write(
     [

@@ -44,6 +44,7 @@ export interface Logger {
   debug(event: LogEvent, msg: string, fields?: Fields): void;
   child(module: string): Logger;
   setLevel(level: string): void;
+  isLevelEnabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
   readonly level: string;
   flush(): void;
 }
@@ -82,6 +83,7 @@ function wrap(base: PinoLogger, root: PinoLogger): Logger {
     setLevel: (level) => {
       root.level = level;
     },
+    isLevelEnabled: (level) => base.isLevelEnabled(level),
     get level() {
       return root.level;
     },

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
 import type { Handler, Handlers } from './handlers.js';
-import { errorHandler, hostAllowlist, requestId, securityHeaders } from './middleware.js';
+import { errorHandler, hostAllowlist, requestId, requestLog, securityHeaders } from './middleware.js';
 import { createActorResolver, mountRoute } from './mount.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
@@ -49,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestId);
+  app.use(requestLog(deps.logger.child('http')));
   app.use(securityHeaders);
   app.use(hostAllowlist(deps.allowedHosts, deps.logger.child('http')));
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));

@@ -19,6 +19,21 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** Request log: every request at debug, slow ones at info. Costs nothing unless one of those is on. */
+export function requestLog(logger: Logger, slowMs = 1000): RequestHandler {
+  return (req, res, next) => {
+    if (!logger.isLevelEnabled('info')) return next();
+    const started = performance.now();
+    res.once('finish', () => {
+      const ms = Math.round(performance.now() - started);
+      const fields = { request_id: req.requestId, method: req.method, path: req.path, status: res.statusCode, duration_ms: ms };
+      if (ms >= slowMs) logger.info('http.request', 'slow request', fields);
+      else if (logger.isLevelEnabled('debug')) logger.debug('http.request', 'request', fields);
+    });
+    next();
+  };
+}
+
 const SECURITY_HEADERS: [string, string][] = [
   ['X-Content-Type-Options', 'nosniff'],
   ['X-Frame-Options', 'DENY'],
