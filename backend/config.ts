@@ -48,6 +48,15 @@ export const BackendConfig = z
   })
   .transform((c) => ({ ...c, baseUrl: c.baseUrl ?? `http://localhost:${c.port}` }));
 
+/**
+ * With `port: 0` the real port is known only after listening; the default base URL then follows it.
+ * An explicit base URL is never changed.
+ */
+export function withListeningPort(config: BackendConfig, port: number): BackendConfig {
+  const defaulted = config.baseUrl === `http://localhost:${config.port}`;
+  return { ...config, port, baseUrl: defaulted ? `http://localhost:${port}` : config.baseUrl };
+}
+
 export type BackendConfigInput = z.input<typeof BackendConfig>;
 export type BackendConfig = z.output<typeof BackendConfig>;
 

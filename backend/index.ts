@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { resolveAppPath } from './app-paths.js';
-import { parseConfig, type BackendConfig, type BackendConfigInput } from './config.js';
+import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
 import { hostnameOf } from './http/middleware.js';
@@ -67,15 +67,20 @@ function allowedHostsFor(config: BackendConfig): Set<string> {
  * build the services and the HTTP app, listen, and return a handle that stops it all cleanly.
  */
 export async function startBackend(input: BackendConfig | BackendConfigInput): Promise<RunningBackend> {
-  const config = parseConfig(input);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const logger = createLogger({ level: config.logLevel, logDir: join(config.dataDir, 'logs'), stdout: config.logToStdout });
+  const requested = parseConfig(input);
+  mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
   const log = logger.child('backend');
-  const localToken = ensureLocalToken(config.dataDir, config.localAuthToken);
+  const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
 
   let opened: OpenedDb | undefined;
+  let server: Server | undefined;
   try {
-    opened = openDb(join(config.dataDir, 'mission-control.db'));
+    opened = openDb(join(requested.dataDir, 'mission-control.db'));
+    // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
+    server = await listen(requested.host, requested.port);
+    const port = (server.address() as AddressInfo).port;
+    const config = withListeningPort(requested, port);
     const ctx: ServiceContext = {
       db: opened.db,
       sqlite: opened.sqlite,
@@ -94,13 +99,13 @@ export async function startBackend(input: BackendConfig | BackendConfigInput): P
       uiDir: resolveAppPath('dist', 'renderer'),
       baseUrl: config.baseUrl,
     });
-    const server = await listen(app, config.host, config.port);
-    const port = (server.address() as AddressInfo).port;
+    server.on('request', app);
     const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
     const db = opened;
+    const httpServer = server;
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -113,8 +118,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput): P
       stop: () =>
         (stopping ??= (async () => {
           await new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
+            httpServer.close(() => resolve());
+            httpServer.closeAllConnections();
           });
           db.close();
           log.info('app.stopped', 'Mission Control backend stopped');
@@ -122,15 +127,17 @@ export async function startBackend(input: BackendConfig | BackendConfigInput): P
         })()),
     };
   } catch (err) {
+    server?.close();
     opened?.close();
     logger.flush();
     throw err;
   }
 }
 
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+function listen(host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer();
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err);

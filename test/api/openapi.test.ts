@@ -30,6 +30,12 @@ describe('/openapi.json (part of the agent contract)', () => {
     expect(ids.sort()).toEqual(Object.values(ROUTES).map((r) => r.operationId).sort());
   });
 
+  it('names the URL agents use; with port 0 it follows the real port', () => {
+    const servers = (doc as unknown as { servers: { url: string }[] }).servers;
+    expect(servers).toEqual([{ url: `http://localhost:${api.backend.port}` }]);
+    expect(api.backend.config.baseUrl).toBe(`http://localhost:${api.backend.port}`);
+  });
+
   it('heartbeat has no request body and carries all three role tags', () => {
     const hb = op('post', '/api/v1/agent/heartbeat');
     expect(hb.requestBody).toBeUndefined();

@@ -1,8 +1,9 @@
-import { AppError } from '../../errors.js';
+import { requireAgent } from '../../services/actor.js';
 import type { Services } from '../../services/index.js';
 import type { HandlerGroup } from '../handlers.js';
+import { approvalHandlers, type ApprovalRoutes } from './approvals.js';
 
-export type TaskRoutes =
+type TaskOnlyRoutes =
   | 'boardSnapshot'
   | 'listTasks'
   | 'createTask'
@@ -16,37 +17,58 @@ export type TaskRoutes =
   | 'agentUpdateTask'
   | 'agentDeleteTask'
   | 'agentListTaskComments'
-  | 'agentCreateTaskComment'
-  | 'listApprovals'
-  | 'createApproval'
-  | 'resolveApproval'
-  | 'agentListApprovals'
-  | 'agentCreateApproval';
+  | 'agentCreateTaskComment';
 
-// PLACEHOLDER — being implemented.
-export function taskHandlers(_s: Services): HandlerGroup<TaskRoutes> {
-  const todo = () => {
-    throw new AppError('internal', 'not implemented yet');
-  };
+export type TaskRoutes = TaskOnlyRoutes | ApprovalRoutes;
+
+/** The web edition caps the snapshot's approvals and chat at the latest 200 each. */
+const SNAPSHOT_LIMIT = 200;
+
+export function taskHandlers(s: Services): HandlerGroup<TaskRoutes> {
+  type H = HandlerGroup<TaskOnlyRoutes>;
+  const listTasks: H['listTasks'] = ({ actor, params, query }) => s.tasks.list(s.boards.accessible(actor, params.board_id).id, query);
+  const getTask: H['getTask'] = ({ actor, params }) => s.tasks.get(s.boards.accessible(actor, params.board_id).id, params.task_id);
+  const updateTask: H['updateTask'] = ({ actor, params, body }) =>
+    s.tasks.update(s.boards.accessible(actor, params.board_id), params.task_id, actor, body);
+  const listComments: H['listTaskComments'] = ({ actor, params, query }) =>
+    s.tasks.listComments(s.boards.accessible(actor, params.board_id).id, params.task_id, query);
+  const createComment: H['createTaskComment'] = ({ actor, params, body }) =>
+    s.tasks.createComment(s.boards.accessible(actor, params.board_id), params.task_id, actor, body.message);
+
   return {
-    boardSnapshot: todo,
-    listTasks: todo,
-    createTask: todo,
-    getTask: todo,
-    updateTask: todo,
-    deleteTask: todo,
-    listTaskComments: todo,
-    createTaskComment: todo,
-    agentListTasks: todo,
-    agentCreateTask: todo,
-    agentUpdateTask: todo,
-    agentDeleteTask: todo,
-    agentListTaskComments: todo,
-    agentCreateTaskComment: todo,
-    listApprovals: todo,
-    createApproval: todo,
-    resolveApproval: todo,
-    agentListApprovals: todo,
-    agentCreateApproval: todo,
+    boardSnapshot: ({ actor, params }) => {
+      const board = s.boards.accessible(actor, params.board_id);
+      const page = { limit: SNAPSHOT_LIMIT, offset: 0 };
+      return {
+        board: s.boards.get(board.id),
+        tasks: s.tasks.boardTasks(board.id),
+        agents: s.agents.list({ ...page, board_id: board.id }).items,
+        approvals: s.approvals.list(board.id, page).items,
+        // Newest 200, shown oldest first like a chat transcript.
+        chat_messages: s.memory.list(board.id, { ...page, is_chat: true }).items.reverse(),
+        pending_approvals_count: s.approvals.pendingCount(board.id),
+      };
+    },
+    listTasks,
+    createTask: ({ params, body }) => s.tasks.create(s.boards.getRow(params.board_id), body),
+    getTask,
+    updateTask,
+    deleteTask: ({ params }) => {
+      s.tasks.delete(s.boards.getRow(params.board_id).id, params.task_id);
+      return { ok: true };
+    },
+    listTaskComments: listComments,
+    createTaskComment: createComment,
+
+    agentListTasks: (input) => listTasks(input),
+    agentCreateTask: ({ actor, params, body }) => s.tasks.createByLead(requireAgent(actor), s.boards.accessible(actor, params.board_id), body),
+    agentUpdateTask: (input) => updateTask(input),
+    agentDeleteTask: ({ actor, params }) => {
+      s.tasks.deleteByLead(requireAgent(actor), s.boards.accessible(actor, params.board_id), params.task_id);
+      return { ok: true };
+    },
+    agentListTaskComments: (input) => listComments(input),
+    agentCreateTaskComment: (input) => createComment(input),
+    ...approvalHandlers(s),
   };
 }
