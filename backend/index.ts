@@ -44,6 +44,7 @@ export function ensureLocalToken(dataDir: string, override?: string): string {
   if (override) return override;
   const file = join(dataDir, 'local-auth-token');
   if (existsSync(file)) {
+    chmodSync(file, 0o600); // a copied or restored file may have come back world-readable
     const token = readFileSync(file, 'utf8').trim();
     if (token.length >= 50) return token;
   }
@@ -66,7 +67,12 @@ function allowedHostsFor(config: BackendConfig): Set<string> {
  * The one door to the backend for Electron main, the headless CLI and tests: open the database,
  * build the services and the HTTP app, listen, and return a handle that stops it all cleanly.
  */
-export async function startBackend(input: BackendConfig | BackendConfigInput): Promise<RunningBackend> {
+export interface StartOptions {
+  /** The clock for every service (tests drive the lifecycle policy with it). */
+  now?: () => Date;
+}
+
+export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
   const requested = parseConfig(input);
   mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
@@ -84,7 +90,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput): P
     const ctx: ServiceContext = {
       db: opened.db,
       sqlite: opened.sqlite,
-      now: () => new Date(),
+      now: options.now ?? (() => new Date()),
       logger,
       policy: policyFromConfig(config),
     };
@@ -104,6 +110,12 @@ export async function startBackend(input: BackendConfig | BackendConfigInput): P
     const url = `http://${hostForUrl}:${port}`;
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
+    const FAILURE_RETENTION_MS = 7 * 24 * 3_600_000;
+    const prune = () => services.agentAuth.pruneFailures(new Date(ctx.now().getTime() - FAILURE_RETENTION_MS));
+    prune();
+    const pruneTimer = setInterval(prune, 3_600_000);
+    pruneTimer.unref();
+
     const db = opened;
     const httpServer = server;
     let stopping: Promise<void> | undefined;
@@ -117,6 +129,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput): P
       services,
       stop: () =>
         (stopping ??= (async () => {
+          clearInterval(pruneTimer);
           await new Promise<void>((resolve) => {
             httpServer.close(() => resolve());
             httpServer.closeAllConnections();

@@ -5,7 +5,7 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /**
  * Who may call a route.
  * - `open`: nobody needs a credential (health, OpenAPI).
- * - `user`: the local user's bearer token (or the UI's session cookie).
+ * - `user`: the local user's bearer token.
  * - `agent`: an agent token (`X-Agent-Token` or `Authorization: Bearer`).
  * - `user_or_agent`: user first; `X-Agent-Token` forces agent auth (as in the web edition).
  */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Text, TaskStatus, Timestamp } from './common.js';
+import { Id, QueryBool, Text, TaskStatus, Timestamp } from './common.js';
 
 export const Priority = z.string().trim().min(1).max(32);
 
@@ -87,7 +87,7 @@ export const TaskListQuery = z.object({
       return parts as TaskStatus[];
     }),
   assigned_agent_id: Id.optional(),
-  unassigned: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  unassigned: QueryBool.optional(),
 });
 
 export const TaskCommentRead = z.object({

@@ -52,7 +52,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger.child('http')));
   app.use(securityHeaders);
   app.use(hostAllowlist(deps.allowedHosts, deps.logger.child('http')));
-  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
   const handlers: Handlers = {
     ...systemHandlers(deps.services),
@@ -70,9 +69,14 @@ export function createApp(deps: AppDeps): Express {
     agents: deps.services.agents,
     logger: deps.logger,
   });
-  for (const name of Object.keys(ROUTES) as RouteName[]) {
+  // The agent API first: it is the hot path (heartbeats), and Express matches routes in order.
+  const names = (Object.keys(ROUTES) as RouteName[]).sort(
+    (a, b) => Number(!ROUTES[a].path.startsWith('/api/v1/agent/')) - Number(!ROUTES[b].path.startsWith('/api/v1/agent/')),
+  );
+  for (const name of names) {
     mountRoute(router, ROUTES[name] as RouteDef, handlers[name] as Handler<RouteDef>, resolveActor, {
       validateResponses: deps.validateResponses,
+      maxBodyBytes: deps.maxBodyBytes,
     });
   }
   app.use(router);

@@ -19,7 +19,7 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Request log: every request at debug, slow ones at info. Costs nothing unless one of those is on. */
+/** Request log: every request at debug, slow ones at info; nothing is attached at warn and above. */
 export function requestLog(logger: Logger, slowMs = 1000): RequestHandler {
   return (req, res, next) => {
     if (!logger.isLevelEnabled('info')) return next();
@@ -81,7 +81,7 @@ export function hostnameOf(header: string | undefined): string | null {
 export function zodIssues(error: z.ZodError, where: 'path' | 'query' | 'body') {
   return error.issues.map((issue) => ({
     loc: [where, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    msg: issue.code === 'unrecognized_keys' ? `${issue.message}` : issue.message,
+    msg: issue.message,
     type: issue.code,
   }));
 }
@@ -127,9 +127,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(413).json({ detail: 'Request body is too large.', request_id, code: 'payload_too_large' });
       return;
     }
-    if (parserError?.expose && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      // Other body-parser refusals (unsupported charset/encoding, aborted request, …).
-      res.status(parserError.status).json({ detail: parserError.message, request_id, code: 'bad_request' });
+    if (err instanceof URIError) {
+      // A path with broken percent-encoding (`/api/v1/boards/%E0%A4%A`).
+      res.status(400).json({ detail: 'The request path is not valid percent-encoding.', request_id, code: 'bad_request' });
+      return;
+    }
+    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      // Other refusals raised by Express or the body parser (unsupported charset/encoding, aborted request, …).
+      res.status(parserError.status).json({ detail: parserError.expose ? parserError.message : 'Bad request.', request_id, code: 'bad_request' });
       return;
     }
     logger.error('http.request_failed', 'unhandled error', {

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { toExpressPath, type RouteDef } from '../contract/route.js';
@@ -27,11 +27,13 @@ function bearer(req: Request): string | undefined {
   return m?.[1]?.trim();
 }
 
-function agentTokenFrom(req: Request): string | undefined {
+/** `X-Agent-Token`, when sent and not blank (a blank header counts as absent). */
+function agentHeader(req: Request): string | undefined {
   const header = req.headers['x-agent-token'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
-  return bearer(req);
+  return typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
 }
+
+const agentTokenFrom = (req: Request): string | undefined => agentHeader(req) ?? bearer(req);
 
 /** Routes whose handler writes presence itself (one write per check-in, not two). */
 const SELF_PRESENCE = new Set<RouteDef>([ROUTES.agentHeartbeat, ROUTES.agentNamedHeartbeat, ROUTES.agentStatusHeartbeat]);
@@ -42,7 +44,10 @@ export function createActorResolver(deps: AuthDeps) {
   const log = deps.logger.child('auth');
 
   function agentActor(req: Request, route: RouteDef): Actor {
-    const agent = deps.agentAuth.authenticate(agentTokenFrom(req));
+    const token = agentTokenFrom(req);
+    // Not recorded as an agent-auth failure: that table keeps token prefixes, and this one is the user's.
+    if (isLocalUser(token)) throw new AppError('unauthorized', 'This route takes an agent token; the local user token is not one.');
+    const agent = deps.agentAuth.authenticate(token);
     if (!SELF_PRESENCE.has(route)) deps.agents.touchPresence(agent);
     return { kind: 'agent', agent };
   }
@@ -60,7 +65,12 @@ export function createActorResolver(deps: AuthDeps) {
       }
       case 'user_or_agent': {
         // As in the web edition: an X-Agent-Token header means agent auth, whatever else is sent.
-        if (req.headers['x-agent-token'] === undefined && isLocalUser(bearer(req))) return { kind: 'user' };
+        if (agentHeader(req) !== undefined) return agentActor(req, route);
+        const token = bearer(req);
+        if (isLocalUser(token)) return { kind: 'user' };
+        if (token === undefined) {
+          throw new AppError('unauthorized', 'Not authenticated: send the local token as "Authorization: Bearer <token>" or an agent token as X-Agent-Token.');
+        }
         return agentActor(req, route);
       }
     }
@@ -86,7 +96,7 @@ export function mountRoute(
   route: RouteDef,
   handler: Handler<RouteDef>,
   resolveActor: ActorResolver,
-  options: { validateResponses: boolean },
+  options: { validateResponses: boolean; maxBodyBytes: number },
 ): void {
   const wrapped: RequestHandler = async (req, res) => {
     const actor = resolveActor(req, route);
@@ -98,7 +108,9 @@ export function mountRoute(
     const payload = options.validateResponses ? checkResponse(route, result) : result;
     res.status(route.status ?? 200).json(payload);
   };
-  router[route.method](toExpressPath(route.path), wrapped);
+  // Bodies are parsed only where the contract has one: the no-body heartbeat ignores whatever it is sent.
+  const stack = route.body ? [express.json({ limit: options.maxBodyBytes, strict: false }), wrapped] : [wrapped];
+  router[route.method](toExpressPath(route.path), ...stack);
 }
 
 function checkResponse(route: RouteDef, value: unknown): unknown {

@@ -4,6 +4,7 @@ import { activityEvents, agentMessages } from '../db/schema.js';
 import { toActivityRead } from './serialize.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { newId } from './context.js';
+import { pageOf, rowid } from './paging.js';
 
 type Db = DbOrTx;
 
@@ -85,11 +86,11 @@ export function createActivityService(db: Db) {
         .select()
         .from(activityEvents)
         .where(where)
-        .orderBy(desc(activityEvents.createdAt), desc(activityEvents.id))
+        .orderBy(desc(activityEvents.createdAt), desc(rowid(activityEvents)))
         .limit(query.limit)
         .offset(query.offset)
         .all();
-      return { items: rows.map(toActivityRead), total, limit: query.limit, offset: query.offset };
+      return pageOf(rows.map(toActivityRead), total, query);
     },
   };
 }

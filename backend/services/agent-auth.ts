@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../errors.js';
 import { agentAuthFailures, agents, retiredAgentTokens, type AgentRow } from '../db/schema.js';
 import type { ServiceContext } from './context.js';
@@ -37,12 +37,17 @@ export function createAgentAuth(ctx: ServiceContext) {
     const now = ctx.now();
     const prefix = reason === 'missing_token' ? '' : tokenPrefix(token);
     const key = `${prefix}|${agentId ?? '-'}|${reason}`;
-    ctx.db
+    const row = ctx.db
       .insert(agentAuthFailures)
       .values({ key, tokenPrefix: prefix, agentId, reason, count: 1, firstAt: now, lastAt: now })
       .onConflictDoUpdate({ target: agentAuthFailures.key, set: { count: sql`${agentAuthFailures.count} + 1`, lastAt: now } })
-      .run();
-    log.warn('auth.agent_failed', 'agent authentication failed', { token_prefix: prefix, reason, agent_id: agentId });
+      .returning({ count: agentAuthFailures.count })
+      .get();
+    // A stale agent retrying every few seconds must not flood the log: the 1st, 10th, 100th … failure is logged.
+    const n = row?.count ?? 1;
+    if (Number.isInteger(Math.log10(n))) {
+      log.warn('auth.agent_failed', 'agent authentication failed', { token_prefix: prefix, reason, agent_id: agentId, failures: n });
+    }
   }
 
   return {
@@ -86,18 +91,9 @@ export function createAgentAuth(ctx: ServiceContext) {
         }));
     },
 
-    /** Forget failures older than `before` (bounded table even under a flood of bad tokens). */
+    /** Forget failures older than `before`; the backend calls this at start and hourly, so the table stays bounded. */
     pruneFailures(before: Date): number {
       return ctx.db.delete(agentAuthFailures).where(sql`${agentAuthFailures.lastAt} < ${before.getTime()}`).run().changes;
-    },
-
-    unattributedFailures(since: Date): number {
-      const row = ctx.db
-        .select({ n: sql<number>`coalesce(sum(${agentAuthFailures.count}), 0)` })
-        .from(agentAuthFailures)
-        .where(and(isNull(agentAuthFailures.agentId), gte(agentAuthFailures.lastAt, since)))
-        .get();
-      return row?.n ?? 0;
     },
   };
 }

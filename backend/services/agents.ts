@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { AgentCreate, AgentRead, AgentUpdate, LeadAgentCreate } from '../contract/agents.js';
 import type { PageQuery } from '../contract/common.js';
 import type { DbOrTx } from '../db/open-db.js';
@@ -9,6 +9,7 @@ import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
 import { toAgentRead } from './serialize.js';
 import { generateAgentToken, hashAgentToken } from './tokens.js';
+import { pageOf, rowid } from './paging.js';
 
 export const DEFAULT_HEARTBEAT_CONFIG = { every: '10m', target: 'last', includeReasoning: false };
 export const DEFAULT_IDENTITY_PROFILE = { role: 'Generalist', communication_style: 'direct, concise, practical', emoji: ':gear:' };
@@ -20,7 +21,14 @@ export const sessionKeys = {
   worker: (agentId: string) => `agent:mc-${agentId}:main`,
 };
 
-const STATUS_KEPT_BY_HEARTBEAT = sql`CASE WHEN ${agents.status} IN ('provisioning', 'offline') THEN 'online' ELSE ${agents.status} END`;
+/**
+ * A check-in's status: the one sent (`/api/v1/agents/{id}/heartbeat` may set a free-form status),
+ * else provisioning/offline become online; updating/deleting are left to the lifecycle.
+ */
+const HEARTBEAT_STATUS = sql`CASE
+  WHEN ${sql.placeholder('status')} IS NOT NULL THEN ${sql.placeholder('status')}
+  WHEN ${agents.status} IN ('provisioning', 'offline') THEN 'online'
+  ELSE ${agents.status} END`;
 
 export function createAgentService(ctx: ServiceContext) {
   const { db } = ctx;
@@ -34,7 +42,7 @@ export function createAgentService(ctx: ServiceContext) {
       wakeAttempts: 0,
       checkinDeadlineAt: null,
       lastProvisionError: null,
-      status: STATUS_KEPT_BY_HEARTBEAT,
+      status: HEARTBEAT_STATUS,
     })
     .where(eq(agents.id, sql.placeholder('id')))
     .returning()
@@ -122,8 +130,8 @@ export function createAgentService(ctx: ServiceContext) {
         scope,
       );
       const total = db.select({ n: count() }).from(agents).where(where).get()?.n ?? 0;
-      const rows = db.select().from(agents).where(where).orderBy(desc(agents.createdAt), desc(agents.id)).limit(query.limit).offset(query.offset).all();
-      return { items: rows.map(read), total, limit: query.limit, offset: query.offset };
+      const rows = db.select().from(agents).where(where).orderBy(desc(agents.createdAt), desc(rowid(agents))).limit(query.limit).offset(query.offset).all();
+      return pageOf(rows.map(read), total, query);
     },
 
     get: (id: string) => read(getRow(id)),
@@ -231,19 +239,19 @@ export function createAgentService(ctx: ServiceContext) {
      */
     heartbeat(agent: AgentRow, status?: string): AgentRead {
       const now = ctx.now();
-      let row = heartbeatStmt.get({ id: agent.id, now: now.getTime() });
-      if (!row) throw notFound('Agent');
-      if (status !== undefined && status !== row.status) {
-        row = db.update(agents).set({ status }).where(eq(agents.id, agent.id)).returning().get() ?? row;
-      }
-      if (row.status !== agent.status) {
-        recordActivity(db, now, {
-          eventType: 'agent.heartbeat',
-          message: `Heartbeat received from ${row.name} (${agent.status} → ${row.status}).`,
-          agentId: row.id,
-          boardId: row.boardId,
-        });
-      }
+      const row = db.transaction((tx) => {
+        const updated = heartbeatStmt.get({ id: agent.id, now: now.getTime(), status: status ?? null });
+        if (!updated) throw notFound('Agent');
+        if (updated.status !== agent.status) {
+          recordActivity(tx, now, {
+            eventType: 'agent.heartbeat',
+            message: `Heartbeat received from ${updated.name} (${agent.status} → ${updated.status}).`,
+            agentId: updated.id,
+            boardId: updated.boardId,
+          });
+        }
+        return updated;
+      });
       return read(row);
     },
 
@@ -266,13 +274,15 @@ export function createAgentService(ctx: ServiceContext) {
       return agent.boardId ? eq(agents.boardId, agent.boardId) : eq(agents.gatewayId, agent.gatewayId);
     },
 
-    boardIdsOfGateway(gatewayId: string): string[] {
-      return db.select({ id: boards.id }).from(boards).where(eq(boards.gatewayId, gatewayId)).all().map((b) => b.id);
+
+    /** The gateway's main agent (the one agent with no board), if it has one. */
+    mainAgentOf(gatewayId: string, tx: DbOrTx = db): AgentRow | undefined {
+      return tx.select().from(agents).where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId))).get();
     },
 
     /** The gateway main agent record, created with the gateway (provisioned on the gateway later). */
     ensureMainAgent(gatewayId: string, tx: DbOrTx = db): AgentRow {
-      const existing = tx.select().from(agents).where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId))).get();
+      const existing = this.mainAgentOf(gatewayId, tx);
       if (existing) return existing;
       const gateway = tx.select().from(gateways).where(eq(gateways.id, gatewayId)).get();
       if (!gateway) throw notFound('Gateway');
@@ -296,13 +306,7 @@ export function createAgentService(ctx: ServiceContext) {
       return row;
     },
 
-    leadOf(boardId: string): AgentRow | undefined {
-      return db.select().from(agents).where(and(eq(agents.boardId, boardId), eq(agents.isBoardLead, true))).get();
-    },
 
-    rowsByIds(ids: string[]): AgentRow[] {
-      return ids.length === 0 ? [] : db.select().from(agents).where(inArray(agents.id, ids)).all();
-    },
   };
 }
 

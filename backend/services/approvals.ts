@@ -13,9 +13,10 @@ import { newId } from './context.js';
 import { iso, isoOrNull } from './serialize.js';
 import { boardLead } from './task-effects.js';
 import { approvalResolvedMessage } from './task-messages.js';
-import { rowid } from './task-queries.js';
 import { dedupe } from './task-rules.js';
 import type { TaskService } from './tasks.js';
+import { pageOf, rowid } from './paging.js';
+import { Id } from '../contract/common.js';
 
 export interface ApprovalServiceDeps {
   baseUrl: string;
@@ -26,8 +27,7 @@ export interface ApprovalServiceDeps {
 
 type Db = DbOrTx;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const asUuid = (v: unknown): string[] => (typeof v === 'string' && UUID.test(v) ? [v.toLowerCase()] : []);
+const asUuid = (v: unknown): string[] => (Id.safeParse(v).success ? [(v as string).toLowerCase()] : []);
 
 /**
  * Every task an approval concerns, in order: `task_id`, then `task_ids`, then the task references
@@ -134,7 +134,7 @@ export function createApprovalService(ctx: ServiceContext, deps: ApprovalService
         .limit(query.limit)
         .offset(query.offset)
         .all();
-      return { items: toApprovalReads(db, rows), total, limit: query.limit, offset: query.offset };
+      return pageOf(toApprovalReads(db, rows), total, query);
     },
 
     pendingCount: (boardId: string): number => db.select({ n: count() }).from(approvals).where(byBoard(boardId, 'pending')).get()?.n ?? 0,

@@ -1,17 +1,19 @@
-import { and, count, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { BoardCreate, BoardRead, BoardUpdate } from '../contract/boards.js';
 import type { PageQuery } from '../contract/common.js';
 import { agents, boards, gateways, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { recordActivity } from './activity.js';
 import type { Actor } from './actor.js';
+import type { AgentService } from './agents.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
 import { slugify, toBoardRead } from './serialize.js';
+import { pageOf, rowid } from './paging.js';
 
 const toDate = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
 
-export function createBoardService(ctx: ServiceContext) {
+export function createBoardService(ctx: ServiceContext, agentService: AgentService) {
   const { db } = ctx;
 
   function getRow(id: string): BoardRow {
@@ -24,8 +26,7 @@ export function createBoardService(ctx: ServiceContext) {
   function assertGatewayReady(gatewayId: string): void {
     const gw = db.select({ id: gateways.id }).from(gateways).where(eq(gateways.id, gatewayId)).get();
     if (!gw) throw new AppError('validation_failed', { message: 'gateway_id does not refer to a known gateway', loc: ['body', 'gateway_id'] });
-    const main = db.select({ id: agents.id }).from(agents).where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId))).get();
-    if (!main) throw new AppError('validation_failed', 'gateway must have a gateway main agent before boards can be created or updated');
+    if (!agentService.mainAgentOf(gatewayId)) throw new AppError('validation_failed', 'gateway must have a gateway main agent before boards can be created or updated');
   }
 
   /**
@@ -47,8 +48,8 @@ export function createBoardService(ctx: ServiceContext) {
   function list(query: PageQuery & { gateway_id?: string | undefined }, scope?: SQL) {
     const where = and(query.gateway_id ? eq(boards.gatewayId, query.gateway_id) : undefined, scope);
     const total = db.select({ n: count() }).from(boards).where(where).get()?.n ?? 0;
-    const rows = db.select().from(boards).where(where).orderBy(desc(boards.createdAt), desc(boards.id)).limit(query.limit).offset(query.offset).all();
-    return { items: rows.map(toBoardRead), total, limit: query.limit, offset: query.offset };
+    const rows = db.select().from(boards).where(where).orderBy(desc(boards.createdAt), desc(rowid(boards))).limit(query.limit).offset(query.offset).all();
+    return pageOf(rows.map(toBoardRead), total, query);
   }
 
   return {
@@ -98,8 +99,9 @@ export function createBoardService(ctx: ServiceContext) {
 
     update(id: string, patch: BoardUpdate): BoardRead {
       const current = getRow(id);
+      const gatewayId = patch.gateway_id ?? current.gatewayId;
+      if (gatewayId) assertGatewayReady(gatewayId);
       if (patch.gateway_id !== undefined && patch.gateway_id !== current.gatewayId) {
-        assertGatewayReady(patch.gateway_id);
         const boardAgents = db.select({ n: count() }).from(agents).where(eq(agents.boardId, id)).get()?.n ?? 0;
         if (boardAgents > 0) throw new AppError('conflict', 'Cannot move a board with agents to another gateway; remove its agents first.');
       }

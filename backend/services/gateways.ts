@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import { count, desc, eq } from 'drizzle-orm';
 import type { PageQuery } from '../contract/common.js';
 import type { GatewayCreate, GatewayRead, GatewayUpdate } from '../contract/gateways.js';
 import { agents, boards, gateways, type GatewayRow } from '../db/schema.js';
@@ -8,12 +8,12 @@ import type { AgentService } from './agents.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
 import { toGatewayRead } from './serialize.js';
+import { pageOf, rowid } from './paging.js';
 
 export function createGatewayService(ctx: ServiceContext, agentService: AgentService) {
   const { db } = ctx;
 
-  const mainAgentId = (gatewayId: string): string | null =>
-    db.select({ id: agents.id }).from(agents).where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId))).get()?.id ?? null;
+  const mainAgentId = (gatewayId: string): string | null => agentService.mainAgentOf(gatewayId)?.id ?? null;
   const read = (row: GatewayRow): GatewayRead => toGatewayRead(row, mainAgentId(row.id));
 
   function getRow(id: string): GatewayRow {
@@ -26,8 +26,14 @@ export function createGatewayService(ctx: ServiceContext, agentService: AgentSer
     getRow,
     list(query: PageQuery) {
       const total = db.select({ n: count() }).from(gateways).get()?.n ?? 0;
-      const rows = db.select().from(gateways).orderBy(desc(gateways.createdAt), desc(gateways.id)).limit(query.limit).offset(query.offset).all();
-      return { items: rows.map(read), total, limit: query.limit, offset: query.offset };
+      const rows = db
+        .select()
+        .from(gateways)
+        .orderBy(desc(gateways.createdAt), desc(rowid(gateways)))
+        .limit(query.limit)
+        .offset(query.offset)
+        .all();
+      return pageOf(rows.map(read), total, query);
     },
     get: (id: string) => read(getRow(id)),
 
@@ -57,22 +63,27 @@ export function createGatewayService(ctx: ServiceContext, agentService: AgentSer
       return read(row);
     },
 
+    /** Also restores the main agent record if it was deleted (boards need one). */
     update(id: string, patch: GatewayUpdate): GatewayRead {
       getRow(id);
-      const row = db
-        .update(gateways)
-        .set({
-          ...(patch.name !== undefined && { name: patch.name }),
-          ...(patch.url !== undefined && { url: patch.url }),
-          ...(patch.token !== undefined && { token: patch.token }),
-          ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
-          ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
-          ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
-          updatedAt: ctx.now(),
-        })
-        .where(eq(gateways.id, id))
-        .returning()
-        .get();
+      const row = db.transaction((tx) => {
+        const updated = tx
+          .update(gateways)
+          .set({
+            ...(patch.name !== undefined && { name: patch.name }),
+            ...(patch.url !== undefined && { url: patch.url }),
+            ...(patch.token !== undefined && { token: patch.token }),
+            ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
+            ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
+            ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
+            updatedAt: ctx.now(),
+          })
+          .where(eq(gateways.id, id))
+          .returning()
+          .get();
+        agentService.ensureMainAgent(id, tx);
+        return updated;
+      });
       return read(row ?? getRow(id));
     },
 

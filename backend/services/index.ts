@@ -16,10 +16,14 @@ export interface ServiceOptions {
 
 export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const agents = createAgentService(ctx);
-  const boards = createBoardService(ctx);
+  const boards = createBoardService(ctx, agents);
   const tasks = createTaskService(ctx, { baseUrl: options.baseUrl, agents, boards });
   return {
     ctx,
+    /** Readiness: the database answers a query. */
+    ready(): void {
+      ctx.sqlite.prepare('SELECT 1').get();
+    },
     agentAuth: createAgentAuth(ctx),
     agents,
     gateways: createGatewayService(ctx, agents),

@@ -8,6 +8,7 @@ import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
 import { extractMentions, matchesMention } from './mentions.js';
 import { toMemoryRead } from './serialize.js';
+import { pageOf, rowid } from './paging.js';
 
 const SNIPPET_MAX = 800;
 
@@ -27,11 +28,11 @@ export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
         .select()
         .from(boardMemory)
         .where(where)
-        .orderBy(desc(boardMemory.createdAt), desc(boardMemory.id))
+        .orderBy(desc(boardMemory.createdAt), desc(rowid(boardMemory)))
         .limit(query.limit)
         .offset(query.offset)
         .all();
-      return { items: rows.map(toMemoryRead), total, limit: query.limit, offset: query.offset };
+      return pageOf(rows.map(toMemoryRead), total, query);
     },
 
     create(board: BoardRow, actor: Actor, input: BoardMemoryCreate): BoardMemoryRead {

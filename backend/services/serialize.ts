@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AgentRead } from '../contract/agents.js';
 import type { BoardRead } from '../contract/boards.js';
 import type { GatewayRead } from '../contract/gateways.js';
@@ -136,7 +137,10 @@ export const toTagRead = (row: TagRow): TagRead => ({
   updated_at: iso(row.updatedAt),
 });
 
-/** `Hello, World` → `hello-world` (the web edition's slugify). */
+/**
+ * `Hello, World` → `hello-world` (the web edition's slugify). A name with no Latin letters or digits
+ * (`日本`) gets a short stable hash instead, so two such names do not collide on one slug.
+ */
 export function slugify(value: string): string {
   const slug = value
     .normalize('NFKD')
@@ -144,5 +148,5 @@ export function slugify(value: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return slug || 'item';
+  return slug || `x-${createHash('sha256').update(value).digest('hex').slice(0, 10)}`;
 }

@@ -6,6 +6,7 @@ import { conflict, notFound } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
 import { slugify, toTagRead } from './serialize.js';
+import { pageOf } from './paging.js';
 
 export function createTagService(ctx: ServiceContext) {
   const { db } = ctx;
@@ -13,7 +14,7 @@ export function createTagService(ctx: ServiceContext) {
     list(query: PageQuery) {
       const total = db.select({ n: count() }).from(tags).get()?.n ?? 0;
       const rows = db.select().from(tags).orderBy(asc(sql`lower(${tags.name})`)).limit(query.limit).offset(query.offset).all();
-      return { items: rows.map(toTagRead), total, limit: query.limit, offset: query.offset };
+      return pageOf(rows.map(toTagRead), total, query);
     },
     refs() {
       return db

@@ -27,6 +27,7 @@ import {
   dependencyCycleError,
   missingDependenciesError,
 } from './task-rules.js';
+import { rowid } from './paging.js';
 
 /*
  * Reads and small writes shared by the task and approval services. Every function takes the
@@ -37,7 +38,6 @@ type Db = DbOrTx;
 type TagRefValue = { id: string; name: string; slug: string; color: string };
 
 /** Insertion order breaks ties between rows written in the same millisecond. */
-export const rowid = (table: typeof tasks | typeof activityEvents | typeof approvals) => sql`${table}.rowid`;
 
 /** `IN (…)` over bounded chunks, so a whole-board read never exceeds SQLite's variable limit. */
 function chunks<T>(values: readonly T[], size = 500): T[][] {

@@ -90,6 +90,10 @@ function sentFields(body: TaskUpdate): string[] {
     .map(([key]) => key);
 }
 
+/** The web edition's `status_requested`: a status is sent and differs from the current one. */
+export const isStatusChange = (task: Pick<TaskState, 'status'>, body: TaskUpdate): body is TaskUpdate & { status: TaskStatus } =>
+  body.status != null && body.status !== task.status;
+
 export function assertStatusNotNull(body: TaskUpdate): void {
   if (body.status === null) throw unprocessable('status is required');
 }
@@ -111,7 +115,8 @@ export function assertLeadFields(body: TaskUpdate): void {
 
 /** Workers may claim unassigned work and move their own tasks, and nothing else. */
 export function assertWorkerUpdate(task: TaskState, agentId: string, body: TaskUpdate): void {
-  if (body.status !== undefined && task.assignedAgentId !== null && task.assignedAgentId !== agentId) {
+  // Re-sending the current status is not a status change (the web edition's `status_requested`).
+  if (isStatusChange(task, body) && task.assignedAgentId !== null && task.assignedAgentId !== agentId) {
     throw taskForbidden('task_assignee_mismatch', 'Agents can only change status on tasks assigned to them.');
   }
   if (sentFields(body).some((key) => !WORKER_FIELDS.has(key))) {

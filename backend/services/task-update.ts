@@ -26,6 +26,8 @@ import {
   assertWorkerUpdate,
   blockedError,
   commentRequiredError,
+  isStatusChange,
+  taskForbidden,
   dependenciesFrozenError,
   planNotifications,
   taskEvent,
@@ -84,7 +86,7 @@ function assertGates(u: UpdateContext, before: TaskState, next: TaskState): void
     board: u.board,
     previousStatus: before.status,
     targetStatus: next.status,
-    statusRequested: u.body.status != null && u.body.status !== before.status,
+    statusRequested: isStatusChange(before, u.body),
     hasPendingApproval: () => hasApproval(u.tx, u.board.id, u.task.id, 'pending'),
     hasApprovedApproval: () => hasApproval(u.tx, u.board.id, u.task.id, 'approved'),
   });
@@ -126,7 +128,7 @@ function leadUpdate(u: UpdateContext): TaskRow {
 
   let next = before;
   const assigning = body.assigned_agent_id !== undefined && body.assigned_agent_id !== null;
-  if (body.status != null) {
+  if (isStatusChange(before, body)) {
     assertLeadStatusChange(before.status, body.status, assigning);
     if (body.status === 'inbox') {
       next = { ...next, status: 'inbox', assignedAgentId: lastReviewSubmitter(tx, task.id, board.id), inProgressAt: null };
@@ -144,10 +146,12 @@ function leadUpdate(u: UpdateContext): TaskRow {
 
 function workerUpdate(u: UpdateContext, agent: AgentRow): TaskRow {
   const { tx, board, task, body } = u;
+  // Only the board's own agents work its tasks; the gateway main agent may read them, not take them.
+  if (agent.boardId !== board.id) throw taskForbidden('task_board_mismatch', 'Only agents of this board can update its tasks.');
   const before = stateOf(task);
   assertWorkerUpdate(before, agent.id, body);
   let next = before;
-  if (body.status != null) {
+  if (isStatusChange(before, body)) {
     if (board.onlyLeadCanChangeStatus) throw forbidden('Only board leads can change task status.');
     if (body.status !== 'inbox') {
       const blocked = blockedByIds(tx, effectiveDependencies(u));
@@ -178,7 +182,7 @@ function userUpdate(u: UpdateContext): TaskRow {
 function finish(u: UpdateContext, before: TaskState, planned: TaskState, tagIds: string[] | undefined, content: Partial<TaskRow>): TaskRow {
   let next = planned;
   assertGates(u, before, next);
-  if (u.body.status === 'review' && u.board.commentRequiredForReview && !u.body.comment?.trim()) {
+  if (u.body.status === 'review' && before.status !== 'review' && u.board.commentRequiredForReview && !u.body.comment?.trim()) {
     const author = next.assignedAgentId ?? before.assignedAgentId;
     const since = next.previousInProgressAt ?? before.inProgressAt;
     const recent = author && since ? latestCommentBy(u.tx, u.task.id, author, since) : null;

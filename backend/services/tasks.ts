@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { PageQuery, TaskStatus } from '../contract/common.js';
 import type { TaskCommentRead, TaskCreate, TaskRead, TaskUpdate } from '../contract/tasks.js';
 import { activityEvents, agentMessages, agents, approvalTaskLinks, approvals, tasks, type AgentRow, type BoardRow } from '../db/schema.js';
@@ -13,9 +13,10 @@ import { extractMentions, matchesMention } from './mentions.js';
 import { toCommentRead } from './serialize.js';
 import { boardLead, notifyTaskChange, type EffectContext } from './task-effects.js';
 import { commentMessage, newTaskMessage } from './task-messages.js';
-import { blockedByIds, leadWasMentioned, replaceDependencies, replaceTags, rowid, toTaskReads, validateDependencies, validateTagIds } from './task-queries.js';
+import { blockedByIds, leadWasMentioned, replaceDependencies, replaceTags, toTaskReads, validateDependencies, validateTagIds } from './task-queries.js';
 import { ONLY_LEADS, assertBoardGates, blockedError } from './task-rules.js';
 import { applyTaskUpdate, resolveAssignee, taskOnBoard } from './task-update.js';
+import { pageOf, rowid } from './paging.js';
 
 export interface TaskServiceDeps {
   baseUrl: string;
@@ -123,7 +124,7 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
         .limit(query.limit)
         .offset(query.offset)
         .all();
-      return { items: toTaskReads(db, rows), total, limit: query.limit, offset: query.offset };
+      return pageOf(toTaskReads(db, rows), total, query);
     },
 
     /** Every task of a board, newest first (the board snapshot). */
@@ -183,7 +184,7 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
         .limit(query.limit)
         .offset(query.offset)
         .all();
-      return { items: rows.map(toCommentRead), total, limit: query.limit, offset: query.offset };
+      return pageOf(rows.map(toCommentRead), total, query);
     },
 
     /**
@@ -232,7 +233,7 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
         .select({ kind: agentMessages.kind, message: agentMessages.message, task_id: agentMessages.taskId, board_id: agentMessages.boardId, status: agentMessages.status })
         .from(agentMessages)
         .where(eq(agentMessages.agentId, agentId))
-        .orderBy(asc(agentMessages.createdAt), asc(sql`${agentMessages}.rowid`))
+        .orderBy(asc(agentMessages.createdAt), asc(rowid(agentMessages)))
         .all();
     },
   };

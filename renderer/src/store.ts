@@ -16,6 +16,8 @@ interface State {
   gateways: GatewayRead[];
   boards: BoardRead[];
   agents: AgentRead[];
+  /** Totals from the API (lists are one page of up to 200). */
+  totals: { gateways: number; boards: number; agents: number };
   signIn(token: string): Promise<void>;
   signOut(): void;
   go(page: Page): void;
@@ -32,14 +34,14 @@ export const useStore = create<State>((set, get) => ({
   gateways: [],
   boards: [],
   agents: [],
+  totals: { gateways: 0, boards: 0, agents: 0 },
   async signIn(token) {
+    // Setting the token triggers the app's refresh; the token is kept once the API accepts it.
     set({ token: token.trim(), error: null });
-    await get().refresh();
-    if (get().token) sessionStorage.setItem(TOKEN_KEY, token.trim());
   },
   signOut() {
     sessionStorage.removeItem(TOKEN_KEY);
-    set({ token: null, gateways: [], boards: [], agents: [] });
+    set({ token: null, gateways: [], boards: [], agents: [], totals: { gateways: 0, boards: 0, agents: 0 } });
   },
   go(page) {
     set({ page });
@@ -48,7 +50,15 @@ export const useStore = create<State>((set, get) => ({
     set({ loading: true, error: null });
     try {
       const [gateways, boards, agents] = await Promise.all([api('listGateways'), api('listBoards'), api('listAgents')]);
-      set({ gateways: gateways.items, boards: boards.items, agents: agents.items, loading: false });
+      const token = get().token;
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      set({
+        gateways: gateways.items,
+        boards: boards.items,
+        agents: agents.items,
+        totals: { gateways: gateways.total, boards: boards.total, agents: agents.total },
+        loading: false,
+      });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         sessionStorage.removeItem(TOKEN_KEY);

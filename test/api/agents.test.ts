@@ -16,9 +16,17 @@ describe('agent auth and heartbeat', () => {
   it('heartbeat takes no body, moves provisioning → online and resets the wake ladder', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
+    // Put the agent mid-ladder, as the supervisor would after two unanswered wakes.
+    const { agents } = await import('../../backend/db/schema.js');
+    const { eq } = await import('drizzle-orm');
+    api.backend.services.ctx.db
+      .update(agents)
+      .set({ wakeAttempts: 2, checkinDeadlineAt: new Date(Date.now() + 30_000), lastProvisionError: 'no check-in yet', lastWakeSentAt: new Date() })
+      .where(eq(agents.id, agent.id))
+      .run();
     const before = await api.user('get', `/api/v1/agents/${agent.id}`).expect(200);
-    expect(before.body.status).toBe('provisioning');
-    expect(before.body.last_seen_at).toBeNull();
+    expect(before.body).toMatchObject({ status: 'provisioning', last_seen_at: null, wake_attempts: 2, last_provision_error: 'no check-in yet' });
+    expect(before.body.checkin_deadline_at).not.toBeNull();
 
     const res = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
     expect(res.body.id).toBe(agent.id);
@@ -39,10 +47,23 @@ describe('agent auth and heartbeat', () => {
     expect(res.body.id).toBe(agent.id);
   });
 
-  it('a body sent to the heartbeat is ignored, as in the web edition', async () => {
+  it('a body sent to the heartbeat is ignored, as in the web edition — even one that is not JSON', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
-    await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').send({ status: 'whatever', x: 1 }).expect(200);
+    const res = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').send({ status: 'whatever', x: 1 }).expect(200);
+    expect(res.body.status).toBe('online');
+    await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').set('Content-Type', 'application/json').send('{"broken":').expect(200);
+  });
+
+  it('an updating agent stays updating on check-in (the lifecycle finishes the update)', async () => {
+    const board = await f.board();
+    const agent = await f.agent(board.id);
+    const { agents } = await import('../../backend/db/schema.js');
+    const { eq } = await import('drizzle-orm');
+    api.backend.services.ctx.db.update(agents).set({ status: 'updating' }).where(eq(agents.id, agent.id)).run();
+    const res = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
+    expect(res.body.status).toBe('updating');
+    expect(res.body.last_seen_at).not.toBeNull();
   });
 
   it('rotation makes the old token fail at once, and the 401 is attributed to the agent', async () => {
@@ -147,15 +168,33 @@ describe('agent records', () => {
     await api.user('get', `/api/v1/agents/${worker.id}`).expect(404);
   });
 
-  it('boards need a gateway with a main agent; the gateway token is write-only', async () => {
+  it('the gateway token is write-only', async () => {
     const gw = await f.gateway({ token: 'gateway-secret-value' });
     const read = await api.user('get', `/api/v1/gateways/${gw.id}`).expect(200);
     expect(read.body.has_token).toBe(true);
     expect(JSON.stringify(read.body)).not.toContain('gateway-secret-value');
-    const missing = await api
+    const list = await api.user('get', '/api/v1/gateways').expect(200);
+    expect(JSON.stringify(list.body)).not.toContain('gateway-secret-value');
+    const cleared = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ token: null }).expect(200);
+    expect(cleared.body.has_token).toBe(false);
+  });
+
+  it('boards need a known gateway that has a main agent (create and update); a gateway update restores it', async () => {
+    const unknown = await api
       .user('post', '/api/v1/boards')
       .send({ name: 'B', description: 'd', gateway_id: '00000000-0000-4000-8000-000000000000' })
       .expect(422);
-    expect(JSON.stringify(missing.body.detail)).toContain('gateway');
+    expect(JSON.stringify(unknown.body.detail)).toContain('does not refer to a known gateway');
+
+    const gw = await f.gateway();
+    const board = await f.board({ gateway_id: gw.id });
+    await api.user('delete', `/api/v1/agents/${gw.main_agent_id}`).expect(200);
+    const rule = 'gateway must have a gateway main agent before boards can be created or updated';
+    expect((await api.user('post', '/api/v1/boards').send({ name: 'B2', description: 'd', gateway_id: gw.id }).expect(422)).body.detail).toBe(rule);
+    expect((await api.user('patch', `/api/v1/boards/${board.id}`).send({ name: 'renamed' }).expect(422)).body.detail).toBe(rule);
+
+    const restored = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ name: f.unique('Gateway') }).expect(200);
+    expect(restored.body.main_agent_id).toEqual(expect.any(String));
+    await api.user('patch', `/api/v1/boards/${board.id}`).send({ name: 'renamed' }).expect(200);
   });
 });

@@ -163,6 +163,14 @@ describe('every route answers bad input with a clear 4xx', () => {
     });
   });
 
+  it('a path with broken percent-encoding is a 400, not a crash', async () => {
+    for (const path of ['/api/v1/boards/%E0%A4%A', '/api/v1/agent/boards/%ZZ']) {
+      const res = await api.user('get', path);
+      expectClientError(res, path);
+      expect(res.status).toBe(400);
+    }
+  });
+
   it('unknown API paths are a JSON 404, not the UI', async () => {
     const res = await api.user('get', '/api/v1/nope');
     expect(res.status).toBe(404);

@@ -11,7 +11,19 @@ describe('restart on the same data dir', () => {
     await first.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
     await first.user('post', `/api/v1/boards/${board.id}/memory`).send({ content: 'remember this', tags: ['note'] }).expect(200);
     const tag = await first.user('post', '/api/v1/tags').send({ name: 'Urgent', color: '#FF0000' }).expect(200);
+    const dep = await first.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title: 'Design' }).expect(200);
+    const task = await first
+      .user('post', `/api/v1/boards/${board.id}/tasks`)
+      .send({ title: 'Build', depends_on_task_ids: [dep.body.id], tag_ids: [tag.body.id] })
+      .expect(200);
+    await first.user('post', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`).send({ message: 'start after design' }).expect(200);
+    await first
+      .agent(agent.token, 'post', `/api/v1/agent/boards/${board.id}/approvals`)
+      .send({ action_type: 'ship', confidence: 90, task_id: task.body.id, lead_reasoning: 'ready' })
+      .expect(200);
     const before = {
+      snapshot: (await first.user('get', `/api/v1/boards/${board.id}/snapshot`).expect(200)).body,
+      comments: (await first.user('get', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`).expect(200)).body,
       gateways: (await first.user('get', '/api/v1/gateways').expect(200)).body,
       boards: (await first.user('get', '/api/v1/boards').expect(200)).body,
       agents: (await first.user('get', '/api/v1/agents').expect(200)).body,
@@ -26,6 +38,15 @@ describe('restart on the same data dir', () => {
       expect((await second.user('get', '/api/v1/gateways').expect(200)).body).toEqual(before.gateways);
       expect((await second.user('get', '/api/v1/boards').expect(200)).body).toEqual(before.boards);
       expect((await second.user('get', `/api/v1/boards/${board.id}/memory`).expect(200)).body).toEqual(before.memory);
+      const snapshot = (await second.user('get', `/api/v1/boards/${board.id}/snapshot`).expect(200)).body;
+      expect(snapshot.tasks).toEqual(before.snapshot.tasks);
+      expect(snapshot.approvals).toEqual(before.snapshot.approvals);
+      expect(snapshot.tasks.find((t: { id: string }) => t.id === task.body.id)).toMatchObject({
+        depends_on_task_ids: [dep.body.id],
+        is_blocked: true,
+        tag_ids: [tag.body.id],
+      });
+      expect((await second.user('get', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`).expect(200)).body).toEqual(before.comments);
       const agents = (await second.user('get', '/api/v1/agents').expect(200)).body;
       expect(agents.items.map((a: { id: string }) => a.id)).toEqual(before.agents.items.map((a: { id: string }) => a.id));
       // The agent's token still works after the restart.

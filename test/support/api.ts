@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
-import { startBackend, type BackendConfigInput, type RunningBackend } from '../../backend/index.js';
+import { startBackend, type BackendConfigInput, type RunningBackend, type StartOptions } from '../../backend/index.js';
 
 export interface TestApi {
   backend: RunningBackend;
@@ -21,7 +21,7 @@ export interface TestApi {
  * A real backend on a real temp SQLite file (migrations applied), on a free loopback port.
  * Responses are validated against the contract, so a handler that drifts fails the test.
  */
-export async function startTestApi(overrides: Partial<BackendConfigInput> = {}): Promise<TestApi> {
+export async function startTestApi(overrides: Partial<BackendConfigInput> = {}, options: StartOptions = {}): Promise<TestApi> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'mc-test-'));
   const backend = await startBackend({
     port: 0,
@@ -30,7 +30,7 @@ export async function startTestApi(overrides: Partial<BackendConfigInput> = {}):
     validateResponses: true,
     ...overrides,
     dataDir,
-  });
+  }, options);
   const http = supertest(backend.url);
   return {
     backend,
@@ -74,4 +74,15 @@ export function fixtures(api: TestApi) {
     return res.body.token as string;
   }
   return { gateway, board, agent, tokenFor, unique };
+}
+
+/** A clock tests move by hand, for the lifecycle's time rules. */
+export function manualClock(start = new Date('2026-11-21T12:00:00.000Z')) {
+  let now = start.getTime();
+  return {
+    now: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }

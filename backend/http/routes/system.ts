@@ -19,7 +19,7 @@ export function systemHandlers(services: Services): HandlerGroup<'health' | 'hea
     health: () => ({ ok: true }),
     healthz: () => ({ ok: true }),
     readyz: () => {
-      services.ctx.sqlite.prepare('SELECT 1').get();
+      services.ready();
       return { ok: true };
     },
     // The desktop edition has one local user; these keep web-edition scripts working.

@@ -1,12 +1,14 @@
+import type { ReactNode } from 'react';
 import type { AgentRead } from '../../../backend/contract/agents';
 import { useStore } from '../store';
 
-function Empty({ children }: { children: React.ReactNode }) {
+function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
 export function OverviewPage() {
-  const { gateways, boards, agents } = useStore();
+  const totals = useStore((s) => s.totals);
+  const agents = useStore((s) => s.agents);
   const by = (status: string) => agents.filter((a) => a.status === status).length;
   return (
     <section aria-labelledby="overview-title">
@@ -14,11 +16,11 @@ export function OverviewPage() {
       <dl className="stats">
         <div>
           <dt>Gateways</dt>
-          <dd>{gateways.length}</dd>
+          <dd>{totals.gateways}</dd>
         </div>
         <div>
           <dt>Boards</dt>
-          <dd>{boards.length}</dd>
+          <dd>{totals.boards}</dd>
         </div>
         <div>
           <dt>Agents online</dt>
@@ -33,7 +35,7 @@ export function OverviewPage() {
           <dd>{by('offline')}</dd>
         </div>
       </dl>
-      {gateways.length === 0 && <Empty>No gateway yet. Add one through the API (POST /api/v1/gateways) to start provisioning agents.</Empty>}
+      {totals.gateways === 0 && <Empty>No gateway yet. Add one through the API (POST /api/v1/gateways) to start provisioning agents.</Empty>}
     </section>
   );
 }
