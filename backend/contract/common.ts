@@ -8,17 +8,10 @@ export type Id = z.infer<typeof Id>;
 export const Timestamp = z.iso.datetime({ offset: true });
 
 /** A non-blank, trimmed string of bounded length. */
-export const Text = (max = 10_000) =>
-  z
-    .string()
-    .trim()
-    .min(1, { message: 'must not be blank' })
-    .max(max);
+export const Text = (max = 10_000) => z.string().trim().min(1, { message: 'must not be blank' }).max(max);
 
 /** Query-string booleans: `true|false|1|0`. (`z.coerce.boolean` would read "false" as true.) */
-export const QueryBool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+export const QueryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(200),

@@ -62,14 +62,16 @@ export function buildOpenApiDocument(options: { serverUrl: string }) {
       security,
       parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
       responses: {
-        [String(route.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
+        [String(route.status ?? 200)]: {
+          description: 'Success',
+          content: { 'application/json': { schema: toSchema(route.response, 'output') } },
+        },
         ...(route.auth !== 'open' && { '401': { description: 'Not authenticated', content: errorContent } }),
         '422': { description: 'Invalid input (detail lists each field path)', content: errorContent },
         ...(route.params && { '404': { description: 'Not found', content: errorContent } }),
         ...(route.method !== 'get' && {
           '409': {
-            description:
-              'Conflict. A blocked task answers detail {message, code: "task_blocked_cannot_transition", blocked_by_task_ids}.',
+            description: 'Conflict. A blocked task answers detail {message, code: "task_blocked_cannot_transition", blocked_by_task_ids}.',
             content: errorContent,
           },
         }),

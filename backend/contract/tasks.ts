@@ -78,7 +78,10 @@ export const TaskListQuery = z.object({
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === '') return undefined;
-      const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const parts = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = parts.filter((p) => !TaskStatus.safeParse(p).success);
       if (bad.length > 0) {
         ctx.addIssue({ code: 'custom', message: 'Unsupported task status filter.' });
@@ -114,7 +117,12 @@ export type TagRead = z.infer<typeof TagRead>;
 
 export const TagCreate = z.strictObject({
   name: Text(100),
-  slug: z.string().trim().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(100).optional(),
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+    .max(100)
+    .optional(),
   color: z
     .string()
     .trim()
