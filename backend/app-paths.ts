@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,3 +23,11 @@ export function appRoot(): string {
 }
 
 export const resolveAppPath = (...parts: string[]): string => join(appRoot(), ...parts);
+
+let cachedVersion: string | undefined;
+
+/** The app's version, from package.json (sent to gateways as the client version). */
+export function appVersion(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(resolveAppPath('package.json'), 'utf8')) as { version: string }).version;
+  return cachedVersion;
+}

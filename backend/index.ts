@@ -2,7 +2,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { resolveAppPath } from './app-paths.js';
+import { appVersion, resolveAppPath } from './app-paths.js';
+import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
+import { createGatewayStateStore } from './services/gateways.js';
 import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
@@ -70,6 +72,8 @@ function allowedHostsFor(config: BackendConfig): Set<string> {
 export interface StartOptions {
   /** The clock for every service (tests drive the lifecycle policy with it). */
   now?: () => Date;
+  /** Environment for local-gateway detection (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
@@ -81,6 +85,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
 
   let opened: OpenedDb | undefined;
   let server: Server | undefined;
+  let gatewayManager: GatewayManager | undefined;
   try {
     opened = openDb(join(requested.dataDir, 'mission-control.db'));
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
@@ -94,7 +99,13 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       logger,
       policy: policyFromConfig(config),
     };
-    const services = createServices(ctx, { baseUrl: config.baseUrl });
+    gatewayManager = createGatewayManager({
+      identityFile: join(config.dataDir, 'gateway-device.json'),
+      logger,
+      clientVersion: appVersion(),
+      store: createGatewayStateStore(ctx),
+    });
+    const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
     const app = createApp({
       services,
       logger,
@@ -116,8 +127,11 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const pruneTimer = setInterval(prune, 3_600_000);
     pruneTimer.unref();
 
+    services.gateways.connectAll();
+
     const db = opened;
     const httpServer = server;
+    const manager = gatewayManager;
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -130,6 +144,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
+          manager.closeAll();
           await new Promise<void>((resolve) => {
             httpServer.close(() => resolve());
             httpServer.closeAllConnections();
@@ -140,6 +155,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
         })()),
     };
   } catch (err) {
+    gatewayManager?.closeAll();
     server?.close();
     opened?.close();
     logger.flush();

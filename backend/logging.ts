@@ -31,6 +31,9 @@ export const LOG_EVENTS = [
   'lifecycle.reconcile.skip_missing_board',
   'queue.worker.success',
   'gateway.connection.lost',
+  'gateway.connected',
+  'gateway.frame_invalid',
+  'gateway.listener_failed',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

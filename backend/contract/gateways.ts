@@ -18,6 +18,15 @@ export const GatewayUrl = z
     { message: 'must be a ws:// or wss:// URL with an explicit port, e.g. ws://127.0.0.1:18789' },
   );
 
+/** A classified gateway failure: stable code, plain explanation, next step, and what was said. */
+export const GatewayFailure = z.object({
+  code: z.string(),
+  message: z.string(),
+  next_step: z.string(),
+  detail: z.string(),
+  at: Timestamp.optional(),
+});
+
 /** Secrets are write-only: reads say `has_token`, never the token. */
 export const GatewayRead = z.object({
   id: Id,
@@ -28,6 +37,12 @@ export const GatewayRead = z.object({
   disable_device_pairing: z.boolean(),
   allow_insecure_tls: z.boolean(),
   main_agent_id: Id.nullable(),
+  /** Live state of Mission Control's connection to it. */
+  connection_state: z.enum(['idle', 'connecting', 'connected', 'waiting', 'failed', 'closed']),
+  server_version: z.string().nullable(),
+  protocol_version: z.number().int().nullable(),
+  last_connected_at: Timestamp.nullable(),
+  last_error: GatewayFailure.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -40,6 +55,13 @@ export const GatewayCreate = z.strictObject({
   workspace_root: Text(1024).default('~/.openclaw'),
   disable_device_pairing: z.boolean().default(false),
   allow_insecure_tls: z.boolean().default(false),
+  /**
+   * Save it even though it cannot be reached right now (it is connected when it comes up). Refusals
+   * that a retry cannot fix — wrong token, TLS, too old — still refuse.
+   */
+  allow_offline: z.boolean().default(false),
+  /** Use the token found in the auto-detected local gateway's config (never sent to the UI). */
+  use_discovered_token: z.boolean().default(false),
 });
 export type GatewayCreate = z.infer<typeof GatewayCreate>;
 
@@ -51,8 +73,42 @@ export const GatewayUpdate = z.strictObject({
   workspace_root: Text(1024).optional(),
   disable_device_pairing: z.boolean().optional(),
   allow_insecure_tls: z.boolean().optional(),
+  /** As on create: save new connection settings even if the gateway cannot be reached right now. */
+  allow_offline: z.boolean().default(false),
 });
 export type GatewayUpdate = z.infer<typeof GatewayUpdate>;
 
 export const GatewayParams = z.object({ gateway_id: Id });
-export const GatewayListQuery = z.object({});
+
+export const GatewayConnectionTest = z.strictObject({
+  url: GatewayUrl,
+  token: z.string().min(1).max(4096).nullable().optional(),
+  allow_insecure_tls: z.boolean().default(false),
+  use_discovered_token: z.boolean().default(false),
+});
+
+export const GatewayLiveStatus = z.object({
+  ok: z.boolean(),
+  gateway_id: Id.nullable(),
+  state: z.string(),
+  server_version: z.string().nullable(),
+  protocol_version: z.number().int().nullable(),
+  methods: z.array(z.string()),
+  events: z.array(z.string()),
+  capabilities: z.array(z.string()),
+  scopes: z.array(z.string()),
+  error: GatewayFailure.nullable(),
+});
+export type GatewayLiveStatus = z.infer<typeof GatewayLiveStatus>;
+
+export const GatewayStatusQuery = z.object({ gateway_id: Id.optional(), board_id: Id.optional() });
+
+/** A gateway found on this machine (`~/.openclaw/openclaw.json`); offered, never added silently. */
+export const DiscoveredGateway = z.object({
+  found: z.boolean(),
+  config_path: z.string(),
+  url: z.string().nullable(),
+  has_token: z.boolean(),
+  already_added_gateway_id: Id.nullable(),
+  problem: z.string().nullable(),
+});

@@ -12,7 +12,16 @@ import {
 import { ApprovalCreate, ApprovalListQuery, ApprovalParams, ApprovalRead, ApprovalUpdate } from './approvals.js';
 import { BoardCreate, BoardListQuery, BoardMemoryQuery, BoardParams, BoardRead, BoardUpdate } from './boards.js';
 import { Id, OkResponse, PageQuery, page } from './common.js';
-import { GatewayCreate, GatewayParams, GatewayRead, GatewayUpdate } from './gateways.js';
+import {
+  DiscoveredGateway,
+  GatewayConnectionTest,
+  GatewayCreate,
+  GatewayLiveStatus,
+  GatewayParams,
+  GatewayRead,
+  GatewayStatusQuery,
+  GatewayUpdate,
+} from './gateways.js';
 import { ActivityEventRead, ActivityListQuery, BoardMemoryCreate, BoardMemoryRead } from './memory.js';
 import { defineRoute, type AgentRoleTag } from './route.js';
 import {
@@ -127,6 +136,46 @@ export const USER_ROUTES = {
     auth: 'user',
     body: GatewayCreate,
     response: GatewayRead,
+  }),
+  // Fixed paths before `{gateway_id}`: Express matches in order.
+  testGateway: defineRoute({
+    method: 'post',
+    path: '/api/v1/gateways/test',
+    operationId: 'test_gateway',
+    summary: 'Test connection settings before saving (always 200; `ok` and `error` say how it went)',
+    tags: ['gateways'],
+    auth: 'user',
+    body: GatewayConnectionTest,
+    response: GatewayLiveStatus,
+  }),
+  discoverGateway: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/discover',
+    operationId: 'discover_gateway',
+    summary: 'The OpenClaw gateway configured on this machine, if any (offered, never added silently)',
+    tags: ['gateways'],
+    auth: 'user',
+    response: DiscoveredGateway,
+  }),
+  gatewaysStatus: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/status',
+    operationId: 'gateways_status',
+    summary: 'Live status of a gateway by ?gateway_id or ?board_id (web-edition path)',
+    tags: ['gateways'],
+    auth: 'user',
+    query: GatewayStatusQuery,
+    response: GatewayLiveStatus,
+  }),
+  gatewayStatus: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/{gateway_id}/status',
+    operationId: 'gateway_status',
+    summary: 'Live status: connected, version, protocol, capabilities, classified last error',
+    tags: ['gateways'],
+    auth: 'user',
+    params: GatewayParams,
+    response: GatewayLiveStatus,
   }),
   getGateway: defineRoute({
     method: 'get',

@@ -21,6 +21,15 @@ export const gateways = sqliteTable('gateways', {
   workspaceRoot: text('workspace_root').notNull(),
   disableDevicePairing: bool('disable_device_pairing').notNull().default(false),
   allowInsecureTls: bool('allow_insecure_tls').notNull().default(false),
+  /** The device token the gateway issued to Mission Control's device identity (secret; never read out). */
+  deviceToken: text('device_token'),
+  /** What the gateway said about itself at the last successful connect. */
+  serverVersion: text('server_version'),
+  protocolVersion: integer('protocol_version'),
+  features: text('features', { mode: 'json' }).$type<{ methods: string[]; events: string[]; capabilities: string[] }>(),
+  lastConnectedAt: ts('last_connected_at'),
+  /** The last classified connection failure: `{code, message, next_step, detail}`. */
+  lastError: text('last_error', { mode: 'json' }).$type<{ code: string; message: string; next_step: string; detail: string; at: string }>(),
   createdAt: created(),
   updatedAt: updated(),
 });

@@ -1,20 +1,68 @@
 import { count, desc, eq } from 'drizzle-orm';
 import type { PageQuery } from '../contract/common.js';
-import type { GatewayCreate, GatewayRead, GatewayUpdate } from '../contract/gateways.js';
-import { agents, boards, gateways, type GatewayRow } from '../db/schema.js';
-import { conflict, notFound } from '../errors.js';
+import type { GatewayCreate, GatewayLiveStatus, GatewayRead, GatewayUpdate } from '../contract/gateways.js';
+import { boards, gateways, agents, type GatewayRow } from '../db/schema.js';
+import { AppError, conflict, notFound } from '../errors.js';
+import type { GatewayHello } from '../gateway/connection.js';
+import { discoverLocalGateway } from '../gateway/discovery.js';
+import { GatewayError } from '../gateway/errors.js';
+import type { GatewayManager, GatewayStateStore, GatewayTarget } from '../gateway/manager.js';
 import { recordActivity } from './activity.js';
 import type { AgentService } from './agents.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
-import { toGatewayRead } from './serialize.js';
 import { pageOf, rowid } from './paging.js';
+import { toGatewayRead } from './serialize.js';
 
-export function createGatewayService(ctx: ServiceContext, agentService: AgentService) {
+/** Failures a compatibility check reports as bad input (422) rather than a bad gateway (502). */
+const COMPAT_CODES = new Set(['version_too_old', 'method_not_advertised', 'protocol_mismatch']);
+
+/** A classified gateway failure as an API error, with the web edition's wording for the check. */
+export function gatewayAppError(err: GatewayError): AppError {
+  const detail = { message: `Gateway compatibility check failed: ${err.explanation}`, code: err.code, next_step: err.nextStep, detail: err.detail };
+  return new AppError(COMPAT_CODES.has(err.code) ? 'validation_failed' : 'gateway_error', detail);
+}
+
+const failureJson = (err: GatewayError, at: Date) => ({ code: err.code, message: err.explanation, next_step: err.nextStep, detail: err.detail, at: at.toISOString() });
+
+/** What the connection manager learns about a gateway is written back to its row. */
+export function createGatewayStateStore(ctx: ServiceContext): GatewayStateStore {
   const { db } = ctx;
+  return {
+    saveDeviceToken: (id, token) => {
+      db.update(gateways).set({ deviceToken: token }).where(eq(gateways.id, id)).run();
+    },
+    saveHello: (id, hello) => {
+      db.update(gateways)
+        .set({
+          serverVersion: hello.version,
+          protocolVersion: hello.protocol,
+          features: { methods: hello.methods, events: hello.events, capabilities: hello.capabilities },
+          lastConnectedAt: hello.connectedAt,
+          lastError: null,
+        })
+        .where(eq(gateways.id, id))
+        .run();
+    },
+    saveError: (id, error) => {
+      db.update(gateways).set({ lastError: failureJson(error, ctx.now()) }).where(eq(gateways.id, id)).run();
+    },
+  };
+}
 
-  const mainAgentId = (gatewayId: string): string | null => agentService.mainAgentOf(gatewayId)?.id ?? null;
-  const read = (row: GatewayRow): GatewayRead => toGatewayRead(row, mainAgentId(row.id));
+export interface GatewayServiceDeps {
+  agents: AgentService;
+  manager: GatewayManager;
+  /** Environment for auto-detection (tests point it at a throwaway HOME). */
+  env: NodeJS.ProcessEnv;
+}
+
+export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDeps) {
+  const { db } = ctx;
+  const { manager } = deps;
+
+  const read = (row: GatewayRow): GatewayRead =>
+    toGatewayRead(row, deps.agents.mainAgentOf(row.id)?.id ?? null, manager.status(row.id).state);
 
   function getRow(id: string): GatewayRow {
     const row = db.select().from(gateways).where(eq(gateways.id, id)).get();
@@ -22,23 +70,70 @@ export function createGatewayService(ctx: ServiceContext, agentService: AgentSer
     return row;
   }
 
+  const targetOf = (row: GatewayRow): GatewayTarget => ({
+    id: row.id,
+    url: row.url,
+    token: row.token,
+    allowInsecureTls: row.allowInsecureTls,
+    deviceToken: row.deviceToken,
+  });
+
+  function discoveredToken(): string {
+    const found = discoverLocalGateway(deps.env);
+    if (!found.token) throw new AppError('validation_failed', { message: 'No local gateway token was found to use.', loc: ['body', 'use_discovered_token'] });
+    return found.token;
+  }
+
+  /** Connect once and check compatibility; `allowOffline` tolerates only what a retry can fix. */
+  async function check(target: { url: string; token: string | null; allowInsecureTls: boolean }, allowOffline: boolean): Promise<GatewayError | null> {
+    try {
+      await manager.probe(target);
+      return null;
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      if (allowOffline && err.retryable && err.code !== 'pairing_required') return err;
+      throw gatewayAppError(err);
+    }
+  }
+
+  function liveStatus(gatewayId: string | null, hello: GatewayHello | null, state: string, error: GatewayError | null): GatewayLiveStatus {
+    return {
+      ok: hello !== null && error === null,
+      gateway_id: gatewayId,
+      state,
+      server_version: hello?.version ?? null,
+      protocol_version: hello?.protocol ?? null,
+      methods: hello?.methods ?? [],
+      events: hello?.events ?? [],
+      capabilities: hello?.capabilities ?? [],
+      scopes: hello?.scopes ?? [],
+      error: error ? failureJson(error, ctx.now()) : null,
+    };
+  }
+
   return {
     getRow,
+    targetOf,
+
     list(query: PageQuery) {
       const total = db.select({ n: count() }).from(gateways).get()?.n ?? 0;
-      const rows = db
-        .select()
-        .from(gateways)
-        .orderBy(desc(gateways.createdAt), desc(rowid(gateways)))
-        .limit(query.limit)
-        .offset(query.offset)
-        .all();
+      const rows = db.select().from(gateways).orderBy(desc(gateways.createdAt), desc(rowid(gateways))).limit(query.limit).offset(query.offset).all();
       return pageOf(rows.map(read), total, query);
     },
     get: (id: string) => read(getRow(id)),
 
-    /** The gateway and its main agent record are written together or not at all. */
-    create(input: GatewayCreate): GatewayRead {
+    /** Open (or keep) the connections of every saved gateway, e.g. at start. */
+    connectAll(): void {
+      for (const row of db.select().from(gateways).all()) manager.connection(targetOf(row));
+    },
+
+    /**
+     * Check the gateway first (web-edition semantics), then save it with its main agent record in
+     * one transaction and keep a connection open to it.
+     */
+    async create(input: GatewayCreate): Promise<GatewayRead> {
+      const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
+      const offline = await check({ url: input.url, token, allowInsecureTls: input.allow_insecure_tls }, input.allow_offline);
       const now = ctx.now();
       const row = db.transaction((tx) => {
         const created = tx
@@ -47,25 +142,34 @@ export function createGatewayService(ctx: ServiceContext, agentService: AgentSer
             id: newId(),
             name: input.name,
             url: input.url,
-            token: input.token ?? null,
+            token,
             workspaceRoot: input.workspace_root,
             disableDevicePairing: input.disable_device_pairing,
             allowInsecureTls: input.allow_insecure_tls,
+            lastError: offline ? failureJson(offline, now) : null,
             createdAt: now,
             updatedAt: now,
           })
           .returning()
           .get();
-        agentService.ensureMainAgent(created.id, tx);
+        deps.agents.ensureMainAgent(created.id, tx);
         recordActivity(tx, now, { eventType: 'gateway.created', message: `Gateway ${created.name} added.` });
         return created;
       });
+      manager.connection(targetOf(row));
       return read(row);
     },
 
-    /** Also restores the main agent record if it was deleted (boards need one). */
-    update(id: string, patch: GatewayUpdate): GatewayRead {
-      getRow(id);
+    /** Re-checks only when the connection settings change; also restores a deleted main agent record. */
+    async update(id: string, patch: GatewayUpdate): Promise<GatewayRead> {
+      const current = getRow(id);
+      const next = {
+        url: patch.url ?? current.url,
+        token: patch.token !== undefined ? patch.token : current.token,
+        allowInsecureTls: patch.allow_insecure_tls ?? current.allowInsecureTls,
+      };
+      const changed = next.url !== current.url || next.token !== current.token || next.allowInsecureTls !== current.allowInsecureTls;
+      if (changed) await check(next, patch.allow_offline);
       const row = db.transaction((tx) => {
         const updated = tx
           .update(gateways)
@@ -76,15 +180,18 @@ export function createGatewayService(ctx: ServiceContext, agentService: AgentSer
             ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
             ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
             ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
+            ...(changed && { lastError: null }),
             updatedAt: ctx.now(),
           })
           .where(eq(gateways.id, id))
           .returning()
           .get();
-        agentService.ensureMainAgent(id, tx);
+        deps.agents.ensureMainAgent(id, tx);
         return updated;
       });
-      return read(row ?? getRow(id));
+      const saved = row ?? getRow(id);
+      manager.connection(targetOf(saved));
+      return read(saved);
     },
 
     /** Refused while boards use the gateway; removes its main agent record (the web edition's semantics). */
@@ -98,6 +205,46 @@ export function createGatewayService(ctx: ServiceContext, agentService: AgentSer
         tx.delete(gateways).where(eq(gateways.id, id)).run();
         recordActivity(tx, now, { eventType: 'gateway.deleted', message: `Gateway ${gw.name} deleted.` });
       });
+      manager.forget(id);
+    },
+
+    /** Live status of a saved gateway, waiting briefly for a connection in progress. */
+    async status(id: string, waitMs = 5_000): Promise<GatewayLiveStatus> {
+      const row = getRow(id);
+      const connection = manager.connection(targetOf(row));
+      try {
+        const hello = await manager.ready(targetOf(row), waitMs);
+        return liveStatus(id, hello, connection.state, null);
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        return liveStatus(id, connection.hello, connection.state, err);
+      }
+    },
+
+    /** Test settings that are not saved yet. Always answers 200: the test ran; `ok` says how it went. */
+    async test(input: { url: string; token?: string | null | undefined; allow_insecure_tls: boolean; use_discovered_token: boolean }): Promise<GatewayLiveStatus> {
+      const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
+      try {
+        const hello = await manager.probe({ url: input.url, token, allowInsecureTls: input.allow_insecure_tls });
+        return liveStatus(null, hello, 'connected', null);
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        return liveStatus(null, null, 'failed', err);
+      }
+    },
+
+    /** The gateway configured on this machine, if any — offered to the user, never added silently. */
+    discover() {
+      const found = discoverLocalGateway(deps.env);
+      const existing = found.url ? db.select({ id: gateways.id }).from(gateways).where(eq(gateways.url, found.url)).get() : undefined;
+      return {
+        found: found.found,
+        config_path: found.configPath,
+        url: found.url,
+        has_token: found.token !== null,
+        already_added_gateway_id: existing?.id ?? null,
+        problem: found.problem,
+      };
     },
   };
 }

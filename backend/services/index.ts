@@ -1,4 +1,5 @@
 import { createActivityService } from './activity.js';
+import type { GatewayManager } from '../gateway/manager.js';
 import { createAgentAuth } from './agent-auth.js';
 import { createAgentService } from './agents.js';
 import { createApprovalService } from './approvals.js';
@@ -12,6 +13,9 @@ import { createTaskService } from './tasks.js';
 export interface ServiceOptions {
   /** The URL agents use to reach the API; rendered into messages sent to them. */
   baseUrl: string;
+  gatewayManager: GatewayManager;
+  /** Environment for local-gateway detection. */
+  env: NodeJS.ProcessEnv;
 }
 
 export function createServices(ctx: ServiceContext, options: ServiceOptions) {
@@ -26,7 +30,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     },
     agentAuth: createAgentAuth(ctx),
     agents,
-    gateways: createGatewayService(ctx, agents),
+    gateways: createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env }),
     boards,
     tasks,
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),

@@ -38,7 +38,7 @@ export function computeAgentStatus(agent: AgentRow, now: Date, policy: Lifecycle
   return agent.status;
 }
 
-export const toGatewayRead = (row: GatewayRow, mainAgentId: string | null): GatewayRead => ({
+export const toGatewayRead = (row: GatewayRow, mainAgentId: string | null, connectionState: GatewayRead['connection_state']): GatewayRead => ({
   id: row.id,
   name: row.name,
   url: row.url,
@@ -47,6 +47,11 @@ export const toGatewayRead = (row: GatewayRow, mainAgentId: string | null): Gate
   disable_device_pairing: row.disableDevicePairing,
   allow_insecure_tls: row.allowInsecureTls,
   main_agent_id: mainAgentId,
+  connection_state: connectionState,
+  server_version: row.serverVersion,
+  protocol_version: row.protocolVersion,
+  last_connected_at: isoOrNull(row.lastConnectedAt),
+  last_error: row.lastError ?? null,
   created_at: iso(row.createdAt),
   updated_at: iso(row.updatedAt),
 });

@@ -175,7 +175,7 @@ describe('agent records', () => {
     expect(JSON.stringify(read.body)).not.toContain('gateway-secret-value');
     const list = await api.user('get', '/api/v1/gateways').expect(200);
     expect(JSON.stringify(list.body)).not.toContain('gateway-secret-value');
-    const cleared = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ token: null }).expect(200);
+    const cleared = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ token: null, allow_offline: true }).expect(200);
     expect(cleared.body.has_token).toBe(false);
   });
 

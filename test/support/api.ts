@@ -46,13 +46,24 @@ export async function startTestApi(overrides: Partial<BackendConfigInput> = {}, 
   };
 }
 
+/** A loopback address where no gateway listens. */
+export const OFFLINE_GATEWAY_URL = 'ws://127.0.0.1:9';
+
 let counter = 0;
 const unique = (prefix: string) => `${prefix} ${++counter}-${Math.random().toString(36).slice(2, 7)}`;
 
 /** Builders that go through the public API (no back doors into the database). */
 export function fixtures(api: TestApi) {
+  /**
+   * A gateway record for API tests that need none running: nothing listens on port 9 (discard),
+   * so the connection check finds it unreachable and `allow_offline` saves it anyway. Tests of
+   * real gateway behaviour are in test/integration, against the real OpenClaw gateway.
+   */
   async function gateway(body: Record<string, unknown> = {}) {
-    const res = await api.user('post', '/api/v1/gateways').send({ name: unique('Gateway'), url: 'ws://127.0.0.1:18789', ...body }).expect(200);
+    const res = await api
+      .user('post', '/api/v1/gateways')
+      .send({ name: unique('Gateway'), url: OFFLINE_GATEWAY_URL, allow_offline: true, ...body })
+      .expect(200);
     return res.body as { id: string; main_agent_id: string };
   }
   async function board(body: Record<string, unknown> = {}) {

@@ -1,7 +1,19 @@
+import { AppError } from '../../errors.js';
 import type { Services } from '../../services/index.js';
 import type { HandlerGroup } from '../handlers.js';
 
-export function gatewayHandlers(s: Services): HandlerGroup<'listGateways' | 'createGateway' | 'getGateway' | 'updateGateway' | 'deleteGateway'> {
+type GatewayRoutes =
+  | 'listGateways'
+  | 'createGateway'
+  | 'getGateway'
+  | 'updateGateway'
+  | 'deleteGateway'
+  | 'testGateway'
+  | 'discoverGateway'
+  | 'gatewaysStatus'
+  | 'gatewayStatus';
+
+export function gatewayHandlers(s: Services): HandlerGroup<GatewayRoutes> {
   return {
     listGateways: ({ query }) => s.gateways.list(query),
     createGateway: ({ body }) => s.gateways.create(body),
@@ -11,5 +23,13 @@ export function gatewayHandlers(s: Services): HandlerGroup<'listGateways' | 'cre
       s.gateways.delete(params.gateway_id);
       return { ok: true };
     },
+    testGateway: ({ body }) => s.gateways.test(body),
+    discoverGateway: () => s.gateways.discover(),
+    gatewaysStatus: ({ query }) => {
+      const gatewayId = query.gateway_id ?? (query.board_id ? s.boards.getRow(query.board_id).gatewayId : undefined);
+      if (!gatewayId) throw new AppError('validation_failed', { message: 'Give gateway_id, or a board_id whose board has a gateway.', loc: ['query'] });
+      return s.gateways.status(gatewayId);
+    },
+    gatewayStatus: ({ params }) => s.gateways.status(params.gateway_id),
   };
 }

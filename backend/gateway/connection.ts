@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { platform as osPlatform } from 'node:os';
+import WebSocket from 'ws';
+import type { Logger } from '../logging.js';
+import { signConnect, type DeviceIdentity } from './device-identity.js';
+import { GatewayError, classifyGatewayError, classifySocketError } from './errors.js';
+import { ConnectChallenge, HelloOk, InboundFrame, OPERATOR_SCOPES, PROTOCOL_VERSION, connectParams, type HelloOk as Hello } from './protocol.js';
+
+/*
+ * One persistent WebSocket to one gateway: handshake (challenge → signed connect → hello-ok),
+ * requests with timeouts (including methods that answer twice, like `agent`), events, and
+ * reconnects with backoff and jitter. Never throws out of the socket loop: bad frames are logged
+ * and dropped, failures become classified GatewayErrors.
+ */
+
+export type ConnectionState = 'connecting' | 'connected' | 'waiting' | 'failed' | 'closed';
+
+export interface GatewayHello {
+  version: string;
+  protocol: number;
+  methods: string[];
+  events: string[];
+  capabilities: string[];
+  scopes: string[];
+  connectedAt: Date;
+}
+
+export interface ConnectionOptions {
+  url: string;
+  token: string | null;
+  allowInsecureTls: boolean;
+  identity: DeviceIdentity;
+  /** The device token the gateway issued earlier (used when no gateway token is configured). */
+  deviceToken: string | null;
+  /** Called when the gateway issues a (new) device token, to persist it. */
+  onDeviceToken?: (token: string) => void;
+  logger: Logger;
+  clientVersion: string;
+  requestTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  /** Reconnect backoff; `false` = a one-shot connection (connection tests). */
+  reconnect?: { baseMs: number; maxMs: number } | false;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  /**
+   * Some methods answer twice for one id (`agent`: an `accepted` ack, then the result). Return
+   * false for a payload that is not the final one; the request keeps waiting.
+   */
+  isFinal?: (payload: unknown) => boolean;
+}
+
+interface Pending {
+  method: string;
+  resolve: (payload: unknown) => void;
+  reject: (err: GatewayError) => void;
+  isFinal: (payload: unknown) => boolean;
+  timer: NodeJS.Timeout;
+}
+
+type EventListener = (event: string, payload: unknown) => void;
+type StateListener = (state: ConnectionState, error: GatewayError | null) => void;
+
+export function createGatewayConnection(options: ConnectionOptions) {
+  const log = options.logger.child('gateway');
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 15_000;
+  const reconnect = options.reconnect ?? { baseMs: 500, maxMs: 30_000 };
+  const platform = osPlatform();
+
+  let socket: WebSocket | null = null;
+  let state: ConnectionState = 'connecting';
+  let hello: GatewayHello | null = null;
+  let lastError: GatewayError | null = null;
+  let attempt = 0;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let deviceToken = options.deviceToken;
+  let closedByUs = false;
+  const pending = new Map<string, Pending>();
+  const eventListeners = new Set<EventListener>();
+  const stateListeners = new Set<StateListener>();
+  let readyWaiters: { resolve: (h: GatewayHello) => void; reject: (e: GatewayError) => void }[] = [];
+
+  function setState(next: ConnectionState, error: GatewayError | null = null): void {
+    state = next;
+    if (error) lastError = error;
+    if (next === 'connected') lastError = null;
+    for (const listener of stateListeners) listener(next, error);
+    if (next === 'connected' && hello) {
+      const h = hello;
+      for (const w of readyWaiters) w.resolve(h);
+      readyWaiters = [];
+    } else if ((next === 'failed' || next === 'closed' || next === 'waiting') && error && (next !== 'waiting' || reconnect === false)) {
+      for (const w of readyWaiters) w.reject(error);
+      readyWaiters = [];
+    }
+  }
+
+  function failPending(error: GatewayError): void {
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      pending.delete(id);
+      p.reject(error);
+    }
+  }
+
+  function send(frame: unknown): void {
+    socket?.send(JSON.stringify(frame));
+  }
+
+  function scheduleReconnect(error: GatewayError): void {
+    if (closedByUs) return;
+    if (reconnect === false || !error.retryable) {
+      setState('failed', error);
+      return;
+    }
+    const backoff = Math.min(reconnect.maxMs, reconnect.baseMs * 2 ** Math.min(attempt, 16));
+    const delay = Math.max(error.retryAfterMs ?? 0, Math.round(backoff * (0.5 + Math.random() / 2)));
+    attempt += 1;
+    setState('waiting', error);
+    retryTimer = setTimeout(open, delay);
+    retryTimer.unref();
+  }
+
+  function open(): void {
+    retryTimer = null;
+    if (closedByUs) return;
+    setState('connecting');
+    let handshakeDone = false;
+    let failure: GatewayError | null = null;
+    const ws = new WebSocket(options.url, {
+      handshakeTimeout: handshakeTimeoutMs,
+      maxPayload: 32 * 1024 * 1024,
+      rejectUnauthorized: !options.allowInsecureTls,
+    });
+    socket = ws;
+    const handshakeTimer = setTimeout(() => {
+      failure = new GatewayError('timeout', 'no hello-ok within the handshake timeout');
+      ws.terminate();
+    }, handshakeTimeoutMs);
+    const connectId = randomUUID();
+
+    ws.on('message', (data) => {
+      let frame: InboundFrame;
+      try {
+        const parsed = InboundFrame.safeParse(JSON.parse(String(data)));
+        if (!parsed.success) throw new Error(parsed.error.message);
+        frame = parsed.data;
+      } catch (err) {
+        log.warn('gateway.frame_invalid', 'dropped an invalid frame from the gateway', { error: (err as Error).message.slice(0, 300) });
+        return;
+      }
+      if (!handshakeDone) {
+        if (frame.type === 'event' && frame.event === 'connect.challenge') {
+          const challenge = ConnectChallenge.safeParse(frame.payload);
+          if (!challenge.success) {
+            failure = new GatewayError('rejected', 'malformed connect.challenge from the gateway');
+            ws.close();
+            return;
+          }
+          const auth = { token: options.token, deviceToken: options.token ? null : deviceToken };
+          const device = signConnect(options.identity, challenge.data, auth, platform);
+          const params = connectParams({ clientVersion: options.clientVersion, platform, token: auth.token, deviceToken: auth.deviceToken, device });
+          send({ type: 'req', id: connectId, method: 'connect', params });
+          return;
+        }
+        if (frame.type === 'res' && frame.id === connectId) {
+          clearTimeout(handshakeTimer);
+          if (!frame.ok) {
+            failure = classifyGatewayError(frame.error ?? { code: 'UNKNOWN', message: 'connect refused' });
+            ws.close();
+            return;
+          }
+          const parsed = HelloOk.safeParse(frame.payload);
+          if (!parsed.success) {
+            failure = new GatewayError('rejected', `unexpected hello from the gateway: ${parsed.error.issues[0]?.message ?? ''}`);
+            ws.close();
+            return;
+          }
+          const refused = acceptHello(parsed.data);
+          if (refused) {
+            failure = refused;
+            ws.close();
+            return;
+          }
+          handshakeDone = true;
+          setState('connected');
+        }
+        return;
+      }
+      if (frame.type === 'event') {
+        for (const listener of eventListeners) {
+          try {
+            listener(frame.event, frame.payload);
+          } catch (err) {
+            log.error('gateway.listener_failed', 'an event listener threw', { event: frame.event, error: (err as Error).message });
+          }
+        }
+        return;
+      }
+      const p = pending.get(frame.id);
+      if (!p) return; // a late answer for a request that already timed out
+      if (!frame.ok) {
+        clearTimeout(p.timer);
+        pending.delete(frame.id);
+        p.reject(classifyGatewayError(frame.error ?? { code: 'UNKNOWN', message: `${p.method} failed` }));
+        return;
+      }
+      if (!p.isFinal(frame.payload)) return;
+      clearTimeout(p.timer);
+      pending.delete(frame.id);
+      p.resolve(frame.payload);
+    });
+
+    ws.on('error', (err: NodeJS.ErrnoException) => {
+      failure ??= classifySocketError(err);
+    });
+
+    ws.on('close', (code, reason) => {
+      clearTimeout(handshakeTimer);
+      if (socket === ws) socket = null;
+      const wasConnected = handshakeDone;
+      hello = wasConnected ? hello : null;
+      const error = failure ?? new GatewayError('connection_lost', `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+      failPending(error);
+      if (closedByUs) {
+        setState('closed');
+        return;
+      }
+      if (wasConnected) {
+        log.warn('gateway.connection.lost', 'connection to the gateway lost; reconnecting', { url: options.url, code });
+        attempt = 0;
+      }
+      scheduleReconnect(error);
+    });
+  }
+
+  /** Check and record a hello; returns why it is refused, if it is. */
+  function acceptHello(h: Hello): GatewayError | null {
+    if (h.protocol !== PROTOCOL_VERSION) return new GatewayError('protocol_mismatch', `the gateway answered with protocol ${h.protocol}`);
+    const missing = OPERATOR_SCOPES.filter((s) => !h.auth.scopes.includes(s));
+    if (missing.length > 0) {
+      // Without a paired device the gateway connects but clears every scope: say so now, not on the first call.
+      return new GatewayError('missing_scope', `granted scopes: [${h.auth.scopes.join(', ')}]; missing ${missing.join(', ')}`);
+    }
+    if (h.auth.deviceToken && h.auth.deviceToken !== deviceToken) {
+      deviceToken = h.auth.deviceToken;
+      options.onDeviceToken?.(h.auth.deviceToken);
+    }
+    hello = {
+      version: h.server.version,
+      protocol: h.protocol,
+      methods: h.features.methods,
+      events: h.features.events,
+      capabilities: h.features.capabilities,
+      scopes: h.auth.scopes,
+      connectedAt: new Date(),
+    };
+    attempt = 0;
+    log.info('gateway.connected', 'connected to the gateway', { url: options.url, version: hello.version, methods: hello.methods.length });
+    return null;
+  }
+
+  open();
+
+  return {
+    get state(): ConnectionState {
+      return state;
+    },
+    get hello(): GatewayHello | null {
+      return hello;
+    },
+    get lastError(): GatewayError | null {
+      return lastError;
+    },
+
+    /** Resolves once connected; rejects with the classified reason when it cannot be (or, one-shot, did not). */
+    ready(timeoutMs = handshakeTimeoutMs + 5_000): Promise<GatewayHello> {
+      if (state === 'connected' && hello) return Promise.resolve(hello);
+      if (state === 'failed' || state === 'closed') return Promise.reject(lastError ?? new GatewayError('connection_lost', 'connection closed'));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          readyWaiters = readyWaiters.filter((w) => w.resolve !== done);
+          reject(lastError ?? new GatewayError('timeout', 'not connected in time'));
+        }, timeoutMs);
+        const done = (h: GatewayHello) => {
+          clearTimeout(timer);
+          resolve(h);
+        };
+        readyWaiters.push({
+          resolve: done,
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
+      });
+    },
+
+    async request<T = unknown>(method: string, params: Record<string, unknown> = {}, opts: RequestOptions = {}): Promise<T> {
+      const h = await this.ready();
+      if (!h.methods.includes(method)) {
+        // Unknown methods answer "missing scope: operator.admin" on the gateway: check first, say the truth.
+        throw new GatewayError('method_not_advertised', `the gateway (${h.version}) does not offer ${method}`);
+      }
+      const ws = socket;
+      if (!ws || ws.readyState !== WebSocket.OPEN) throw new GatewayError('connection_lost', 'not connected');
+      const id = randomUUID();
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new GatewayError('timeout', `${method} did not answer within ${opts.timeoutMs ?? requestTimeoutMs} ms`));
+        }, opts.timeoutMs ?? requestTimeoutMs);
+        pending.set(id, { method, resolve: resolve as (p: unknown) => void, reject, isFinal: opts.isFinal ?? (() => true), timer });
+        ws.send(JSON.stringify({ type: 'req', id, method, params }));
+      });
+    },
+
+    onEvent(listener: EventListener): () => void {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+
+    onState(listener: StateListener): () => void {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+
+    close(): void {
+      closedByUs = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      failPending(new GatewayError('connection_lost', 'connection closed by Mission Control'));
+      if (socket) socket.close();
+      else setState('closed');
+    },
+  };
+}
+
+export type GatewayConnection = ReturnType<typeof createGatewayConnection>;

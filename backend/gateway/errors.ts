@@ -1,0 +1,147 @@
+import type { GatewayErrorBody } from './protocol.js';
+
+/**
+ * Every way talking to a gateway can fail, as a stable code with a plain explanation and the next
+ * step. The UI, the doctor and the API show these; the raw gateway text stays in `detail`.
+ */
+export type GatewayFailureCode =
+  | 'unreachable'
+  | 'tls'
+  | 'token_mismatch'
+  | 'missing_scope'
+  | 'pairing_required'
+  | 'device_auth'
+  | 'protocol_mismatch'
+  | 'version_too_old'
+  | 'method_not_advertised'
+  | 'starting'
+  | 'timeout'
+  | 'connection_lost'
+  | 'rejected';
+
+const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string; retryable: boolean }> = {
+  unreachable: {
+    explanation: 'Nothing answered at the gateway URL.',
+    nextStep: 'Check that the OpenClaw gateway is running (`openclaw gateway run`) and that the URL and port are right.',
+    retryable: true,
+  },
+  tls: {
+    explanation: 'The gateway’s TLS certificate was not accepted (self-signed, expired, or for another host name).',
+    nextStep: 'Use a trusted certificate, or turn on “Allow self-signed TLS certificates” for this gateway if you trust it.',
+    retryable: false,
+  },
+  token_mismatch: {
+    explanation: 'The gateway refused the token: it is not the gateway’s auth token.',
+    nextStep: 'Copy `gateway.auth.token` from the gateway host’s ~/.openclaw/openclaw.json into this gateway’s settings.',
+    retryable: false,
+  },
+  missing_scope: {
+    explanation: 'The gateway accepted the connection but did not grant the operator scopes Mission Control needs.',
+    nextStep: 'Mission Control needs operator.read, operator.write and operator.admin. Approve its device on the gateway, or use a token with those scopes.',
+    retryable: false,
+  },
+  pairing_required: {
+    explanation: 'The gateway does not know this device yet and waits for someone to approve it.',
+    nextStep: 'On the gateway host run `openclaw devices list`, then `openclaw devices approve <request id>` for “OpenClaw Mission Control”.',
+    retryable: true,
+  },
+  device_auth: {
+    explanation: 'The gateway rejected Mission Control’s device signature.',
+    nextStep: 'Check that this machine’s clock is correct; if it is, re-test the connection (a fresh challenge is signed each time).',
+    retryable: true,
+  },
+  protocol_mismatch: {
+    explanation: 'The gateway speaks a different wire protocol than this version of Mission Control (protocol 4).',
+    nextStep: 'Update the gateway (npm i -g openclaw@latest) or Mission Control so both speak protocol 4.',
+    retryable: false,
+  },
+  version_too_old: {
+    explanation: 'The gateway is older than the minimum version Mission Control supports.',
+    nextStep: 'Upgrade OpenClaw on the gateway host (npm i -g openclaw@latest), then restart the gateway.',
+    retryable: false,
+  },
+  method_not_advertised: {
+    explanation: 'The gateway does not offer a method Mission Control needs for this action.',
+    nextStep: 'Upgrade OpenClaw on the gateway host; this gateway version lacks the feature.',
+    retryable: false,
+  },
+  starting: {
+    explanation: 'The gateway is still starting up.',
+    nextStep: 'Wait a few seconds; Mission Control retries on its own.',
+    retryable: true,
+  },
+  timeout: {
+    explanation: 'The gateway did not answer in time.',
+    nextStep: 'Check the gateway’s load and logs; Mission Control retries.',
+    retryable: true,
+  },
+  connection_lost: {
+    explanation: 'The connection to the gateway closed before the answer came.',
+    nextStep: 'Mission Control reconnects on its own; if it keeps happening, check the gateway’s logs.',
+    retryable: true,
+  },
+  rejected: {
+    explanation: 'The gateway refused the request.',
+    nextStep: 'See the gateway’s message; fix the request or the gateway’s configuration.',
+    retryable: false,
+  },
+};
+
+export class GatewayError extends Error {
+  override name = 'GatewayError';
+  readonly explanation: string;
+  readonly nextStep: string;
+  readonly retryable: boolean;
+  constructor(
+    readonly code: GatewayFailureCode,
+    /** What the gateway or the socket said (never contains our secrets: they are not in URLs or messages). */
+    readonly detail: string,
+    readonly gatewayCode?: string,
+    readonly details?: Record<string, unknown>,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`${GUIDE[code].explanation} (${detail})`);
+    this.explanation = GUIDE[code].explanation;
+    this.nextStep = GUIDE[code].nextStep;
+    this.retryable = GUIDE[code].retryable;
+  }
+
+  /** The JSON the API returns for it. */
+  toJSON() {
+    return { code: this.code, message: this.explanation, next_step: this.nextStep, detail: this.detail, retryable: this.retryable };
+  }
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT']);
+
+/** A socket-level failure (before or instead of a gateway answer). */
+export function classifySocketError(err: NodeJS.ErrnoException): GatewayError {
+  const code = err.code ?? '';
+  if (TLS_CODES.has(code) || /certificate|self[- ]signed/i.test(err.message)) return new GatewayError('tls', err.message, code);
+  if (NET_CODES.has(code)) return new GatewayError('unreachable', err.message, code);
+  if (/Unexpected server response: (\d+)/.test(err.message)) return new GatewayError('unreachable', `not an OpenClaw gateway: ${err.message}`);
+  return new GatewayError('connection_lost', err.message || code || 'socket error', code);
+}
+
+/** An error answer from the gateway (`ok:false`), during connect or for a request. */
+export function classifyGatewayError(body: GatewayErrorBody): GatewayError {
+  const details = body.details ?? {};
+  const detailCode = typeof details.code === 'string' ? details.code : '';
+  const message = body.message;
+  const make = (code: GatewayFailureCode) => new GatewayError(code, message, detailCode || body.code, details, body.retryAfterMs);
+  if (detailCode === 'AUTH_TOKEN_MISMATCH' || /token mismatch|unauthorized/i.test(message)) return make('token_mismatch');
+  if (detailCode === 'MISSING_SCOPE' || /missing scope/i.test(message)) return make('missing_scope');
+  if (/PAIRING|NOT_PAIRED/i.test(detailCode) || /pairing required|not paired|awaiting approval/i.test(message)) return make('pairing_required');
+  if (detailCode.startsWith('DEVICE_AUTH')) return make('device_auth');
+  if (detailCode === 'PROTOCOL_MISMATCH' || /protocol mismatch/i.test(message)) return make('protocol_mismatch');
+  if (body.code === 'UNAVAILABLE' && details.reason === 'startup-sidecars') return make('starting');
+  return make('rejected');
+}

@@ -1,0 +1,125 @@
+import type { Logger } from '../logging.js';
+import { assertCompatible } from './compat.js';
+import { createGatewayConnection, type GatewayConnection, type GatewayHello } from './connection.js';
+import { loadOrCreateDeviceIdentity, type DeviceIdentity } from './device-identity.js';
+import { GatewayError } from './errors.js';
+
+export interface GatewayTarget {
+  id: string;
+  url: string;
+  token: string | null;
+  allowInsecureTls: boolean;
+  deviceToken: string | null;
+}
+
+/** Where the manager keeps what it learns; the backend backs it with the gateways table. */
+export interface GatewayStateStore {
+  saveDeviceToken(gatewayId: string, token: string): void;
+  saveHello(gatewayId: string, hello: GatewayHello): void;
+  saveError(gatewayId: string, error: GatewayError): void;
+}
+
+export interface GatewayManagerOptions {
+  identityFile: string;
+  logger: Logger;
+  clientVersion: string;
+  minVersion?: string;
+  store: GatewayStateStore;
+  requestTimeoutMs?: number;
+}
+
+const sameTarget = (a: GatewayTarget, b: GatewayTarget) => a.url === b.url && a.token === b.token && a.allowInsecureTls === b.allowInsecureTls;
+
+/**
+ * One persistent connection per gateway, created on first use and replaced when the gateway's
+ * URL, token or TLS setting changes. Connection tests (before a gateway is saved) use a one-shot
+ * connection that never reconnects.
+ */
+export function createGatewayManager(options: GatewayManagerOptions) {
+  let identity: DeviceIdentity | null = null;
+  const getIdentity = () => (identity ??= loadOrCreateDeviceIdentity(options.identityFile));
+  const connections = new Map<string, { target: GatewayTarget; connection: GatewayConnection }>();
+
+  function open(target: GatewayTarget, oneShot: boolean): GatewayConnection {
+    const connection = createGatewayConnection({
+      url: target.url,
+      token: target.token,
+      allowInsecureTls: target.allowInsecureTls,
+      identity: getIdentity(),
+      deviceToken: target.deviceToken,
+      onDeviceToken: oneShot ? undefined : (token) => options.store.saveDeviceToken(target.id, token),
+      logger: options.logger,
+      clientVersion: options.clientVersion,
+      requestTimeoutMs: options.requestTimeoutMs,
+      reconnect: oneShot ? false : undefined,
+    });
+    if (!oneShot) {
+      connection.onState((state, error) => {
+        if (state === 'connected' && connection.hello) {
+          try {
+            assertCompatible(connection.hello, options.minVersion);
+            options.store.saveHello(target.id, connection.hello);
+          } catch (err) {
+            options.store.saveError(target.id, err as GatewayError);
+          }
+        } else if (error) {
+          options.store.saveError(target.id, error);
+        }
+      });
+    }
+    return connection;
+  }
+
+  return {
+    identity: getIdentity,
+
+    /** The live connection for a gateway (created or replaced as needed). */
+    connection(target: GatewayTarget): GatewayConnection {
+      const existing = connections.get(target.id);
+      if (existing && sameTarget(existing.target, target) && existing.connection.state !== 'closed') return existing.connection;
+      existing?.connection.close();
+      const connection = open(target, false);
+      connections.set(target.id, { target, connection });
+      return connection;
+    },
+
+    /** A connected, compatible gateway's hello; throws the classified reason otherwise. */
+    async ready(target: GatewayTarget, timeoutMs?: number): Promise<GatewayHello> {
+      const hello = await this.connection(target).ready(timeoutMs);
+      assertCompatible(hello, options.minVersion);
+      return hello;
+    },
+
+    /** Test a gateway that may not be saved yet: connect once, check compatibility, disconnect. */
+    async probe(target: Omit<GatewayTarget, 'id' | 'deviceToken'> & { deviceToken?: string | null }, timeoutMs = 20_000): Promise<GatewayHello> {
+      const connection = open({ id: 'probe', deviceToken: target.deviceToken ?? null, ...target }, true);
+      try {
+        const hello = await connection.ready(timeoutMs);
+        assertCompatible(hello, options.minVersion);
+        return hello;
+      } finally {
+        connection.close();
+      }
+    },
+
+    /** What is known right now, without waiting. */
+    status(gatewayId: string) {
+      const entry = connections.get(gatewayId);
+      if (!entry) return { state: 'idle' as const, hello: null, error: null };
+      return { state: entry.connection.state, hello: entry.connection.hello, error: entry.connection.lastError };
+    },
+
+    forget(gatewayId: string): void {
+      connections.get(gatewayId)?.connection.close();
+      connections.delete(gatewayId);
+    },
+
+    closeAll(): void {
+      for (const { connection } of connections.values()) connection.close();
+      connections.clear();
+    },
+  };
+}
+
+export type GatewayManager = ReturnType<typeof createGatewayManager>;
+export { GatewayError };
