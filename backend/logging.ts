@@ -30,6 +30,7 @@ export const LOG_EVENTS = [
   'lifecycle.reconcile.skip_missing_gateway',
   'lifecycle.reconcile.skip_missing_board',
   'queue.worker.success',
+  'lifecycle.provision.note',
   'gateway.connection.lost',
   'gateway.connected',
   'gateway.frame_invalid',

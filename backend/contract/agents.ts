@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Text, Timestamp } from './common.js';
+import { Id, QueryBool, Text, Timestamp } from './common.js';
 
 /** Durations as OpenClaw writes them: `30s`, `10m`, `1h`, `0m` (off). */
 export const Duration = z
@@ -74,6 +74,8 @@ export const AgentUpdate = z.strictObject({
 export type AgentUpdate = z.infer<typeof AgentUpdate>;
 
 export const AgentParams = z.object({ agent_id: Id });
+/** `force`: remove the record even when the gateway cannot be reached to remove the agent there. */
+export const AgentDeleteQuery = z.object({ force: QueryBool.optional() });
 export const AgentListQuery = z.object({ board_id: Id.optional(), gateway_id: Id.optional() });
 export const AgentApiListQuery = z.object({ board_id: Id.optional() });
 

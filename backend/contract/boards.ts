@@ -53,6 +53,10 @@ export const BoardCreate = z.strictObject({
   block_status_changes_with_pending_approval: boardRules.block_status_changes_with_pending_approval.default(false),
   only_lead_can_change_status: boardRules.only_lead_can_change_status.default(false),
   max_agents: boardRules.max_agents.default(1),
+  /** Create and provision the board's lead agent with the board (default). */
+  create_lead: z.boolean().default(true),
+  /** The lead's name; default "<board name> Lead" (agent names are unique per gateway). */
+  lead_name: z.string().trim().min(1).max(100).optional(),
 });
 export type BoardCreate = z.infer<typeof BoardCreate>;
 

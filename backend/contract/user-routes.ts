@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AgentCreate,
+  AgentDeleteQuery,
   AgentListQuery,
   AgentNamedHeartbeat,
   AgentParams,
@@ -318,10 +319,11 @@ export const USER_ROUTES = {
     method: 'delete',
     path: '/api/v1/agents/{agent_id}',
     operationId: 'delete_agent',
-    summary: 'Delete an agent record (its tasks return to the inbox)',
+    summary: 'Delete an agent: from its gateway (files too), then the record (its tasks return to the inbox)',
     tags: ['agents'],
     auth: 'user',
     params: AgentParams,
+    query: AgentDeleteQuery,
     response: OkResponse,
   }),
   rotateAgentToken: defineRoute({

@@ -276,9 +276,11 @@ export function createGatewayConnection(options: ConnectionOptions) {
     },
 
     /** Resolves once connected; rejects with the classified reason when it cannot be (or, one-shot, did not). */
-    ready(timeoutMs = handshakeTimeoutMs + 5_000): Promise<GatewayHello> {
+    ready(timeoutMs = handshakeTimeoutMs + 5_000, opts: { failFast?: boolean } = {}): Promise<GatewayHello> {
       if (state === 'connected' && hello) return Promise.resolve(hello);
       if (state === 'failed' || state === 'closed') return Promise.reject(lastError ?? new GatewayError('connection_lost', 'connection closed'));
+      // Between retries the last failure is the answer, unless the caller prefers to wait for the next try.
+      if (opts.failFast && state === 'waiting' && lastError) return Promise.reject(lastError);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           readyWaiters = readyWaiters.filter((w) => w.resolve !== done);

@@ -84,8 +84,8 @@ export function createGatewayManager(options: GatewayManagerOptions) {
     },
 
     /** A connected, compatible gateway's hello; throws the classified reason otherwise. */
-    async ready(target: GatewayTarget, timeoutMs?: number): Promise<GatewayHello> {
-      const hello = await this.connection(target).ready(timeoutMs);
+    async ready(target: GatewayTarget, timeoutMs?: number, opts: { failFast?: boolean } = {}): Promise<GatewayHello> {
+      const hello = await this.connection(target).ready(timeoutMs, opts);
       assertCompatible(hello, options.minVersion);
       return hello;
     },

@@ -204,33 +204,46 @@ export function createAgentService(ctx: ServiceContext) {
       });
     },
 
-    /** A lead removes a worker of its own board (never a lead or the gateway main agent). */
-    deleteByLead(lead: AgentRow, boardId: string, agentId: string): void {
+    /** A lead may remove a worker of its own board (never a lead or the gateway main agent). */
+    assertLeadMayDelete(lead: AgentRow, boardId: string, agentId: string): void {
       if (!lead.isBoardLead || lead.boardId !== boardId) throw forbidden('Only board leads can perform this action');
       const target = db.select().from(agents).where(eq(agents.id, agentId)).get();
       if (!target) return; // already gone: deleting is idempotent, as in the web edition
       if (target.boardId === null) throw forbidden('The gateway main agent cannot be deleted by a board lead.');
       if (target.boardId !== boardId) throw forbidden('Agent is not on this board.');
       if (target.isBoardLead) throw forbidden('Board leads cannot delete a lead agent.');
-      this.delete(agentId);
     },
+
+    exists: (id: string): boolean => db.select({ id: agents.id }).from(agents).where(eq(agents.id, id)).get() !== undefined,
 
     /**
      * Mint a new token. The old one is retired (kept only as a hash) so later 401s with it are
      * attributed to this agent as token drift; it stops working immediately.
      */
     rotateToken(id: string): { agent_id: string; token: string } {
-      const row = getRow(id);
       const token = generateAgentToken();
+      this.setToken(id, token);
+      return { agent_id: id, token };
+    },
+
+    /** Store `token` as the agent's token (hash only); the previous one is retired at once. */
+    setToken(id: string, token: string): void {
+      const row = getRow(id);
+      const hash = hashAgentToken(token);
+      if (row.agentTokenHash === hash) return;
       const now = ctx.now();
       db.transaction((tx) => {
         if (row.agentTokenHash) {
           tx.insert(retiredAgentTokens).values({ tokenHash: row.agentTokenHash, agentId: id, retiredAt: now }).onConflictDoNothing().run();
         }
-        tx.update(agents).set({ agentTokenHash: hashAgentToken(token), updatedAt: now }).where(eq(agents.id, id)).run();
+        tx.update(agents).set({ agentTokenHash: hash, updatedAt: now }).where(eq(agents.id, id)).run();
       });
       ctx.logger.child('agents').info('agent.token_rotated', 'agent token rotated', { agent_id: id });
-      return { agent_id: id, token };
+    },
+
+    /** Does `token` match the agent's stored hash? */
+    tokenMatches(agent: AgentRow, token: string): boolean {
+      return agent.agentTokenHash !== null && agent.agentTokenHash === hashAgentToken(token);
     },
 
     /**

@@ -1,5 +1,6 @@
 import { createActivityService } from './activity.js';
 import type { GatewayManager } from '../gateway/manager.js';
+import { createProvisioner } from '../lifecycle/provisioner.js';
 import { createAgentAuth } from './agent-auth.js';
 import { createAgentService } from './agents.js';
 import { createApprovalService } from './approvals.js';
@@ -36,6 +37,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
     tags: createTagService(ctx),
+    provisioner: createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl }),
     activity: createActivityService(ctx.db),
   };
 }

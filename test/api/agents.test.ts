@@ -164,7 +164,12 @@ describe('agent records', () => {
     const main = await api.agent(lead.token, 'delete', `/api/v1/agent/boards/${board.id}/agents/${gw.body.main_agent_id}`).expect(403);
     expect(main.body.detail).toMatch(/gateway main/);
     await api.agent(lead.token, 'delete', `/api/v1/agent/boards/${board.id}/agents/${lead.id}`).expect(403);
-    await api.agent(lead.token, 'delete', `/api/v1/agent/boards/${board.id}/agents/${worker.id}`).expect(200);
+    // The gateway agent goes first; this gateway is unreachable, so nothing is removed and the lead is told why.
+    const refused = await api.agent(lead.token, 'delete', `/api/v1/agent/boards/${board.id}/agents/${worker.id}`).expect(502);
+    expect(refused.body.detail).toMatchObject({ code: 'unreachable', message: expect.stringContaining('Gateway cleanup failed') });
+    await api.user('get', `/api/v1/agents/${worker.id}`).expect(200);
+    // The user may remove the record anyway; the success path on a real gateway is in test/integration.
+    await api.user('delete', `/api/v1/agents/${worker.id}?force=true`).expect(200);
     await api.user('get', `/api/v1/agents/${worker.id}`).expect(404);
   });
 
@@ -188,7 +193,7 @@ describe('agent records', () => {
 
     const gw = await f.gateway();
     const board = await f.board({ gateway_id: gw.id });
-    await api.user('delete', `/api/v1/agents/${gw.main_agent_id}`).expect(200);
+    await api.user('delete', `/api/v1/agents/${gw.main_agent_id}?force=true`).expect(200);
     const rule = 'gateway must have a gateway main agent before boards can be created or updated';
     expect((await api.user('post', '/api/v1/boards').send({ name: 'B2', description: 'd', gateway_id: gw.id }).expect(422)).body.detail).toBe(rule);
     expect((await api.user('patch', `/api/v1/boards/${board.id}`).send({ name: 'renamed' }).expect(422)).body.detail).toBe(rule);

@@ -70,7 +70,7 @@ export function fixtures(api: TestApi) {
     const gatewayId = (body.gateway_id as string | undefined) ?? (await gateway()).id;
     const res = await api
       .user('post', '/api/v1/boards')
-      .send({ name: unique('Board'), description: 'A test board', gateway_id: gatewayId, ...body })
+      .send({ name: unique('Board'), description: 'A test board', gateway_id: gatewayId, create_lead: false, ...body })
       .expect(200);
     return res.body as { id: string; gateway_id: string } & Record<string, unknown>;
   }

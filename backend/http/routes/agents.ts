@@ -1,4 +1,5 @@
-import { forbidden } from '../../errors.js';
+import { AppError, forbidden } from '../../errors.js';
+import { GatewayError } from '../../gateway/errors.js';
 import { requireAgent } from '../../services/actor.js';
 import type { Services } from '../../services/index.js';
 import type { HandlerGroup } from '../handlers.js';
@@ -21,10 +22,19 @@ type AgentRoutes =
 export function agentHandlers(s: Services): HandlerGroup<AgentRoutes> {
   return {
     listAgents: ({ query }) => s.agents.list(query),
-    createAgent: ({ body }) => s.agents.create(body),
+    createAgent: async ({ body }) => {
+      const agent = s.agents.create(body);
+      await s.provisioner.tryProvision(agent.id, { action: 'provision', wake: true });
+      return s.agents.get(agent.id);
+    },
     getAgent: ({ params }) => s.agents.get(params.agent_id),
-    updateAgent: ({ params, body }) => s.agents.update(params.agent_id, body),
-    deleteAgent: ({ params }) => {
+    updateAgent: async ({ params, body }) => {
+      s.agents.update(params.agent_id, body);
+      await s.provisioner.tryProvision(params.agent_id, { action: 'update', wake: true, resetSession: true });
+      return s.agents.get(params.agent_id);
+    },
+    deleteAgent: async ({ params, query }) => {
+      await removeFromGateway(s, params.agent_id, query.force ?? false);
       s.agents.delete(params.agent_id);
       return { ok: true };
     },
@@ -60,10 +70,39 @@ export function agentHandlers(s: Services): HandlerGroup<AgentRoutes> {
       }
       return s.agents.list(query, s.agents.visibilityScope(agent));
     },
-    agentCreateAgent: ({ actor, body }) => s.agents.createByLead(requireAgent(actor), body),
-    agentDeleteAgent: ({ actor, params }) => {
-      s.agents.deleteByLead(requireAgent(actor), params.board_id, params.agent_id);
+    agentCreateAgent: async ({ actor, body }) => {
+      const agent = s.agents.createByLead(requireAgent(actor), body);
+      await s.provisioner.tryProvision(agent.id, { action: 'provision', wake: true });
+      return s.agents.get(agent.id);
+    },
+    agentDeleteAgent: async ({ actor, params }) => {
+      const lead = requireAgent(actor);
+      s.agents.assertLeadMayDelete(lead, params.board_id, params.agent_id);
+      if (s.agents.exists(params.agent_id)) {
+        await removeFromGateway(s, params.agent_id, false);
+        s.agents.delete(params.agent_id);
+      }
       return { ok: true };
     },
   };
+}
+
+/**
+ * The gateway agent goes first (as in the web edition), so a record is never removed while its
+ * agent keeps running unseen. `force` removes the record anyway, for a gateway that is gone.
+ */
+async function removeFromGateway(s: Services, agentId: string, force: boolean): Promise<void> {
+  s.agents.getRow(agentId);
+  try {
+    await s.provisioner.removeFromGateway(agentId);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    if (force) return;
+    throw new AppError('gateway_error', {
+      message: `Gateway cleanup failed: ${err.explanation}`,
+      code: err.code,
+      next_step: `${err.nextStep} Or delete with ?force=true to remove only the record (the agent then stays on the gateway until removed there).`,
+      detail: err.detail,
+    });
+  }
 }

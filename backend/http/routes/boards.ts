@@ -5,7 +5,14 @@ import { requireAgent } from '../../services/actor.js';
 export function boardHandlers(s: Services): HandlerGroup<'listBoards' | 'createBoard' | 'getBoard' | 'updateBoard' | 'deleteBoard' | 'agentListBoards' | 'agentGetBoard'> {
   return {
     listBoards: ({ query }) => s.boards.list(query),
-    createBoard: ({ body }) => s.boards.create(body),
+    createBoard: async ({ body }) => {
+      const board = s.boards.create(body);
+      if (body.create_lead) {
+        const lead = s.agents.create({ name: body.lead_name ?? `${board.name} Lead`, board_id: board.id, is_board_lead: true });
+        await s.provisioner.tryProvision(lead.id, { action: 'provision', wake: true });
+      }
+      return board;
+    },
     getBoard: ({ params }) => s.boards.get(params.board_id),
     updateBoard: ({ params, body }) => s.boards.update(params.board_id, body),
     deleteBoard: ({ params }) => {

@@ -16,7 +16,12 @@ type GatewayRoutes =
 export function gatewayHandlers(s: Services): HandlerGroup<GatewayRoutes> {
   return {
     listGateways: ({ query }) => s.gateways.list(query),
-    createGateway: ({ body }) => s.gateways.create(body),
+    createGateway: async ({ body }) => {
+      const gateway = await s.gateways.create(body);
+      // The main agent is provisioned right away when the gateway is up; its record tells how it went.
+      if (gateway.main_agent_id && !gateway.last_error) await s.provisioner.tryProvision(gateway.main_agent_id, { action: 'provision', wake: true });
+      return s.gateways.get(gateway.id);
+    },
     getGateway: ({ params }) => s.gateways.get(params.gateway_id),
     updateGateway: ({ params, body }) => s.gateways.update(params.gateway_id, body),
     deleteGateway: ({ params }) => {

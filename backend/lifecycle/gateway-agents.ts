@@ -1,0 +1,39 @@
+import type { AgentRow } from '../db/schema.js';
+import type { GatewayConnection } from '../gateway/connection.js';
+import type { GatewayError } from '../gateway/errors.js';
+
+/** The agent's id on the gateway, as the web edition names them (agents and scripts use these). */
+export function gatewayAgentKey(agent: Pick<AgentRow, 'id' | 'boardId' | 'gatewayId' | 'isBoardLead'>): string {
+  if (agent.boardId === null) return `mc-gateway-${agent.gatewayId}`;
+  return agent.isBoardLead ? `lead-${agent.boardId}` : `mc-${agent.id}`;
+}
+
+export const isAlreadyExists = (err: GatewayError) => /already exists|duplicate|conflict/i.test(err.detail);
+export const isMissing = (err: GatewayError) => /not found|unknown agent|no such|does not exist|missing/i.test(err.detail);
+
+/** agents.create lands through a config hot reload: poll agents.list until the agent is there. */
+export async function waitForAgent(conn: GatewayConnection, key: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});
+    if (res.agents?.some((a) => a.id === key)) return;
+    if (Date.now() + delay > deadline) throw new Error(`agent ${key} did not appear on the gateway within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+type Json = Record<string, unknown>;
+const objectAt = (value: unknown, key: string): Json | undefined => {
+  const child = value && typeof value === 'object' ? (value as Json)[key] : undefined;
+  return child && typeof child === 'object' ? (child as Json) : undefined;
+};
+
+/**
+ * The `config.patch` raw JSON that sets the agent's heartbeat cadence, or null when the gateway
+ * already has it (a needless patch would trigger a reload).
+ */
+export function configHeartbeatPatch(config: unknown, key: string, every: string): string | null {
+  const current = objectAt(objectAt(objectAt(objectAt(config, 'agents'), 'entries'), key), 'heartbeat');
+  if (current?.every === every) return null;
+  return JSON.stringify({ agents: { entries: { [key]: { heartbeat: { every } } } } });
+}

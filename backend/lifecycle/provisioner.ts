@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { agents, boards, gateways, type AgentRow, type BoardRow, type GatewayRow } from '../db/schema.js';
+import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
+import { GatewayError } from '../gateway/errors.js';
+import type { GatewayManager, GatewayTarget } from '../gateway/manager.js';
+import { recordActivity } from '../services/activity.js';
+import type { AgentService } from '../services/agents.js';
+import type { ServiceContext } from '../services/context.js';
+import { generateAgentToken } from '../services/tokens.js';
+import {
+  PRESERVED_FILES,
+  renderTemplate,
+  renderWorkspace,
+  tokenFromAgentsFile,
+  type AgentRole,
+  type TemplateContext,
+  type WorkspaceFile,
+} from '../templates/render.js';
+import { configHeartbeatPatch, gatewayAgentKey, isAlreadyExists, isMissing, waitForAgent } from './gateway-agents.js';
+
+/*
+ * Provisioning an agent on its gateway: create the gateway agent (idempotent), write the rendered
+ * workspace files, put the heartbeat checklist in the heartbeat job's scratch, align the heartbeat
+ * cadence, and wake it. Every step can run again safely. Methods are chosen by what the gateway
+ * advertises (hello-ok.features.methods), never guessed.
+ */
+
+export type ProvisionAction = 'provision' | 'update';
+
+export interface ProvisionOptions {
+  action: ProvisionAction;
+  wake: boolean;
+  resetSession?: boolean;
+  /** Replace USER.md / MEMORY.md even if the agent has them. */
+  overwrite?: boolean;
+  forceBootstrap?: boolean;
+  /** Mint a new token even if the workspace holds a valid one. */
+  rotateToken?: boolean;
+}
+
+export interface ProvisionResult {
+  agentId: string;
+  gatewayAgentId: string;
+  filesWritten: WorkspaceFile[];
+  filesKept: WorkspaceFile[];
+  tokenRotated: boolean;
+  woke: 'wake' | 'chat.send' | null;
+}
+
+export interface ProvisionerDeps {
+  ctx: ServiceContext;
+  agents: AgentService;
+  manager: GatewayManager;
+  baseUrl: string;
+}
+
+const DEFAULT_WORKSPACE_ROOT = '~/.openclaw';
+
+export function createProvisioner(deps: ProvisionerDeps) {
+  const { ctx } = deps;
+  const { db } = ctx;
+  const log = ctx.logger.child('provisioner');
+
+  function load(agentId: string): { agent: AgentRow; gateway: GatewayRow; board: BoardRow | null } {
+    const agent = deps.agents.getRow(agentId);
+    const gateway = db.select().from(gateways).where(eq(gateways.id, agent.gatewayId)).get();
+    if (!gateway) throw new Error(`agent ${agentId} has no gateway`);
+    const board = agent.boardId ? (db.select().from(boards).where(eq(boards.id, agent.boardId)).get() ?? null) : null;
+    return { agent, gateway, board };
+  }
+
+  const target = (g: GatewayRow): GatewayTarget => ({ id: g.id, url: g.url, token: g.token, allowInsecureTls: g.allowInsecureTls, deviceToken: g.deviceToken });
+  const roleOf = (agent: AgentRow): AgentRole => (agent.boardId === null ? 'main' : agent.isBoardLead ? 'lead' : 'worker');
+
+  function templateContext(agent: AgentRow, board: BoardRow | null, token: string): TemplateContext {
+    const yes = (v: boolean) => (v ? 'yes' : 'no');
+    const profile = agent.identityProfile ?? {};
+    return {
+      agent_name: agent.name,
+      agent_id: agent.id,
+      board_id: board?.id ?? '',
+      board_name: board?.name ?? '',
+      board_objective: board?.objective ?? board?.description ?? '',
+      role: roleOf(agent),
+      base_url: deps.baseUrl,
+      auth_token: token,
+      session_key: agent.openclawSessionId ?? '',
+      checkin_deadline_seconds: Math.round(ctx.policy.checkinDeadlineMs / 1000),
+      max_wake_attempts: ctx.policy.maxWakeAttempts,
+      user_name: 'the local user',
+      identity: {
+        role: profile.role ?? 'Generalist',
+        communication_style: profile.communication_style ?? 'direct, concise, practical',
+        emoji: profile.emoji ?? ':gear:',
+      },
+      rules: {
+        require_approval_for_done: yes(board?.requireApprovalForDone ?? false),
+        require_review_before_done: yes(board?.requireReviewBeforeDone ?? false),
+        comment_required_for_review: yes(board?.commentRequiredForReview ?? false),
+        max_agents: board?.maxAgents ?? 0,
+      },
+    };
+  }
+
+  /** The token the workspace should hold: the one it holds if still valid, else a fresh one. */
+  async function chooseToken(conn: GatewayConnection, agent: AgentRow, key: string, rotate: boolean): Promise<{ token: string; rotated: boolean }> {
+    if (!rotate && agent.agentTokenHash) {
+      const held = await readFile(conn, key, 'AGENTS.md');
+      const token = held ? tokenFromAgentsFile(held) : null;
+      // Retries and updates keep the agent's token: rotating on every retry caused drift in the web edition.
+      if (token && deps.agents.tokenMatches(agent, token)) return { token, rotated: false };
+    }
+    return { token: generateAgentToken(), rotated: true };
+  }
+
+  async function readFile(conn: GatewayConnection, key: string, name: string): Promise<string | null> {
+    try {
+      const res = await conn.request<{ file?: { content?: string; missing?: boolean } }>('agents.files.get', { agentId: key, name });
+      return res.file?.missing ? null : (res.file?.content ?? null);
+    } catch (err) {
+      if (err instanceof GatewayError && isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  async function ensureGatewayAgent(conn: GatewayConnection, gateway: GatewayRow, key: string, displayName: string): Promise<void> {
+    const params: Record<string, unknown> = { name: key };
+    if (gateway.workspaceRoot !== DEFAULT_WORKSPACE_ROOT) params.workspace = `${gateway.workspaceRoot.replace(/\/+$/, '')}/workspace-${key}`;
+    try {
+      await conn.request('agents.create', params);
+    } catch (err) {
+      if (!(err instanceof GatewayError && isAlreadyExists(err))) throw err;
+    }
+    // The gateway applies agents.create through a config hot reload (~0.5–0.8 s later).
+    await waitForAgent(conn, key);
+    await conn.request('agents.update', { agentId: key, name: displayName });
+  }
+
+  async function writeHeartbeatScratch(conn: GatewayConnection, hello: GatewayHello, key: string, content: string): Promise<void> {
+    if (!hello.methods.includes('cron.list') || !hello.methods.includes('cron.scratch.set')) return;
+    const { jobs } = await conn.request<{ jobs?: { id: string; declarationKey?: string; payload?: { kind?: string } }[] }>('cron.list', { includeDisabled: true });
+    const job = jobs?.find((j) => j.declarationKey === `heartbeat:${key}`);
+    if (!job) {
+      log.warn('lifecycle.provision.note', 'no heartbeat job found for the agent; scratch not written', { gateway_agent_id: key });
+      return;
+    }
+    await conn.request('cron.scratch.set', { id: job.id, content });
+  }
+
+  async function alignHeartbeat(conn: GatewayConnection, key: string, every: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await conn.request<{ hash?: string; parsed?: unknown; config?: unknown }>('config.get', {});
+      const patch = configHeartbeatPatch(current.parsed ?? current.config, key, every);
+      if (!patch) return; // nothing changed: no write, no reload
+      try {
+        await conn.request('config.patch', { raw: patch, baseHash: current.hash });
+        return;
+      } catch (err) {
+        // Compare-and-swap lost against another writer: read again and retry.
+        if (!(err instanceof GatewayError && /changed since/i.test(err.detail))) throw err;
+      }
+    }
+  }
+
+  async function wake(conn: GatewayConnection, hello: GatewayHello, agent: AgentRow, key: string, verb: string): Promise<'wake' | 'chat.send'> {
+    const sessionKey = agent.openclawSessionId ?? `agent:${key}:main`;
+    const text = `Hello ${agent.name}. Your workspace has been ${verb}. Check in now with the command in AGENTS.md, then continue.`;
+    if (hello.methods.includes('wake')) {
+      await conn.request('wake', { mode: 'now', text, agentId: key, sessionKey });
+      return 'wake';
+    }
+    await conn.request('chat.send', { sessionKey, message: text, idempotencyKey: randomUUID() });
+    return 'chat.send';
+  }
+
+  function markStarted(agent: AgentRow, action: ProvisionAction): void {
+    db.update(agents)
+      .set({
+        status: action === 'update' ? 'updating' : 'provisioning',
+        provisionAction: action,
+        provisionRequestedAt: ctx.now(),
+        lifecycleGeneration: sql`${agents.lifecycleGeneration} + 1`,
+        lastProvisionError: null,
+        updatedAt: ctx.now(),
+      })
+      .where(eq(agents.id, agent.id))
+      .run();
+  }
+
+  function markFailed(agent: AgentRow, action: ProvisionAction, err: GatewayError): void {
+    // A gateway we cannot reach yet leaves the agent provisioning with the reason; anything else is a
+    // definite failure. Either way the reason is on the record — never a silent "provisioning".
+    const waiting = err.code === 'unreachable' || err.code === 'starting' || err.code === 'connection_lost' || err.code === 'timeout';
+    const now = ctx.now();
+    db.transaction((tx) => {
+      tx.update(agents)
+        .set({
+          status: waiting ? (agent.lastSeenAt ? agent.status : 'provisioning') : 'offline',
+          provisionAction: null,
+          lastProvisionError: `Gateway ${action} failed: ${err.explanation} (${err.detail})`,
+          updatedAt: now,
+        })
+        .where(eq(agents.id, agent.id))
+        .run();
+      recordActivity(tx, now, { eventType: `agent.${action}.failed`, message: `${agent.name}: ${err.explanation}`, agentId: agent.id, boardId: agent.boardId });
+    });
+  }
+
+  return {
+    async provision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult> {
+      const { agent, gateway, board } = load(agentId);
+      const key = gatewayAgentKey(agent);
+      markStarted(agent, options.action);
+      try {
+        const conn = deps.manager.connection(target(gateway));
+        const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
+        await ensureGatewayAgent(conn, gateway, key, agent.name);
+        const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? options.action === 'provision');
+        const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
+        const present = new Set((listing.files ?? []).filter((f) => !f.missing).map((f) => f.name));
+        const context = templateContext(agent, board, token);
+        const files = renderWorkspace(context, {
+          bootstrap: options.action === 'provision' || (options.forceBootstrap ?? false),
+          soulTemplate: agent.soulTemplate,
+          identityTemplate: agent.identityTemplate,
+        });
+        const written: WorkspaceFile[] = [];
+        const kept: WorkspaceFile[] = [];
+        for (const [name, content] of files) {
+          if (options.action === 'update' && !options.overwrite && PRESERVED_FILES.includes(name) && present.has(name)) {
+            kept.push(name);
+            continue;
+          }
+          await conn.request('agents.files.set', { agentId: key, name, content });
+          written.push(name);
+        }
+        // The workspace holds the token now; only then does Mission Control switch to it.
+        if (rotated) deps.agents.setToken(agent.id, token);
+        await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
+        await alignHeartbeat(conn, key, agent.heartbeatConfig?.every ?? '10m');
+        if (options.resetSession && hello.methods.includes('sessions.reset')) {
+          await conn.request('sessions.reset', { key: agent.openclawSessionId }).catch((err: unknown) => {
+            if (!(err instanceof GatewayError && isMissing(err))) throw err;
+          });
+        }
+        const woke = options.wake ? await wake(conn, hello, agent, key, options.action === 'update' ? 'updated' : 'provisioned') : null;
+        const now = ctx.now();
+        db.transaction((tx) => {
+          tx.update(agents)
+            .set({
+              status: 'online',
+              provisionAction: null,
+              provisionRequestedAt: null,
+              lastProvisionError: null,
+              updatedAt: now,
+              ...(woke && {
+                wakeAttempts: sql`${agents.wakeAttempts} + 1`,
+                lastWakeSentAt: now,
+                checkinDeadlineAt: new Date(now.getTime() + ctx.policy.checkinDeadlineMs),
+              }),
+            })
+            .where(eq(agents.id, agent.id))
+            .run();
+          recordActivity(tx, now, {
+            eventType: `agent.${options.action}.direct`,
+            message: `${agent.name} ${options.action === 'update' ? 'updated' : 'provisioned'} on the gateway${woke ? ` and woken (${woke})` : ''}.`,
+            agentId: agent.id,
+            boardId: agent.boardId,
+          });
+        });
+        return { agentId: agent.id, gatewayAgentId: key, filesWritten: written, filesKept: kept, tokenRotated: rotated, woke };
+      } catch (err) {
+        if (err instanceof GatewayError) markFailed(agent, options.action, err);
+        throw err;
+      }
+    },
+
+    /**
+     * Provision and keep going whatever happens: the outcome (including a classified gateway
+     * failure) is on the agent record, which is what API callers read back.
+     */
+    async tryProvision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult | GatewayError> {
+      try {
+        return await this.provision(agentId, options);
+      } catch (err) {
+        if (err instanceof GatewayError) return err;
+        throw err;
+      }
+    },
+
+    /** Remove the agent from its gateway (files too) and close its session. A missing agent is fine. */
+    async removeFromGateway(agentId: string): Promise<void> {
+      const { agent, gateway } = load(agentId);
+      const conn = deps.manager.connection(target(gateway));
+      const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
+      const key = gatewayAgentKey(agent);
+      try {
+        await conn.request('agents.delete', { agentId: key, deleteFiles: true });
+      } catch (err) {
+        if (!(err instanceof GatewayError && isMissing(err))) throw err;
+      }
+      if (agent.openclawSessionId && hello.methods.includes('sessions.delete')) {
+        await conn.request('sessions.delete', { key: agent.openclawSessionId }).catch((err: unknown) => {
+          if (!(err instanceof GatewayError && isMissing(err))) throw err;
+        });
+      }
+    },
+
+    /** The agents of a gateway that exist on it, by gateway agent id. */
+    async gatewayAgentIds(gatewayId: string): Promise<string[]> {
+      const gateway = db.select().from(gateways).where(and(eq(gateways.id, gatewayId))).get();
+      if (!gateway) return [];
+      const conn = deps.manager.connection(target(gateway));
+      const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});
+      return (res.agents ?? []).map((a) => a.id);
+    },
+  };
+}
+
+export type Provisioner = ReturnType<typeof createProvisioner>;
