@@ -22,6 +22,18 @@ export async function waitForAgent(conn: GatewayConnection, key: string, timeout
   }
 }
 
+/** The agent's heartbeat cron job; the gateway adds it with the agent, possibly a moment later. */
+export async function findHeartbeatJob(conn: GatewayConnection, key: string, timeoutMs = 5_000): Promise<{ id: string } | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    const { jobs } = await conn.request<{ jobs?: { id: string; declarationKey?: string }[] }>('cron.list', { includeDisabled: true });
+    const job = jobs?.find((j) => j.declarationKey === `heartbeat:${key}`);
+    if (job) return job;
+    if (Date.now() + delay > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
 type Json = Record<string, unknown>;
 const objectAt = (value: unknown, key: string): Json | undefined => {
   const child = value && typeof value === 'object' ? (value as Json)[key] : undefined;

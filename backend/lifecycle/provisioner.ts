@@ -17,7 +17,7 @@ import {
   type TemplateContext,
   type WorkspaceFile,
 } from '../templates/render.js';
-import { configHeartbeatPatch, gatewayAgentKey, isAlreadyExists, isMissing, waitForAgent } from './gateway-agents.js';
+import { configHeartbeatPatch, findHeartbeatJob, gatewayAgentKey, isAlreadyExists, isMissing, waitForAgent } from './gateway-agents.js';
 
 /*
  * Provisioning an agent on its gateway: create the gateway agent (idempotent), write the rendered
@@ -139,8 +139,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
 
   async function writeHeartbeatScratch(conn: GatewayConnection, hello: GatewayHello, key: string, content: string): Promise<void> {
     if (!hello.methods.includes('cron.list') || !hello.methods.includes('cron.scratch.set')) return;
-    const { jobs } = await conn.request<{ jobs?: { id: string; declarationKey?: string; payload?: { kind?: string } }[] }>('cron.list', { includeDisabled: true });
-    const job = jobs?.find((j) => j.declarationKey === `heartbeat:${key}`);
+    const job = await findHeartbeatJob(conn, key);
     if (!job) {
       log.warn('lifecycle.provision.note', 'no heartbeat job found for the agent; scratch not written', { gateway_agent_id: key });
       return;
@@ -237,8 +236,9 @@ export function createProvisioner(deps: ProvisionerDeps) {
         }
         // The workspace holds the token now; only then does Mission Control switch to it.
         if (rotated) deps.agents.setToken(agent.id, token);
-        await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
+        // Cadence first: a config change re-declares the heartbeat job, and the scratch belongs to the job.
         await alignHeartbeat(conn, key, agent.heartbeatConfig?.every ?? '10m');
+        await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
         if (options.resetSession && hello.methods.includes('sessions.reset')) {
           await conn.request('sessions.reset', { key: agent.openclawSessionId }).catch((err: unknown) => {
             if (!(err instanceof GatewayError && isMissing(err))) throw err;
@@ -293,17 +293,13 @@ export function createProvisioner(deps: ProvisionerDeps) {
     async removeFromGateway(agentId: string): Promise<void> {
       const { agent, gateway } = load(agentId);
       const conn = deps.manager.connection(target(gateway));
-      const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
+      await deps.manager.ready(target(gateway), undefined, { failFast: true });
       const key = gatewayAgentKey(agent);
+      // agents.delete takes the agent's sessions with it; the gateway refuses sessions.delete on a main session.
       try {
         await conn.request('agents.delete', { agentId: key, deleteFiles: true });
       } catch (err) {
         if (!(err instanceof GatewayError && isMissing(err))) throw err;
-      }
-      if (agent.openclawSessionId && hello.methods.includes('sessions.delete')) {
-        await conn.request('sessions.delete', { key: agent.openclawSessionId }).catch((err: unknown) => {
-          if (!(err instanceof GatewayError && isMissing(err))) throw err;
-        });
       }
     },
 
