@@ -19,16 +19,22 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Request log: every request at debug, slow ones at info; nothing is attached at warn and above. */
-export function requestLog(logger: Logger, slowMs = 1000): RequestHandler {
+/**
+ * Request log at debug (the doctor's "enable debug logging"): nothing is attached per request at
+ * the default level, since this sits on the heartbeat hot path.
+ */
+export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    if (!logger.isLevelEnabled('info')) return next();
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     res.once('finish', () => {
-      const ms = Math.round(performance.now() - started);
-      const fields = { request_id: req.requestId, method: req.method, path: req.path, status: res.statusCode, duration_ms: ms };
-      if (ms >= slowMs) logger.info('http.request', 'slow request', fields);
-      else if (logger.isLevelEnabled('debug')) logger.debug('http.request', 'request', fields);
+      logger.debug('http.request', 'request', {
+        request_id: req.requestId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        duration_ms: Math.round(performance.now() - started),
+      });
     });
     next();
   };

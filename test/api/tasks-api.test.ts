@@ -66,7 +66,8 @@ describe('lists', () => {
     const prepare = sqlite.prepare.bind(sqlite);
     let statements = 0;
     sqlite.prepare = ((source: string) => {
-      statements++;
+      // Gateway reconnect attempts record their state in the background; they are not part of the request.
+      if (!/"gateways"/.test(source)) statements++;
       return prepare(source);
     }) as typeof sqlite.prepare;
     const count = async (url: string) => {
