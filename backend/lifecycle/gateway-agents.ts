@@ -1,6 +1,6 @@
 import type { AgentRow } from '../db/schema.js';
 import type { GatewayConnection } from '../gateway/connection.js';
-import type { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../gateway/errors.js';
 
 /** The agent's id on the gateway, as the web edition names them (agents and scripts use these). */
 export function gatewayAgentKey(agent: Pick<AgentRow, 'id' | 'boardId' | 'gatewayId' | 'isBoardLead'>): string {
@@ -11,13 +11,16 @@ export function gatewayAgentKey(agent: Pick<AgentRow, 'id' | 'boardId' | 'gatewa
 export const isAlreadyExists = (err: GatewayError) => /already exists|duplicate|conflict/i.test(err.detail);
 export const isMissing = (err: GatewayError) => /not found|unknown agent|no such|does not exist|missing/i.test(err.detail);
 
-/** agents.create lands through a config hot reload: poll agents.list until the agent is there. */
-export async function waitForAgent(conn: GatewayConnection, key: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * agents.create and agents.delete land through a config hot reload (~0.5–0.8 s later): poll
+ * agents.list until the agent is there (or gone).
+ */
+export async function waitForAgent(conn: GatewayConnection, key: string, present = true, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});
-    if (res.agents?.some((a) => a.id === key)) return;
-    if (Date.now() + delay > deadline) throw new Error(`agent ${key} did not appear on the gateway within ${timeoutMs} ms`);
+    if ((res.agents?.some((a) => a.id === key) ?? false) === present) return;
+    if (Date.now() + delay > deadline) throw new GatewayError('timeout', `agent ${key} did not ${present ? 'appear on' : 'leave'} the gateway within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }

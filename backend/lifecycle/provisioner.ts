@@ -301,6 +301,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
       } catch (err) {
         if (!(err instanceof GatewayError && isMissing(err))) throw err;
       }
+      await waitForAgent(conn, key, false);
     },
 
     /** The agents of a gateway that exist on it, by gateway agent id. */

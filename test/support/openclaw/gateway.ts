@@ -29,9 +29,14 @@ export interface RunningGateway {
   token: string;
   stateDir: string;
   homeDir: string;
-  pid: number;
+  /** The current process (changes after `restart`). */
+  readonly pid: number;
   /** The gateway's own log (logging.file); its stdout/stderr go to `stdout.log` next to it. */
   logFile: string;
+  /** Stop the process but keep its state, port and token (a gateway that went down). */
+  halt(): Promise<void>;
+  /** Start it again on the same port with the same state, and wait for hello-ok. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,42 +85,64 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(configPath, JSON.stringify(gatewayConfig(port, token, options.modelUrl, logFile), null, 2));
 
-  const out = openSync(stdoutFile, 'a');
-  // Output goes straight to a file: a pipe nobody drains would eventually block the gateway.
-  const child = spawn(
-    options.runtime.nodeBin,
-    [options.runtime.openclawEntry, 'gateway', 'run', '--bind', 'loopback', '--port', String(port)],
-    {
-      cwd: runDir,
-      env: gatewayEnv(options.runtime, homeDir, stateDir, configPath),
-      stdio: ['ignore', out, out],
-    },
-  );
-  closeSync(out);
-  writeFileSync(join(runDir, 'gateway.pid'), String(child.pid ?? ''));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `ws://127.0.0.1:${port}`;
+  const tail = () => logTail(logFile, stdoutFile);
+  let proc: { child: ChildProcess; exited: Promise<void> } | null = null;
   // Last resort if the test process exits without teardown (the OS would otherwise keep a 1 GB orphan).
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    proc?.child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
 
-  const url = `ws://127.0.0.1:${port}`;
+  const launch = async (): Promise<void> => {
+    const out = openSync(stdoutFile, 'a');
+    // Output goes straight to a file: a pipe nobody drains would eventually block the gateway.
+    const child = spawn(
+      options.runtime.nodeBin,
+      [options.runtime.openclawEntry, 'gateway', 'run', '--bind', 'loopback', '--port', String(port)],
+      { cwd: runDir, env: gatewayEnv(options.runtime, homeDir, stateDir, configPath), stdio: ['ignore', out, out] },
+    );
+    closeSync(out);
+    writeFileSync(join(runDir, 'gateway.pid'), String(child.pid ?? ''));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    proc = { child, exited };
+    await waitUntilReady(url, token, child, exited, tail);
+  };
+  const halt = async (): Promise<void> => {
+    if (proc) await terminate(proc.child, proc.exited);
+    proc = null;
+  };
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      await terminate(child, exited);
+      await halt();
       process.removeListener('exit', killOnExit);
       if (process.env.OPENCLAW_TEST_KEEP !== '1') rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
     })());
 
   try {
-    await waitUntilReady(url, token, child, exited, () => logTail(logFile, stdoutFile));
+    await launch();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, token, stateDir, homeDir, pid: child.pid ?? -1, logFile, stop };
+  return {
+    url,
+    token,
+    stateDir,
+    homeDir,
+    get pid() {
+      return proc?.child.pid ?? -1;
+    },
+    logFile,
+    halt,
+    restart: async () => {
+      await halt();
+      await launch();
+    },
+    stop,
+  };
 }
 
 function gatewayEnv(runtime: OpenClawRuntime, homeDir: string, stateDir: string, configPath: string): NodeJS.ProcessEnv {

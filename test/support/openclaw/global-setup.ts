@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { startGateway } from './gateway.js';
 import { ensureOpenClawRuntime } from './runtime.js';
@@ -18,6 +20,8 @@ declare module 'vitest' {
     modelUrl: string;
     stateDir: string;
     homeDir: string;
+    /** POST /halt stops the shared gateway (state kept), POST /restart brings it back. */
+    gatewayControlUrl: string;
   }
 }
 
@@ -41,7 +45,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('homeDir', gateway.homeDir);
 
   const running = gateway;
+  // Tests run in worker processes; outage tests ask this process to stop and restart the gateway.
+  const control = createServer((req, res) => {
+    const action = req.method === 'POST' ? req.url : undefined;
+    const work = action === '/halt' ? running.halt() : action === '/restart' ? running.restart() : undefined;
+    if (!work) {
+      res.writeHead(404).end();
+      return;
+    }
+    work.then(
+      () => res.writeHead(204).end(),
+      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  project.provide('gatewayControlUrl', `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
+
   return async () => {
+    control.close();
     await running.stop();
     await model.stop();
   };
