@@ -16,6 +16,7 @@ Options (each also as an environment variable):
   --max-wake-attempts N          MC_MAX_WAKE_ATTEMPTS         default 3
   --log-level LEVEL              MC_LOG_LEVEL                 fatal|error|warn|info|debug|trace|silent
   --allowed-host NAME            MC_ALLOWED_HOSTS             extra Host-header names (comma list in env)
+  --gateway-min-version V        MC_GATEWAY_MIN_VERSION       oldest OpenClaw gateway accepted (2026.9.1)
                                  MC_LOCAL_AUTH_TOKEN          use this local token (≥ 50 chars)
 `;
 

@@ -45,6 +45,11 @@ export const BackendConfig = z
     validateResponses: z.boolean().default(false),
     /** Largest accepted JSON body. */
     maxBodyBytes: z.number().int().positive().default(1_048_576),
+    /** Oldest OpenClaw gateway accepted (CalVer). */
+    gatewayMinVersion: z
+      .string()
+      .regex(/^v?\d{4}\.\d{1,2}\.\d{1,2}(-\d+)?$/, { message: 'must be a CalVer version like 2026.9.1' })
+      .default('2026.9.1'),
   })
   .transform((c) => ({ ...c, baseUrl: c.baseUrl ?? `http://localhost:${c.port}` }));
 
@@ -73,6 +78,7 @@ const FLAG_OPTIONS = {
   'max-wake-attempts': { type: 'string' },
   'log-level': { type: 'string' },
   'allowed-host': { type: 'string', multiple: true },
+  'gateway-min-version': { type: 'string' },
 } as const;
 
 /**
@@ -96,6 +102,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxWakeAttempts: pick(values['max-wake-attempts'], 'MC_MAX_WAKE_ATTEMPTS'),
     logLevel: pick(values['log-level'], 'MC_LOG_LEVEL'),
     localAuthToken: env.MC_LOCAL_AUTH_TOKEN === '' ? undefined : env.MC_LOCAL_AUTH_TOKEN,
+    gatewayMinVersion: pick(values['gateway-min-version'], 'MC_GATEWAY_MIN_VERSION'),
     allowedHosts: values['allowed-host'] ?? (env.MC_ALLOWED_HOSTS ? env.MC_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : []),
   };
   return parseConfig(input);
@@ -111,6 +118,7 @@ const SOURCE_NAMES: Record<string, string> = {
   logLevel: '--log-level / MC_LOG_LEVEL',
   localAuthToken: 'MC_LOCAL_AUTH_TOKEN',
   allowedHosts: '--allowed-host / MC_ALLOWED_HOSTS',
+  gatewayMinVersion: '--gateway-min-version / MC_GATEWAY_MIN_VERSION',
 };
 
 export function parseConfig(input: BackendConfigInput | Record<string, unknown>): BackendConfig {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { appVersion, resolveAppPath } from './app-paths.js';
 import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
 import { createGatewayStateStore } from './services/gateways.js';
+import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
 import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
@@ -103,6 +104,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       identityFile: join(config.dataDir, 'gateway-device.json'),
       logger,
       clientVersion: appVersion(),
+      minVersion: config.gatewayMinVersion,
       store: createGatewayStateStore(ctx),
     });
     const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
@@ -128,6 +130,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     pruneTimer.unref();
 
     services.gateways.connectAll();
+    const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
+    dispatcher.start();
 
     const db = opened;
     const httpServer = server;
@@ -144,6 +148,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
+          await dispatcher.stop();
           manager.closeAll();
           await new Promise<void>((resolve) => {
             httpServer.close(() => resolve());

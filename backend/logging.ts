@@ -32,6 +32,8 @@ export const LOG_EVENTS = [
   'queue.worker.success',
   'lifecycle.provision.note',
   'gateway.connection.lost',
+  'dispatcher.message_failed',
+  'dispatcher.tick_failed',
   'gateway.connected',
   'gateway.frame_invalid',
   'gateway.listener_failed',

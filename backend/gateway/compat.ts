@@ -20,7 +20,7 @@ export function compareCalVer(a: string, b: string): number | null {
   return 0;
 }
 
-/** The oldest gateway this build supports: protocol 4, agents.files/cron.scratch as verified on 2026.9.x. */
+/** The oldest gateway this build supports by default (MC_GATEWAY_MIN_VERSION): protocol 4 as verified on 2026.9.x. */
 export const DEFAULT_MIN_GATEWAY_VERSION = '2026.9.1';
 
 /** Methods provisioning cannot do without; the rest are chosen by capability. */
