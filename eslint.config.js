@@ -8,13 +8,26 @@ import tseslint from 'typescript-eslint';
 const restrict = (regex, message) => ['error', { patterns: [{ regex, message }] }];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.openclaw-test/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'backend/db/migrations/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.openclaw-test/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench/results/**',
+      'backend/db/migrations/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'smart'],
       'no-console': 'off',

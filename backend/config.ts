@@ -103,7 +103,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     logLevel: pick(values['log-level'], 'MC_LOG_LEVEL'),
     localAuthToken: env.MC_LOCAL_AUTH_TOKEN === '' ? undefined : env.MC_LOCAL_AUTH_TOKEN,
     gatewayMinVersion: pick(values['gateway-min-version'], 'MC_GATEWAY_MIN_VERSION'),
-    allowedHosts: values['allowed-host'] ?? (env.MC_ALLOWED_HOSTS ? env.MC_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : []),
+    allowedHosts:
+      values['allowed-host'] ??
+      (env.MC_ALLOWED_HOSTS
+        ? env.MC_ALLOWED_HOSTS.split(',')
+            .map((h) => h.trim())
+            .filter(Boolean)
+        : []),
   };
   return parseConfig(input);
 }

@@ -119,7 +119,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       baseUrl: config.baseUrl,
     });
     server.on('request', app);
-    const hostForUrl = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const hostForUrl =
+      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 

@@ -31,7 +31,8 @@ function electronUnavailable() {
   const pathFile = join(pkgDir, 'path.txt');
   const binary = existsSync(pathFile) ? join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : null;
   if (!binary || !existsSync(binary)) return 'the Electron binary was not downloaded (no network access to its release host)';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no graphical display (DISPLAY is not set)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'no graphical display (DISPLAY is not set)';
   return null;
 }
 

@@ -42,7 +42,9 @@ export const boards = sqliteTable(
     slug: text('slug').notNull(),
     description: text('description').notNull().default(''),
     gatewayId: text('gateway_id').references(() => gateways.id, { onDelete: 'restrict' }),
-    boardType: text('board_type', { enum: ['goal', 'general'] }).notNull().default('goal'),
+    boardType: text('board_type', { enum: ['goal', 'general'] })
+      .notNull()
+      .default('goal'),
     objective: text('objective'),
     successMetrics: text('success_metrics', { mode: 'json' }).$type<Record<string, unknown>>(),
     targetDate: ts('target_date'),
@@ -104,8 +106,12 @@ export const agents = sqliteTable(
     index('agents_gateway_idx').on(t.gatewayId),
     index('agents_deadline_idx').on(t.checkinDeadlineAt),
     // At most one lead per board, and one main agent per gateway, enforced by the database.
-    uniqueIndex('agents_one_lead_per_board_uq').on(t.boardId).where(sql`is_board_lead = 1`),
-    uniqueIndex('agents_one_main_per_gateway_uq').on(t.gatewayId).where(sql`board_id IS NULL`),
+    uniqueIndex('agents_one_lead_per_board_uq')
+      .on(t.boardId)
+      .where(sql`is_board_lead = 1`),
+    uniqueIndex('agents_one_main_per_gateway_uq')
+      .on(t.gatewayId)
+      .where(sql`board_id IS NULL`),
   ],
 );
 

@@ -24,12 +24,26 @@ export function compareCalVer(a: string, b: string): number | null {
 export const DEFAULT_MIN_GATEWAY_VERSION = '2026.9.1';
 
 /** Methods provisioning cannot do without; the rest are chosen by capability. */
-export const REQUIRED_METHODS = ['health', 'agents.list', 'agents.create', 'agents.update', 'agents.delete', 'agents.files.list', 'agents.files.get', 'agents.files.set', 'config.get', 'config.patch'];
+export const REQUIRED_METHODS = [
+  'health',
+  'agents.list',
+  'agents.create',
+  'agents.update',
+  'agents.delete',
+  'agents.files.list',
+  'agents.files.get',
+  'agents.files.set',
+  'config.get',
+  'config.patch',
+];
 
 export function assertCompatible(hello: { version: string; methods: string[] }, minVersion = DEFAULT_MIN_GATEWAY_VERSION): void {
   const cmp = compareCalVer(hello.version, minVersion);
   if (cmp === null) {
-    throw new GatewayError('version_too_old', `the gateway reported version '${hello.version}', which is not a CalVer version; minimum supported is ${minVersion}`);
+    throw new GatewayError(
+      'version_too_old',
+      `the gateway reported version '${hello.version}', which is not a CalVer version; minimum supported is ${minVersion}`,
+    );
   }
   if (cmp < 0) throw new GatewayError('version_too_old', `gateway version ${hello.version} is older than the minimum ${minVersion}`);
   const missing = REQUIRED_METHODS.filter((m) => !hello.methods.includes(m));

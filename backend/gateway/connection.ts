@@ -4,7 +4,15 @@ import WebSocket from 'ws';
 import type { Logger } from '../logging.js';
 import { signConnect, type DeviceIdentity } from './device-identity.js';
 import { GatewayError, classifyGatewayError, classifySocketError } from './errors.js';
-import { ConnectChallenge, HelloOk, InboundFrame, OPERATOR_SCOPES, PROTOCOL_VERSION, connectParams, type HelloOk as Hello } from './protocol.js';
+import {
+  ConnectChallenge,
+  HelloOk,
+  InboundFrame,
+  OPERATOR_SCOPES,
+  PROTOCOL_VERSION,
+  connectParams,
+  type HelloOk as Hello,
+} from './protocol.js';
 
 /*
  * One persistent WebSocket to one gateway: handshake (challenge → signed connect → hello-ok),
@@ -161,7 +169,13 @@ export function createGatewayConnection(options: ConnectionOptions) {
           }
           const auth = { token: options.token, deviceToken: options.token ? null : deviceToken };
           const device = signConnect(options.identity, challenge.data, auth, platform);
-          const params = connectParams({ clientVersion: options.clientVersion, platform, token: auth.token, deviceToken: auth.deviceToken, device });
+          const params = connectParams({
+            clientVersion: options.clientVersion,
+            platform,
+            token: auth.token,
+            deviceToken: auth.deviceToken,
+            device,
+          });
           send({ type: 'req', id: connectId, method: 'connect', params });
           return;
         }
@@ -222,7 +236,8 @@ export function createGatewayConnection(options: ConnectionOptions) {
       if (socket === ws) socket = null;
       const wasConnected = handshakeDone;
       hello = wasConnected ? hello : null;
-      const error = failure ?? new GatewayError('connection_lost', `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+      const error =
+        failure ?? new GatewayError('connection_lost', `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
       failPending(error);
       if (closedByUs) {
         setState('closed');
@@ -278,7 +293,8 @@ export function createGatewayConnection(options: ConnectionOptions) {
     /** Resolves once connected; rejects with the classified reason when it cannot be (or, one-shot, did not). */
     ready(timeoutMs = handshakeTimeoutMs + 5_000, opts: { failFast?: boolean } = {}): Promise<GatewayHello> {
       if (state === 'connected' && hello) return Promise.resolve(hello);
-      if (state === 'failed' || state === 'closed') return Promise.reject(lastError ?? new GatewayError('connection_lost', 'connection closed'));
+      if (state === 'failed' || state === 'closed')
+        return Promise.reject(lastError ?? new GatewayError('connection_lost', 'connection closed'));
       // Between retries the last failure is the answer, unless the caller prefers to wait for the next try.
       if (opts.failFast && state === 'waiting' && lastError) return Promise.reject(lastError);
       return new Promise((resolve, reject) => {

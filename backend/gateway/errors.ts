@@ -37,12 +37,14 @@ const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string;
   },
   missing_scope: {
     explanation: 'The gateway accepted the connection but did not grant the operator scopes Mission Control needs.',
-    nextStep: 'Mission Control needs operator.read, operator.write and operator.admin. Approve its device on the gateway, or use a token with those scopes.',
+    nextStep:
+      'Mission Control needs operator.read, operator.write and operator.admin. Approve its device on the gateway, or use a token with those scopes.',
     retryable: false,
   },
   pairing_required: {
     explanation: 'The gateway does not know this device yet and waits for someone to approve it.',
-    nextStep: 'On the gateway host run `openclaw devices list`, then `openclaw devices approve <request id>` for “OpenClaw Mission Control”.',
+    nextStep:
+      'On the gateway host run `openclaw devices list`, then `openclaw devices approve <request id>` for “OpenClaw Mission Control”.',
     retryable: true,
   },
   device_auth: {
@@ -127,7 +129,8 @@ export function classifySocketError(err: NodeJS.ErrnoException): GatewayError {
   const code = err.code ?? '';
   if (TLS_CODES.has(code) || /certificate|self[- ]signed/i.test(err.message)) return new GatewayError('tls', err.message, code);
   if (NET_CODES.has(code)) return new GatewayError('unreachable', err.message, code);
-  if (/Unexpected server response: (\d+)/.test(err.message)) return new GatewayError('unreachable', `not an OpenClaw gateway: ${err.message}`);
+  if (/Unexpected server response: (\d+)/.test(err.message))
+    return new GatewayError('unreachable', `not an OpenClaw gateway: ${err.message}`);
   return new GatewayError('connection_lost', err.message || code || 'socket error', code);
 }
 
@@ -139,7 +142,8 @@ export function classifyGatewayError(body: GatewayErrorBody): GatewayError {
   const make = (code: GatewayFailureCode) => new GatewayError(code, message, detailCode || body.code, details, body.retryAfterMs);
   if (detailCode === 'AUTH_TOKEN_MISMATCH' || /token mismatch|unauthorized/i.test(message)) return make('token_mismatch');
   if (detailCode === 'MISSING_SCOPE' || /missing scope/i.test(message)) return make('missing_scope');
-  if (/PAIRING|NOT_PAIRED/i.test(detailCode) || /pairing required|not paired|awaiting approval/i.test(message)) return make('pairing_required');
+  if (/PAIRING|NOT_PAIRED/i.test(detailCode) || /pairing required|not paired|awaiting approval/i.test(message))
+    return make('pairing_required');
   if (detailCode.startsWith('DEVICE_AUTH')) return make('device_auth');
   if (detailCode === 'PROTOCOL_MISMATCH' || /protocol mismatch/i.test(message)) return make('protocol_mismatch');
   if (body.code === 'UNAVAILABLE' && details.reason === 'startup-sidecars') return make('starting');

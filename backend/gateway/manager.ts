@@ -28,7 +28,8 @@ export interface GatewayManagerOptions {
   requestTimeoutMs?: number;
 }
 
-const sameTarget = (a: GatewayTarget, b: GatewayTarget) => a.url === b.url && a.token === b.token && a.allowInsecureTls === b.allowInsecureTls;
+const sameTarget = (a: GatewayTarget, b: GatewayTarget) =>
+  a.url === b.url && a.token === b.token && a.allowInsecureTls === b.allowInsecureTls;
 
 /**
  * One persistent connection per gateway, created on first use and replaced when the gateway's
@@ -91,7 +92,10 @@ export function createGatewayManager(options: GatewayManagerOptions) {
     },
 
     /** Test a gateway that may not be saved yet: connect once, check compatibility, disconnect. */
-    async probe(target: Omit<GatewayTarget, 'id' | 'deviceToken'> & { deviceToken?: string | null }, timeoutMs = 20_000): Promise<GatewayHello> {
+    async probe(
+      target: Omit<GatewayTarget, 'id' | 'deviceToken'> & { deviceToken?: string | null },
+      timeoutMs = 20_000,
+    ): Promise<GatewayHello> {
       const connection = open({ id: 'probe', deviceToken: target.deviceToken ?? null, ...target }, true);
       try {
         const hello = await connection.ready(timeoutMs);

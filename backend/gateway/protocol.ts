@@ -59,9 +59,7 @@ export const HelloOk = z.looseObject({
       deviceToken: z.string().optional(),
     })
     .default({ scopes: [] }),
-  policy: z
-    .looseObject({ maxPayload: z.number().optional(), tickIntervalMs: z.number().optional() })
-    .default({}),
+  policy: z.looseObject({ maxPayload: z.number().optional(), tickIntervalMs: z.number().optional() }).default({}),
   snapshot: z.looseObject({ configPath: z.string().optional(), stateDir: z.string().optional() }).optional(),
 });
 export type HelloOk = z.infer<typeof HelloOk>;
@@ -86,7 +84,13 @@ export function connectParams(input: ConnectParamsInput) {
   return {
     minProtocol: PROTOCOL_VERSION,
     maxProtocol: PROTOCOL_VERSION,
-    client: { id: CLIENT.id, version: input.clientVersion, platform: input.platform, mode: CLIENT.mode, displayName: 'OpenClaw Mission Control' },
+    client: {
+      id: CLIENT.id,
+      version: input.clientVersion,
+      platform: input.platform,
+      mode: CLIENT.mode,
+      displayName: 'OpenClaw Mission Control',
+    },
     role: 'operator',
     scopes: [...OPERATOR_SCOPES],
     caps: [],

@@ -140,7 +140,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       // Other refusals raised by Express or the body parser (unsupported charset/encoding, aborted request, …).
-      res.status(parserError.status).json({ detail: parserError.expose ? parserError.message : 'Bad request.', request_id, code: 'bad_request' });
+      res
+        .status(parserError.status)
+        .json({ detail: parserError.expose ? parserError.message : 'Bad request.', request_id, code: 'bad_request' });
       return;
     }
     logger.error('http.request_failed', 'unhandled error', {

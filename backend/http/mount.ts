@@ -42,7 +42,8 @@ export function createActorResolver(deps: AuthDeps) {
   const expected = digest(deps.localToken);
   const localLength = deps.localToken.length;
   // The length is not secret (86 vs 43 characters for agent tokens); comparing it first keeps a hash off the agent hot path.
-  const isLocalUser = (token: string | undefined) => token !== undefined && token.length === localLength && timingSafeEqual(digest(token), expected);
+  const isLocalUser = (token: string | undefined) =>
+    token !== undefined && token.length === localLength && timingSafeEqual(digest(token), expected);
   const log = deps.logger.child('auth');
 
   function agentActor(req: Request, route: RouteDef): Actor {
@@ -71,7 +72,10 @@ export function createActorResolver(deps: AuthDeps) {
         const token = bearer(req);
         if (isLocalUser(token)) return { kind: 'user' };
         if (token === undefined) {
-          throw new AppError('unauthorized', 'Not authenticated: send the local token as "Authorization: Bearer <token>" or an agent token as X-Agent-Token.');
+          throw new AppError(
+            'unauthorized',
+            'Not authenticated: send the local token as "Authorization: Bearer <token>" or an agent token as X-Agent-Token.',
+          );
         }
         return agentActor(req, route);
       }

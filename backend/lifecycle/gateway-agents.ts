@@ -20,7 +20,8 @@ export async function waitForAgent(conn: GatewayConnection, key: string, present
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});
     if ((res.agents?.some((a) => a.id === key) ?? false) === present) return;
-    if (Date.now() + delay > deadline) throw new GatewayError('timeout', `agent ${key} did not ${present ? 'appear on' : 'leave'} the gateway within ${timeoutMs} ms`);
+    if (Date.now() + delay > deadline)
+      throw new GatewayError('timeout', `agent ${key} did not ${present ? 'appear on' : 'leave'} the gateway within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }

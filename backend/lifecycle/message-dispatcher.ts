@@ -45,16 +45,36 @@ export function createMessageDispatcher(options: DispatcherOptions) {
 
   async function deliverAll(): Promise<void> {
     for (const { message, agent, gateway } of pending()) {
-      const target = { id: gateway.id, url: gateway.url, token: gateway.token, allowInsecureTls: gateway.allowInsecureTls, deviceToken: gateway.deviceToken };
+      const target = {
+        id: gateway.id,
+        url: gateway.url,
+        token: gateway.token,
+        allowInsecureTls: gateway.allowInsecureTls,
+        deviceToken: gateway.deviceToken,
+      };
       const connection = manager.connection(target);
       if (connection.state !== 'connected') continue; // waits for the gateway; no attempt spent
       const sessionKey = agent.openclawSessionId ?? `agent:${gatewayAgentKey(agent)}:main`;
       const now = ctx.now();
       try {
-        await connection.request('chat.send', { sessionKey, message: message.message, deliver: message.deliver, idempotencyKey: message.id });
+        await connection.request('chat.send', {
+          sessionKey,
+          message: message.message,
+          deliver: message.deliver,
+          idempotencyKey: message.id,
+        });
         db.transaction((tx) => {
-          tx.update(agentMessages).set({ status: 'sent', sentAt: now, attempts: message.attempts + 1, lastError: null }).where(eq(agentMessages.id, message.id)).run();
-          recordActivity(tx, now, { eventType: `${message.kind}.notified`, message: `${agent.name} was sent: ${message.kind}.`, agentId: agent.id, taskId: message.taskId, boardId: message.boardId });
+          tx.update(agentMessages)
+            .set({ status: 'sent', sentAt: now, attempts: message.attempts + 1, lastError: null })
+            .where(eq(agentMessages.id, message.id))
+            .run();
+          recordActivity(tx, now, {
+            eventType: `${message.kind}.notified`,
+            message: `${agent.name} was sent: ${message.kind}.`,
+            agentId: agent.id,
+            taskId: message.taskId,
+            boardId: message.boardId,
+          });
         });
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
@@ -66,10 +86,21 @@ export function createMessageDispatcher(options: DispatcherOptions) {
             .where(and(eq(agentMessages.id, message.id), eq(agentMessages.status, 'pending')))
             .run();
           if (failed) {
-            recordActivity(tx, now, { eventType: `${message.kind}.notify_failed`, message: `${agent.name}: ${err.explanation}`, agentId: agent.id, taskId: message.taskId, boardId: message.boardId });
+            recordActivity(tx, now, {
+              eventType: `${message.kind}.notify_failed`,
+              message: `${agent.name}: ${err.explanation}`,
+              agentId: agent.id,
+              taskId: message.taskId,
+              boardId: message.boardId,
+            });
           }
         });
-        if (failed) log.warn('dispatcher.message_failed', 'a message to an agent could not be delivered', { agent_id: agent.id, kind: message.kind, code: err.code });
+        if (failed)
+          log.warn('dispatcher.message_failed', 'a message to an agent could not be delivered', {
+            agent_id: agent.id,
+            kind: message.kind,
+            code: err.code,
+          });
       }
     }
   }

@@ -70,7 +70,13 @@ export function createProvisioner(deps: ProvisionerDeps) {
     return { agent, gateway, board };
   }
 
-  const target = (g: GatewayRow): GatewayTarget => ({ id: g.id, url: g.url, token: g.token, allowInsecureTls: g.allowInsecureTls, deviceToken: g.deviceToken });
+  const target = (g: GatewayRow): GatewayTarget => ({
+    id: g.id,
+    url: g.url,
+    token: g.token,
+    allowInsecureTls: g.allowInsecureTls,
+    deviceToken: g.deviceToken,
+  });
   const roleOf = (agent: AgentRow): AgentRole => (agent.boardId === null ? 'main' : agent.isBoardLead ? 'lead' : 'worker');
 
   function templateContext(agent: AgentRow, board: BoardRow | null, token: string): TemplateContext {
@@ -104,7 +110,12 @@ export function createProvisioner(deps: ProvisionerDeps) {
   }
 
   /** The token the workspace should hold: the one it holds if still valid, else a fresh one. */
-  async function chooseToken(conn: GatewayConnection, agent: AgentRow, key: string, rotate: boolean): Promise<{ token: string; rotated: boolean }> {
+  async function chooseToken(
+    conn: GatewayConnection,
+    agent: AgentRow,
+    key: string,
+    rotate: boolean,
+  ): Promise<{ token: string; rotated: boolean }> {
     if (!rotate && agent.agentTokenHash) {
       const held = await readFile(conn, key, 'AGENTS.md');
       const token = held ? tokenFromAgentsFile(held) : null;
@@ -126,7 +137,8 @@ export function createProvisioner(deps: ProvisionerDeps) {
 
   async function ensureGatewayAgent(conn: GatewayConnection, gateway: GatewayRow, key: string, displayName: string): Promise<void> {
     const params: Record<string, unknown> = { name: key };
-    if (gateway.workspaceRoot !== DEFAULT_WORKSPACE_ROOT) params.workspace = `${gateway.workspaceRoot.replace(/\/+$/, '')}/workspace-${key}`;
+    if (gateway.workspaceRoot !== DEFAULT_WORKSPACE_ROOT)
+      params.workspace = `${gateway.workspaceRoot.replace(/\/+$/, '')}/workspace-${key}`;
     try {
       await conn.request('agents.create', params);
     } catch (err) {
@@ -162,7 +174,13 @@ export function createProvisioner(deps: ProvisionerDeps) {
     }
   }
 
-  async function wake(conn: GatewayConnection, hello: GatewayHello, agent: AgentRow, key: string, verb: string): Promise<'wake' | 'chat.send'> {
+  async function wake(
+    conn: GatewayConnection,
+    hello: GatewayHello,
+    agent: AgentRow,
+    key: string,
+    verb: string,
+  ): Promise<'wake' | 'chat.send'> {
     const sessionKey = agent.openclawSessionId ?? `agent:${key}:main`;
     const text = `Hello ${agent.name}. Your workspace has been ${verb}. Check in now with the command in AGENTS.md, then continue.`;
     if (hello.methods.includes('wake')) {
@@ -202,7 +220,12 @@ export function createProvisioner(deps: ProvisionerDeps) {
         })
         .where(eq(agents.id, agent.id))
         .run();
-      recordActivity(tx, now, { eventType: `agent.${action}.failed`, message: `${agent.name}: ${err.explanation}`, agentId: agent.id, boardId: agent.boardId });
+      recordActivity(tx, now, {
+        eventType: `agent.${action}.failed`,
+        message: `${agent.name}: ${err.explanation}`,
+        agentId: agent.id,
+        boardId: agent.boardId,
+      });
     });
   }
 
@@ -306,7 +329,11 @@ export function createProvisioner(deps: ProvisionerDeps) {
 
     /** The agents of a gateway that exist on it, by gateway agent id. */
     async gatewayAgentIds(gatewayId: string): Promise<string[]> {
-      const gateway = db.select().from(gateways).where(and(eq(gateways.id, gatewayId))).get();
+      const gateway = db
+        .select()
+        .from(gateways)
+        .where(and(eq(gateways.id, gatewayId)))
+        .get();
       if (!gateway) return [];
       const conn = deps.manager.connection(target(gateway));
       const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});

@@ -93,7 +93,10 @@ export function createAgentAuth(ctx: ServiceContext) {
 
     /** Forget failures older than `before`; the backend calls this at start and hourly, so the table stays bounded. */
     pruneFailures(before: Date): number {
-      return ctx.db.delete(agentAuthFailures).where(sql`${agentAuthFailures.lastAt} < ${before.getTime()}`).run().changes;
+      return ctx.db
+        .delete(agentAuthFailures)
+        .where(sql`${agentAuthFailures.lastAt} < ${before.getTime()}`)
+        .run().changes;
     },
   };
 }

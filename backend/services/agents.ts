@@ -83,11 +83,7 @@ export function createAgentService(ctx: ServiceContext) {
       .select({ id: agents.id, boardId: agents.boardId })
       .from(agents)
       .where(
-        and(
-          sql`lower(${agents.name}) = lower(${name})`,
-          eq(agents.gatewayId, gatewayId),
-          exceptId ? ne(agents.id, exceptId) : undefined,
-        ),
+        and(sql`lower(${agents.name}) = lower(${name})`, eq(agents.gatewayId, gatewayId), exceptId ? ne(agents.id, exceptId) : undefined),
       )
       .get();
     if (!clash) return;
@@ -98,10 +94,7 @@ export function createAgentService(ctx: ServiceContext) {
     );
   }
 
-  function insertBoardAgent(
-    board: BoardRow,
-    input: Omit<AgentCreate, 'board_id'> & { is_board_lead: boolean },
-  ): AgentRow {
+  function insertBoardAgent(board: BoardRow, input: Omit<AgentCreate, 'board_id'> & { is_board_lead: boolean }): AgentRow {
     if (!board.gatewayId) throw new AppError('validation_failed', 'Board has no gateway; assign one before adding agents.');
     const gatewayId = board.gatewayId;
     const now = ctx.now();
@@ -109,7 +102,11 @@ export function createAgentService(ctx: ServiceContext) {
     return db.transaction((tx) => {
       assertNameFree(input.name, gatewayId, board.id);
       if (input.is_board_lead) {
-        const lead = tx.select({ id: agents.id }).from(agents).where(and(eq(agents.boardId, board.id), eq(agents.isBoardLead, true))).get();
+        const lead = tx
+          .select({ id: agents.id })
+          .from(agents)
+          .where(and(eq(agents.boardId, board.id), eq(agents.isBoardLead, true)))
+          .get();
         if (lead) throw conflict('This board already has a lead agent.');
       }
       const row = tx
@@ -122,7 +119,10 @@ export function createAgentService(ctx: ServiceContext) {
           status: 'provisioning',
           openclawSessionId: input.is_board_lead ? sessionKeys.lead(board.id) : sessionKeys.worker(id),
           heartbeatConfig: { ...DEFAULT_HEARTBEAT_CONFIG, ...input.heartbeat_config },
-          identityProfile: input.identity_profile ?? { ...DEFAULT_IDENTITY_PROFILE, role: input.is_board_lead ? 'Board Lead' : 'Generalist' },
+          identityProfile: input.identity_profile ?? {
+            ...DEFAULT_IDENTITY_PROFILE,
+            role: input.is_board_lead ? 'Board Lead' : 'Generalist',
+          },
           identityTemplate: input.identity_template ?? null,
           soulTemplate: input.soul_template ?? null,
           isBoardLead: input.is_board_lead,
@@ -147,7 +147,14 @@ export function createAgentService(ctx: ServiceContext) {
         scope,
       );
       const total = db.select({ n: count() }).from(agents).where(where).get()?.n ?? 0;
-      const rows = db.select().from(agents).where(where).orderBy(desc(agents.createdAt), desc(rowid(agents))).limit(query.limit).offset(query.offset).all();
+      const rows = db
+        .select()
+        .from(agents)
+        .where(where)
+        .orderBy(desc(agents.createdAt), desc(rowid(agents)))
+        .limit(query.limit)
+        .offset(query.offset)
+        .all();
       return pageOf(rows.map(read), total, query);
     },
 
@@ -200,7 +207,12 @@ export function createAgentService(ctx: ServiceContext) {
             .where(eq(agents.id, id))
             .returning()
             .get();
-          recordActivity(tx, now, { eventType: 'agent.updated', message: `Agent ${updated?.name ?? row.name} updated.`, agentId: id, boardId: row.boardId });
+          recordActivity(tx, now, {
+            eventType: 'agent.updated',
+            message: `Agent ${updated?.name ?? row.name} updated.`,
+            agentId: id,
+            boardId: row.boardId,
+          });
           return updated ?? row;
         }),
       );
@@ -309,10 +321,13 @@ export function createAgentService(ctx: ServiceContext) {
       return agent.boardId ? eq(agents.boardId, agent.boardId) : eq(agents.gatewayId, agent.gatewayId);
     },
 
-
     /** The gateway's main agent (the one agent with no board), if it has one. */
     mainAgentOf(gatewayId: string, tx: DbOrTx = db): AgentRow | undefined {
-      return tx.select().from(agents).where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId))).get();
+      return tx
+        .select()
+        .from(agents)
+        .where(and(eq(agents.gatewayId, gatewayId), isNull(agents.boardId)))
+        .get();
     },
 
     /** The gateway main agent record, created with the gateway (provisioned on the gateway later). */
@@ -340,8 +355,6 @@ export function createAgentService(ctx: ServiceContext) {
         .get();
       return row;
     },
-
-
   };
 }
 

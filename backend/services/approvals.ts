@@ -93,7 +93,12 @@ function toApprovalReads(db: Db, rows: readonly ApprovalRow[]): ApprovalRead[] {
     .select({ approvalId: approvalTaskLinks.approvalId, taskId: approvalTaskLinks.taskId, title: tasks.title })
     .from(approvalTaskLinks)
     .innerJoin(tasks, eq(tasks.id, approvalTaskLinks.taskId))
-    .where(inArray(approvalTaskLinks.approvalId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        approvalTaskLinks.approvalId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(approvalTaskLinks.position))
     .all();
   return rows.map((row) => {
@@ -160,7 +165,12 @@ export function createApprovalService(ctx: ServiceContext, deps: ApprovalService
         if (agentId && !tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).get()) throw notFound('Agent');
         if (taskIds.length > 0) {
           const found = new Set(
-            tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.boardId, board.id), inArray(tasks.id, taskIds))).all().map((t) => t.id),
+            tx
+              .select({ id: tasks.id })
+              .from(tasks)
+              .where(and(eq(tasks.boardId, board.id), inArray(tasks.id, taskIds)))
+              .all()
+              .map((t) => t.id),
           );
           const missing = taskIds.filter((id) => !found.has(id));
           if (missing.length > 0) {
@@ -199,7 +209,11 @@ export function createApprovalService(ctx: ServiceContext, deps: ApprovalService
     resolve(board: BoardRow, approvalId: string, status: ApprovalStatus): ApprovalRead {
       const now = ctx.now();
       const row = db.transaction((tx) => {
-        const current = tx.select().from(approvals).where(and(eq(approvals.id, approvalId), eq(approvals.boardId, board.id))).get();
+        const current = tx
+          .select()
+          .from(approvals)
+          .where(and(eq(approvals.id, approvalId), eq(approvals.boardId, board.id)))
+          .get();
         if (!current) throw notFound('Approval');
         if (current.status === status) return current;
         const taskIds = tx

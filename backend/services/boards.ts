@@ -25,8 +25,10 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
   /** Boards need a gateway with a main agent (web-edition rule: the main agent coordinates leads). */
   function assertGatewayReady(gatewayId: string): void {
     const gw = db.select({ id: gateways.id }).from(gateways).where(eq(gateways.id, gatewayId)).get();
-    if (!gw) throw new AppError('validation_failed', { message: 'gateway_id does not refer to a known gateway', loc: ['body', 'gateway_id'] });
-    if (!agentService.mainAgentOf(gatewayId)) throw new AppError('validation_failed', 'gateway must have a gateway main agent before boards can be created or updated');
+    if (!gw)
+      throw new AppError('validation_failed', { message: 'gateway_id does not refer to a known gateway', loc: ['body', 'gateway_id'] });
+    if (!agentService.mainAgentOf(gatewayId))
+      throw new AppError('validation_failed', 'gateway must have a gateway main agent before boards can be created or updated');
   }
 
   /**
@@ -48,7 +50,14 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
   function list(query: PageQuery & { gateway_id?: string | undefined }, scope?: SQL) {
     const where = and(query.gateway_id ? eq(boards.gatewayId, query.gateway_id) : undefined, scope);
     const total = db.select({ n: count() }).from(boards).where(where).get()?.n ?? 0;
-    const rows = db.select().from(boards).where(where).orderBy(desc(boards.createdAt), desc(rowid(boards))).limit(query.limit).offset(query.offset).all();
+    const rows = db
+      .select()
+      .from(boards)
+      .where(where)
+      .orderBy(desc(boards.createdAt), desc(rowid(boards)))
+      .limit(query.limit)
+      .offset(query.offset)
+      .all();
     return pageOf(rows.map(toBoardRead), total, query);
   }
 
@@ -138,7 +147,12 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
       const board = getRow(id);
       const now = ctx.now();
       db.transaction((tx) => {
-        const boardAgentIds = tx.select({ id: agents.id }).from(agents).where(eq(agents.boardId, id)).all().map((a) => a.id);
+        const boardAgentIds = tx
+          .select({ id: agents.id })
+          .from(agents)
+          .where(eq(agents.boardId, id))
+          .all()
+          .map((a) => a.id);
         // Agents reference the board (restrict), so they go first; tasks/approvals/chat cascade.
         if (boardAgentIds.length > 0) tx.delete(agents).where(inArray(agents.id, boardAgentIds)).run();
         tx.delete(boards).where(eq(boards.id, id)).run();

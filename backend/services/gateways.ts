@@ -19,11 +19,22 @@ const COMPAT_CODES = new Set(['version_too_old', 'method_not_advertised', 'proto
 
 /** A classified gateway failure as an API error, with the web edition's wording for the check. */
 export function gatewayAppError(err: GatewayError): AppError {
-  const detail = { message: `Gateway compatibility check failed: ${err.explanation}`, code: err.code, next_step: err.nextStep, detail: err.detail };
+  const detail = {
+    message: `Gateway compatibility check failed: ${err.explanation}`,
+    code: err.code,
+    next_step: err.nextStep,
+    detail: err.detail,
+  };
   return new AppError(COMPAT_CODES.has(err.code) ? 'validation_failed' : 'gateway_error', detail);
 }
 
-const failureJson = (err: GatewayError, at: Date) => ({ code: err.code, message: err.explanation, next_step: err.nextStep, detail: err.detail, at: at.toISOString() });
+const failureJson = (err: GatewayError, at: Date) => ({
+  code: err.code,
+  message: err.explanation,
+  next_step: err.nextStep,
+  detail: err.detail,
+  at: at.toISOString(),
+});
 
 /** What the connection manager learns about a gateway is written back to its row. */
 export function createGatewayStateStore(ctx: ServiceContext): GatewayStateStore {
@@ -45,7 +56,10 @@ export function createGatewayStateStore(ctx: ServiceContext): GatewayStateStore 
         .run();
     },
     saveError: (id, error) => {
-      db.update(gateways).set({ lastError: failureJson(error, ctx.now()) }).where(eq(gateways.id, id)).run();
+      db.update(gateways)
+        .set({ lastError: failureJson(error, ctx.now()) })
+        .where(eq(gateways.id, id))
+        .run();
     },
   };
 }
@@ -80,12 +94,19 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
 
   function discoveredToken(): string {
     const found = discoverLocalGateway(deps.env);
-    if (!found.token) throw new AppError('validation_failed', { message: 'No local gateway token was found to use.', loc: ['body', 'use_discovered_token'] });
+    if (!found.token)
+      throw new AppError('validation_failed', {
+        message: 'No local gateway token was found to use.',
+        loc: ['body', 'use_discovered_token'],
+      });
     return found.token;
   }
 
   /** Connect once and check compatibility; `allowOffline` tolerates only what a retry can fix. */
-  async function check(target: { url: string; token: string | null; allowInsecureTls: boolean }, allowOffline: boolean): Promise<GatewayError | null> {
+  async function check(
+    target: { url: string; token: string | null; allowInsecureTls: boolean },
+    allowOffline: boolean,
+  ): Promise<GatewayError | null> {
     try {
       await manager.probe(target);
       return null;
@@ -117,7 +138,13 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
 
     list(query: PageQuery) {
       const total = db.select({ n: count() }).from(gateways).get()?.n ?? 0;
-      const rows = db.select().from(gateways).orderBy(desc(gateways.createdAt), desc(rowid(gateways))).limit(query.limit).offset(query.offset).all();
+      const rows = db
+        .select()
+        .from(gateways)
+        .orderBy(desc(gateways.createdAt), desc(rowid(gateways)))
+        .limit(query.limit)
+        .offset(query.offset)
+        .all();
       return pageOf(rows.map(read), total, query);
     },
     get: (id: string) => read(getRow(id)),
@@ -222,7 +249,12 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
     },
 
     /** Test settings that are not saved yet. Always answers 200: the test ran; `ok` says how it went. */
-    async test(input: { url: string; token?: string | null | undefined; allow_insecure_tls: boolean; use_discovered_token: boolean }): Promise<GatewayLiveStatus> {
+    async test(input: {
+      url: string;
+      token?: string | null | undefined;
+      allow_insecure_tls: boolean;
+      use_discovered_token: boolean;
+    }): Promise<GatewayLiveStatus> {
       const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
       try {
         const hello = await manager.probe({ url: input.url, token, allowInsecureTls: input.allow_insecure_tls });

@@ -80,9 +80,7 @@ export function chatTargets(content: string, boardAgents: AgentRow[], sender: Ag
   const others = boardAgents.filter((a) => a.id !== sender?.id);
   if (command === '/pause' || command === '/resume') return others.map((agent) => ({ agent, mentioned: false }));
   const mentions = extractMentions(content);
-  return others
-    .map((agent) => ({ agent, mentioned: matchesMention(agent, mentions) }))
-    .filter((t) => t.mentioned || t.agent.isBoardLead);
+  return others.map((agent) => ({ agent, mentioned: matchesMention(agent, mentions) })).filter((t) => t.mentioned || t.agent.isBoardLead);
 }
 
 function chatMessage(board: BoardRow, from: string, content: string, mentioned: boolean, baseUrl: string): string {

@@ -38,7 +38,11 @@ export function computeAgentStatus(agent: AgentRow, now: Date, policy: Lifecycle
   return agent.status;
 }
 
-export const toGatewayRead = (row: GatewayRow, mainAgentId: string | null, connectionState: GatewayRead['connection_state']): GatewayRead => ({
+export const toGatewayRead = (
+  row: GatewayRow,
+  mainAgentId: string | null,
+  connectionState: GatewayRead['connection_state'],
+): GatewayRead => ({
   id: row.id,
   name: row.name,
   url: row.url,

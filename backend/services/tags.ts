@@ -13,7 +13,13 @@ export function createTagService(ctx: ServiceContext) {
   return {
     list(query: PageQuery) {
       const total = db.select({ n: count() }).from(tags).get()?.n ?? 0;
-      const rows = db.select().from(tags).orderBy(asc(sql`lower(${tags.name})`)).limit(query.limit).offset(query.offset).all();
+      const rows = db
+        .select()
+        .from(tags)
+        .orderBy(asc(sql`lower(${tags.name})`))
+        .limit(query.limit)
+        .offset(query.offset)
+        .all();
       return pageOf(rows.map(toTagRead), total, query);
     },
     refs() {
@@ -25,11 +31,20 @@ export function createTagService(ctx: ServiceContext) {
     },
     create(input: { name: string; slug?: string | undefined; color: string; description?: string | null | undefined }): TagRead {
       const slug = input.slug ?? slugify(input.name);
-      if (db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()) throw conflict(`A tag with slug '${slug}' already exists.`);
+      if (db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get())
+        throw conflict(`A tag with slug '${slug}' already exists.`);
       const now = ctx.now();
       const row = db
         .insert(tags)
-        .values({ id: newId(), name: input.name, slug, color: input.color, description: input.description ?? null, createdAt: now, updatedAt: now })
+        .values({
+          id: newId(),
+          name: input.name,
+          slug,
+          color: input.color,
+          description: input.description ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
         .returning()
         .get();
       return toTagRead(row);

@@ -25,7 +25,11 @@ export interface EffectContext {
 }
 
 export function boardLead(tx: Db, boardId: string): AgentRow | undefined {
-  return tx.select().from(agents).where(and(eq(agents.boardId, boardId), eq(agents.isBoardLead, true))).get();
+  return tx
+    .select()
+    .from(agents)
+    .where(and(eq(agents.boardId, boardId), eq(agents.isBoardLead, true)))
+    .get();
 }
 
 function agentRow(tx: Db, id: string): AgentRow | undefined {
@@ -88,14 +92,25 @@ export function notifyTaskChange(ec: EffectContext, actor: ActorRole, task: Task
   const base = { boardId: ec.board.id, taskId: task.id, deliver: false } as const;
   if (plan.backInInbox) {
     const lead = boardLead(ec.tx, ec.board.id);
-    if (lead) enqueueAgentMessage(ec.tx, ec.now, { ...base, agentId: lead.id, kind: 'task.back_in_inbox', message: backInInboxMessage(ec.baseUrl, ec.board, task) });
+    if (lead)
+      enqueueAgentMessage(ec.tx, ec.now, {
+        ...base,
+        agentId: lead.id,
+        kind: 'task.back_in_inbox',
+        message: backInInboxMessage(ec.baseUrl, ec.board, task),
+      });
   }
   const assignee = task.assignedAgentId ? agentRow(ec.tx, task.assignedAgentId) : undefined;
   if (!assignee) return;
   if (plan.wake) wakeAssignee(ec, task, assignee, plan.wake);
   if (plan.assignee === 'rework' && actor.kind === 'agent') {
     const feedback = latestCommentBy(ec.tx, task.id, actor.agentId);
-    enqueueAgentMessage(ec.tx, ec.now, { ...base, agentId: assignee.id, kind: 'task.rework', message: reworkMessage(ec.baseUrl, ec.board, task, feedback) });
+    enqueueAgentMessage(ec.tx, ec.now, {
+      ...base,
+      agentId: assignee.id,
+      kind: 'task.rework',
+      message: reworkMessage(ec.baseUrl, ec.board, task, feedback),
+    });
   } else if (plan.assignee === 'assigned') {
     const review = task.status === 'review' && assignee.isBoardLead;
     enqueueAgentMessage(ec.tx, ec.now, {

@@ -167,7 +167,14 @@ export function replaceDependencies(db: Db, boardId: string, taskId: string, ids
 export function validateTagIds(db: Db, requested: readonly string[]): string[] {
   const ids = dedupe(requested);
   if (ids.length === 0) return ids;
-  const found = new Set(db.select({ id: tags.id }).from(tags).where(inArray(tags.id, ids)).all().map((r) => r.id));
+  const found = new Set(
+    db
+      .select({ id: tags.id })
+      .from(tags)
+      .where(inArray(tags.id, ids))
+      .all()
+      .map((r) => r.id),
+  );
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) throw new AppError('not_found', { message: 'One or more tags were not found.', missing_tag_ids: missing });
   return ids;
@@ -185,7 +192,10 @@ export function replaceTags(db: Db, taskId: string, ids: readonly string[], now:
 export const concernsTask = (taskId: string) =>
   or(
     eq(approvals.taskId, taskId),
-    inArray(approvals.id, sql`(SELECT ${approvalTaskLinks.approvalId} FROM ${approvalTaskLinks} WHERE ${approvalTaskLinks.taskId} = ${taskId})`),
+    inArray(
+      approvals.id,
+      sql`(SELECT ${approvalTaskLinks.approvalId} FROM ${approvalTaskLinks} WHERE ${approvalTaskLinks.taskId} = ${taskId})`,
+    ),
   );
 
 export function hasApproval(db: Db, boardId: string, taskId: string, status: ApprovalStatus): boolean {
@@ -245,6 +255,11 @@ export function dependentRows(db: Db, taskId: string): TaskRow[] {
   return db
     .select()
     .from(tasks)
-    .where(inArray(tasks.id, sql`(SELECT ${taskDependencies.taskId} FROM ${taskDependencies} WHERE ${taskDependencies.dependsOnTaskId} = ${taskId})`))
+    .where(
+      inArray(
+        tasks.id,
+        sql`(SELECT ${taskDependencies.taskId} FROM ${taskDependencies} WHERE ${taskDependencies.dependsOnTaskId} = ${taskId})`,
+      ),
+    )
     .all();
 }

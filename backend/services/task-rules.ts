@@ -105,7 +105,9 @@ export function assertLeadFields(body: TaskUpdate): void {
       'Lead comment gate failed: board leads cannot include `comment` in task PATCH. Use the task comments endpoint instead.',
     );
   }
-  const disallowed = sentFields(body).filter((key) => !LEAD_FIELDS.includes(key)).sort();
+  const disallowed = sentFields(body)
+    .filter((key) => !LEAD_FIELDS.includes(key))
+    .sort();
   if (disallowed.length > 0) {
     throw forbidden(
       `Lead field gate failed: unsupported fields for board leads: ${disallowed.join(', ')}. Allowed fields: ${LEAD_FIELDS.join(', ')}.`,
@@ -182,10 +184,7 @@ export function userTransition(
 // ── board gates (every actor, in this order) ───────────────────────────────
 
 export interface GateFacts {
-  board: Pick<
-    BoardRow,
-    'blockStatusChangesWithPendingApproval' | 'requireReviewBeforeDone' | 'requireApprovalForDone'
-  >;
+  board: Pick<BoardRow, 'blockStatusChangesWithPendingApproval' | 'requireReviewBeforeDone' | 'requireApprovalForDone'>;
   previousStatus: TaskStatus;
   targetStatus: TaskStatus;
   statusRequested: boolean;

@@ -109,9 +109,20 @@ function record(u: UpdateContext, before: TaskState, row: TaskRow): TaskRow {
   const actorAgentId = role.kind === 'agent' ? role.agentId : null;
   const comment = u.body.comment?.trim();
   if (comment) {
-    recordActivity(u.tx, u.now, { eventType: 'task.comment', message: u.body.comment, agentId: actorAgentId, taskId: row.id, boardId: row.boardId });
+    recordActivity(u.tx, u.now, {
+      eventType: 'task.comment',
+      message: u.body.comment,
+      agentId: actorAgentId,
+      taskId: row.id,
+      boardId: row.boardId,
+    });
   }
-  recordActivity(u.tx, u.now, { ...taskEvent(row.title, before.status, row.status), agentId: actorAgentId, taskId: row.id, boardId: row.boardId });
+  recordActivity(u.tx, u.now, {
+    ...taskEvent(row.title, before.status, row.status),
+    agentId: actorAgentId,
+    taskId: row.id,
+    boardId: row.boardId,
+  });
   reconcileDependents(u, row, before.status, actorAgentId);
   notifyTaskChange(u, role, row, planNotifications(role, before, stateOf(row)));
   return row;
@@ -205,7 +216,11 @@ export function applyTaskUpdate(u: UpdateContext): TaskRow {
 
 /** The task row, only if it belongs to this board (a task id from another board is a 404 here). */
 export function taskOnBoard(tx: Db, boardId: string, taskId: string): TaskRow {
-  const row = tx.select().from(tasks).where(and(eq(tasks.id, taskId), eq(tasks.boardId, boardId))).get();
+  const row = tx
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.id, taskId), eq(tasks.boardId, boardId)))
+    .get();
   if (!row) throw notFound('Task');
   return row;
 }

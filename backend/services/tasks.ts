@@ -13,7 +13,15 @@ import { extractMentions, matchesMention } from './mentions.js';
 import { toCommentRead } from './serialize.js';
 import { boardLead, notifyTaskChange, type EffectContext } from './task-effects.js';
 import { commentMessage, newTaskMessage } from './task-messages.js';
-import { blockedByIds, leadWasMentioned, replaceDependencies, replaceTags, toTaskReads, validateDependencies, validateTagIds } from './task-queries.js';
+import {
+  blockedByIds,
+  leadWasMentioned,
+  replaceDependencies,
+  replaceTags,
+  toTaskReads,
+  validateDependencies,
+  validateTagIds,
+} from './task-queries.js';
 import { ONLY_LEADS, assertBoardGates, blockedError } from './task-rules.js';
 import { applyTaskUpdate, resolveAssignee, taskOnBoard } from './task-update.js';
 import { pageOf, rowid } from './paging.js';
@@ -88,15 +96,32 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
       replaceDependencies(tx, board.id, id, dependencyIds, now);
       replaceTags(tx, id, tagIds, now);
       const agentId = creator.kind === 'lead' ? creator.lead.id : null;
-      recordActivity(tx, now, { eventType: 'task.created', message: `Task created: ${created.title}.`, agentId, taskId: id, boardId: board.id });
+      recordActivity(tx, now, {
+        eventType: 'task.created',
+        message: `Task created: ${created.title}.`,
+        agentId,
+        taskId: id,
+        boardId: board.id,
+      });
       const ec = effects(tx, now, board);
       const lead = creator.kind === 'user' ? boardLead(tx, board.id) : undefined;
       if (lead) {
-        enqueueAgentMessage(tx, now, { agentId: lead.id, kind: 'task.created', message: newTaskMessage(deps.baseUrl, board, created), boardId: board.id, taskId: id });
+        enqueueAgentMessage(tx, now, {
+          agentId: lead.id,
+          kind: 'task.created',
+          message: newTaskMessage(deps.baseUrl, board, created),
+          boardId: board.id,
+          taskId: id,
+        });
       }
-      const role = creator.kind === 'lead' ? ({ kind: 'agent', agentId: creator.lead.id, isLead: true } as const) : ({ kind: 'user' } as const);
+      const role =
+        creator.kind === 'lead' ? ({ kind: 'agent', agentId: creator.lead.id, isLead: true } as const) : ({ kind: 'user' } as const);
       const assigned = assignee !== null;
-      notifyTaskChange(ec, role, created, { backInInbox: false, assignee: assigned ? 'assigned' : null, wake: assigned ? 'assignment' : null });
+      notifyTaskChange(ec, role, created, {
+        backInInbox: false,
+        assignee: assigned ? 'assigned' : null,
+        wake: assigned ? 'assignment' : null,
+      });
       return created;
     });
     return readOne(row);
@@ -129,7 +154,15 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
 
     /** Every task of a board, newest first (the board snapshot). */
     boardTasks(boardId: string): TaskRead[] {
-      return toTaskReads(db, db.select().from(tasks).where(eq(tasks.boardId, boardId)).orderBy(desc(tasks.createdAt), desc(rowid(tasks))).all());
+      return toTaskReads(
+        db,
+        db
+          .select()
+          .from(tasks)
+          .where(eq(tasks.boardId, boardId))
+          .orderBy(desc(tasks.createdAt), desc(rowid(tasks)))
+          .all(),
+      );
     },
 
     get: (boardId: string, taskId: string): TaskRead => readOne(taskOnBoard(db, boardId, taskId)),
@@ -141,7 +174,9 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
 
     update(board: BoardRow, taskId: string, actor: Actor, body: TaskUpdate): TaskRead {
       const now = ctx.now();
-      const row = db.transaction((tx) => applyTaskUpdate({ ...effects(tx, now, board), actor, task: taskOnBoard(tx, board.id, taskId), body }));
+      const row = db.transaction((tx) =>
+        applyTaskUpdate({ ...effects(tx, now, board), actor, task: taskOnBoard(tx, board.id, taskId), body }),
+      );
       return readOne(row);
     },
 
@@ -208,7 +243,12 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
         const mentions = extractMentions(message);
         const targets =
           mentions.size > 0
-            ? tx.select().from(agents).where(eq(agents.boardId, board.id)).all().filter((a) => matchesMention(a, mentions))
+            ? tx
+                .select()
+                .from(agents)
+                .where(eq(agents.boardId, board.id))
+                .all()
+                .filter((a) => matchesMention(a, mentions))
             : task.assignedAgentId
               ? tx.select().from(agents).where(eq(agents.id, task.assignedAgentId)).all()
               : [];
@@ -230,7 +270,13 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
     /** The agent's outbox, oldest first: what the backend has queued to tell it. */
     outboxFor(agentId: string) {
       return db
-        .select({ kind: agentMessages.kind, message: agentMessages.message, task_id: agentMessages.taskId, board_id: agentMessages.boardId, status: agentMessages.status })
+        .select({
+          kind: agentMessages.kind,
+          message: agentMessages.message,
+          task_id: agentMessages.taskId,
+          board_id: agentMessages.boardId,
+          status: agentMessages.status,
+        })
         .from(agentMessages)
         .where(eq(agentMessages.agentId, agentId))
         .orderBy(asc(agentMessages.createdAt), asc(rowid(agentMessages)))

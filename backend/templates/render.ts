@@ -78,8 +78,15 @@ function renderSource(source: string, context: TemplateContext, key: string): st
     is_worker: context.role === 'worker',
     checkin_command: checkinCommand(context.base_url, context.auth_token),
   };
-  const text = compile(source, key)(view).replace(/\n{3,}/g, '\n\n').trim() + '\n';
-  if (text.length > MAX_FILE_CHARS) throw new Error(`${key || 'custom template'} renders to ${text.length} characters; the gateway injects at most ${MAX_FILE_CHARS}`);
+  const text =
+    compile(
+      source,
+      key,
+    )(view)
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n';
+  if (text.length > MAX_FILE_CHARS)
+    throw new Error(`${key || 'custom template'} renders to ${text.length} characters; the gateway injects at most ${MAX_FILE_CHARS}`);
   return text;
 }
 

@@ -54,14 +54,22 @@ describe('shared routes (user or agent)', () => {
       .expect(200);
     expect(res.body.source).toBe(agent.name);
     // The activity feed answers an agent with its own events only.
-    const feed = await api.raw().get('/api/v1/activity').set('Authorization', `Bearer ${api.backend.localToken}`).set('X-Agent-Token', agent.token);
+    const feed = await api
+      .raw()
+      .get('/api/v1/activity')
+      .set('Authorization', `Bearer ${api.backend.localToken}`)
+      .set('X-Agent-Token', agent.token);
     expect(feed.status).toBe(200);
     expect(feed.body.items.every((e: { agent_id: string | null }) => e.agent_id === agent.id)).toBe(true);
   });
 
   it('a blank X-Agent-Token counts as absent, and the local token is never taken for an agent token', async () => {
     const board = await f.board();
-    const ok = await api.raw().get(`/api/v1/boards/${board.id}/tasks`).set('Authorization', `Bearer ${api.backend.localToken}`).set('X-Agent-Token', '');
+    const ok = await api
+      .raw()
+      .get(`/api/v1/boards/${board.id}/tasks`)
+      .set('Authorization', `Bearer ${api.backend.localToken}`)
+      .set('X-Agent-Token', '');
     expect(ok.status).toBe(200);
     const wrong = await api.agent(api.backend.localToken, 'get', `/api/v1/boards/${board.id}/tasks`).expect(401);
     expect(wrong.body.detail).toMatch(/local user token is not one/);

@@ -21,11 +21,21 @@ describe('agent auth and heartbeat', () => {
     const { eq } = await import('drizzle-orm');
     api.backend.services.ctx.db
       .update(agents)
-      .set({ wakeAttempts: 2, checkinDeadlineAt: new Date(Date.now() + 30_000), lastProvisionError: 'no check-in yet', lastWakeSentAt: new Date() })
+      .set({
+        wakeAttempts: 2,
+        checkinDeadlineAt: new Date(Date.now() + 30_000),
+        lastProvisionError: 'no check-in yet',
+        lastWakeSentAt: new Date(),
+      })
       .where(eq(agents.id, agent.id))
       .run();
     const before = await api.user('get', `/api/v1/agents/${agent.id}`).expect(200);
-    expect(before.body).toMatchObject({ status: 'provisioning', last_seen_at: null, wake_attempts: 2, last_provision_error: 'no check-in yet' });
+    expect(before.body).toMatchObject({
+      status: 'provisioning',
+      last_seen_at: null,
+      wake_attempts: 2,
+      last_provision_error: 'no check-in yet',
+    });
     expect(before.body.checkin_deadline_at).not.toBeNull();
 
     const res = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
@@ -137,15 +147,24 @@ describe('agent records', () => {
   it('one lead per board', async () => {
     const board = await f.board();
     await f.agent(board.id, { is_board_lead: true });
-    await api.user('post', '/api/v1/agents').send({ name: f.unique('Lead'), board_id: board.id, is_board_lead: true }).expect(409);
+    await api
+      .user('post', '/api/v1/agents')
+      .send({ name: f.unique('Lead'), board_id: board.id, is_board_lead: true })
+      .expect(409);
   });
 
   it('a lead may add workers up to max_agents (excluding the lead)', async () => {
     const board = await f.board({ max_agents: 1 });
     const lead = await f.agent(board.id, { is_board_lead: true });
-    const first = await api.agent(lead.token, 'post', '/api/v1/agent/agents').send({ name: f.unique('Worker') }).expect(200);
+    const first = await api
+      .agent(lead.token, 'post', '/api/v1/agent/agents')
+      .send({ name: f.unique('Worker') })
+      .expect(200);
     expect(first.body.board_id).toBe(board.id);
-    const over = await api.agent(lead.token, 'post', '/api/v1/agent/agents').send({ name: f.unique('Worker') }).expect(409);
+    const over = await api
+      .agent(lead.token, 'post', '/api/v1/agent/agents')
+      .send({ name: f.unique('Worker') })
+      .expect(409);
     expect(over.body.detail).toContain('max_agents=1');
     expect(over.body.detail).toContain('excluding the lead');
   });
@@ -153,7 +172,10 @@ describe('agent records', () => {
   it('a worker cannot add agents', async () => {
     const board = await f.board({ max_agents: 3 });
     const worker = await f.agent(board.id);
-    await api.agent(worker.token, 'post', '/api/v1/agent/agents').send({ name: f.unique('W') }).expect(403);
+    await api
+      .agent(worker.token, 'post', '/api/v1/agent/agents')
+      .send({ name: f.unique('W') })
+      .expect(403);
   });
 
   it('a lead deletes a worker of its board but never the main agent or a lead', async () => {
@@ -195,10 +217,15 @@ describe('agent records', () => {
     const board = await f.board({ gateway_id: gw.id });
     await api.user('delete', `/api/v1/agents/${gw.main_agent_id}?force=true`).expect(200);
     const rule = 'gateway must have a gateway main agent before boards can be created or updated';
-    expect((await api.user('post', '/api/v1/boards').send({ name: 'B2', description: 'd', gateway_id: gw.id }).expect(422)).body.detail).toBe(rule);
+    expect(
+      (await api.user('post', '/api/v1/boards').send({ name: 'B2', description: 'd', gateway_id: gw.id }).expect(422)).body.detail,
+    ).toBe(rule);
     expect((await api.user('patch', `/api/v1/boards/${board.id}`).send({ name: 'renamed' }).expect(422)).body.detail).toBe(rule);
 
-    const restored = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ name: f.unique('Gateway') }).expect(200);
+    const restored = await api
+      .user('patch', `/api/v1/gateways/${gw.id}`)
+      .send({ name: f.unique('Gateway') })
+      .expect(200);
     expect(restored.body.main_agent_id).toEqual(expect.any(String));
     await api.user('patch', `/api/v1/boards/${board.id}`).send({ name: 'renamed' }).expect(200);
   });

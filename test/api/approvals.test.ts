@@ -22,7 +22,8 @@ async function setup() {
     (await api.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title }).expect(200)).body as { id: string; title: string };
   const agentUrl = `/api/v1/agent/boards/${board.id}/approvals`;
   const userUrl = `/api/v1/boards/${board.id}/approvals`;
-  const ask = (body: Record<string, unknown>) => api.agent(worker.token, 'post', agentUrl).send({ action_type: 'task.complete', confidence: 80, ...body });
+  const ask = (body: Record<string, unknown>) =>
+    api.agent(worker.token, 'post', agentUrl).send({ action_type: 'task.complete', confidence: 80, ...body });
   return { board, lead, worker, task, agentUrl, userUrl, ask };
 }
 

@@ -67,7 +67,9 @@ function wrongValue(schema: Record<string, unknown>): unknown {
 
 const bodyProperties = (route: RouteDef): [string, Record<string, unknown>][] => {
   if (!route.body) return [];
-  const json = z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>> };
+  const json = z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, Record<string, unknown>>;
+  };
   return Object.entries(json.properties ?? {});
 };
 

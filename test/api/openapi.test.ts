@@ -27,7 +27,11 @@ describe('/openapi.json (part of the agent contract)', () => {
     expect(doc.openapi).toBe('3.1.0');
     const ids = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(Object.values(ROUTES).map((r) => r.operationId).sort());
+    expect(ids.sort()).toEqual(
+      Object.values(ROUTES)
+        .map((r) => r.operationId)
+        .sort(),
+    );
   });
 
   it('names the URL agents use; with port 0 it follows the real port', () => {
@@ -70,6 +74,8 @@ describe('/openapi.json (part of the agent contract)', () => {
         .filter(([, o]) => o.tags.includes('agent-lead'))
         .map(([m]) => `${m.toUpperCase()} ${path}`),
     );
-    expect(leadOps).toEqual(expect.arrayContaining(['POST /api/v1/agent/heartbeat', 'PATCH /api/v1/agent/boards/{board_id}/tasks/{task_id}']));
+    expect(leadOps).toEqual(
+      expect.arrayContaining(['POST /api/v1/agent/heartbeat', 'PATCH /api/v1/agent/boards/{board_id}/tasks/{task_id}']),
+    );
   });
 });

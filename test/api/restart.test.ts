@@ -9,14 +9,20 @@ describe('restart on the same data dir', () => {
     const board = await f.board({ gateway_id: gateway.id, require_review_before_done: true });
     const agent = await f.agent(board.id, { is_board_lead: true });
     await first.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
-    await first.user('post', `/api/v1/boards/${board.id}/memory`).send({ content: 'remember this', tags: ['note'] }).expect(200);
+    await first
+      .user('post', `/api/v1/boards/${board.id}/memory`)
+      .send({ content: 'remember this', tags: ['note'] })
+      .expect(200);
     const tag = await first.user('post', '/api/v1/tags').send({ name: 'Urgent', color: '#FF0000' }).expect(200);
     const dep = await first.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title: 'Design' }).expect(200);
     const task = await first
       .user('post', `/api/v1/boards/${board.id}/tasks`)
       .send({ title: 'Build', depends_on_task_ids: [dep.body.id], tag_ids: [tag.body.id] })
       .expect(200);
-    await first.user('post', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`).send({ message: 'start after design' }).expect(200);
+    await first
+      .user('post', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`)
+      .send({ message: 'start after design' })
+      .expect(200);
     await first
       .agent(agent.token, 'post', `/api/v1/agent/boards/${board.id}/approvals`)
       .send({ action_type: 'ship', confidence: 90, task_id: task.body.id, lead_reasoning: 'ready' })
@@ -49,7 +55,9 @@ describe('restart on the same data dir', () => {
         is_blocked: true,
         tag_ids: [tag.body.id],
       });
-      expect((await second.user('get', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`).expect(200)).body).toEqual(before.comments);
+      expect((await second.user('get', `/api/v1/boards/${board.id}/tasks/${task.body.id}/comments`).expect(200)).body).toEqual(
+        before.comments,
+      );
       const agents = (await second.user('get', '/api/v1/agents').expect(200)).body;
       expect(agents.items.map((a: { id: string }) => a.id)).toEqual(before.agents.items.map((a: { id: string }) => a.id));
       // The agent's token still works after the restart.

@@ -11,7 +11,10 @@ describe('secrets stay out of the log', () => {
       const f = fixtures(api);
       const gatewaySecret = `gw-secret-${'g'.repeat(30)}`;
       const gw = await f.gateway({ token: gatewaySecret });
-      await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ token: `${gatewaySecret}-2`, allow_offline: true }).expect(200);
+      await api
+        .user('patch', `/api/v1/gateways/${gw.id}`)
+        .send({ token: `${gatewaySecret}-2`, allow_offline: true })
+        .expect(200);
       const board = await f.board({ gateway_id: gw.id });
       const agent = await f.agent(board.id);
       const rotated = await f.tokenFor(agent.id);

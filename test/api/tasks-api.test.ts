@@ -22,7 +22,12 @@ async function setup(rules: Record<string, unknown> = {}) {
   const base = `/api/v1/boards/${board.id}/tasks`;
   const agentBase = `/api/v1/agent/boards/${board.id}/tasks`;
   const task = async (body: Record<string, unknown> = {}) =>
-    (await api.user('post', base).send({ title: f.unique('Task'), ...body }).expect(200)).body as { id: string; title: string };
+    (
+      await api
+        .user('post', base)
+        .send({ title: f.unique('Task'), ...body })
+        .expect(200)
+    ).body as { id: string; title: string };
   const outbox = (agentId: string) => api.backend.services.tasks.outboxFor(agentId);
   return { board, lead, worker, other, base, agentBase, task, outbox };
 }
@@ -50,7 +55,10 @@ describe('lists', () => {
   });
 
   it('serializes a page in a constant number of queries (no N+1 over dependencies or tags)', async () => {
-    const tag = await api.user('post', '/api/v1/tags').send({ name: f.unique('tag') }).expect(200);
+    const tag = await api
+      .user('post', '/api/v1/tags')
+      .send({ name: f.unique('tag') })
+      .expect(200);
     const small = await setup();
     const large = await setup();
     const seed = async (s: Awaited<ReturnType<typeof setup>>, n: number) => {
@@ -90,8 +98,14 @@ describe('lists', () => {
 describe('create, read, delete', () => {
   it('the user creates a task with tags; the lead hears NEW TASK ADDED and the assignee TASK ASSIGNED', async () => {
     const s = await setup();
-    const red = await api.user('post', '/api/v1/tags').send({ name: f.unique('red') }).expect(200);
-    const blue = await api.user('post', '/api/v1/tags').send({ name: f.unique('blue') }).expect(200);
+    const red = await api
+      .user('post', '/api/v1/tags')
+      .send({ name: f.unique('red') })
+      .expect(200);
+    const blue = await api
+      .user('post', '/api/v1/tags')
+      .send({ name: f.unique('blue') })
+      .expect(200);
     const created = await s.task({ tag_ids: [blue.body.id, red.body.id, blue.body.id], assigned_agent_id: s.worker.id, description: 'd' });
     expect(created).toMatchObject({
       status: 'inbox',
@@ -108,9 +122,15 @@ describe('create, read, delete', () => {
     expect(s.outbox(s.worker.id).find((m) => m.kind === 'task.assigned')?.message).toContain('TASK ASSIGNED');
 
     const ghost = '00000000-0000-4000-8000-0000000000cd';
-    const missing = await api.user('post', s.base).send({ title: 'x', tag_ids: [ghost] }).expect(404);
+    const missing = await api
+      .user('post', s.base)
+      .send({ title: 'x', tag_ids: [ghost] })
+      .expect(404);
     expect(missing.body.detail).toEqual({ message: 'One or more tags were not found.', missing_tag_ids: [ghost] });
-    await api.user('post', s.base).send({ title: 'x', custom_field_values: { estimate: 3 } }).expect(422);
+    await api
+      .user('post', s.base)
+      .send({ title: 'x', custom_field_values: { estimate: 3 } })
+      .expect(422);
   });
 
   it('tasks are read through their own board only', async () => {
@@ -126,11 +146,17 @@ describe('create, read, delete', () => {
   it('a lead creates tasks (auto_created), never for itself, never blocked-and-started, never already done', async () => {
     const s = await setup();
     const elsewhere = await setup();
-    const create = (who: { token: string }, body: Record<string, unknown>) => api.agent(who.token, 'post', s.agentBase).send({ title: f.unique('Lead task'), ...body });
+    const create = (who: { token: string }, body: Record<string, unknown>) =>
+      api.agent(who.token, 'post', s.agentBase).send({ title: f.unique('Lead task'), ...body });
 
     const made = await create(s.lead, { assigned_agent_id: s.worker.id }).expect(200);
     expect(made.body).toMatchObject({ auto_created: true, auto_reason: `lead_agent:${s.lead.id}`, assigned_agent_id: s.worker.id });
-    expect(s.outbox(s.worker.id).filter((m) => m.task_id === made.body.id).map((m) => m.kind)).toEqual(['task.assigned']);
+    expect(
+      s
+        .outbox(s.worker.id)
+        .filter((m) => m.task_id === made.body.id)
+        .map((m) => m.kind),
+    ).toEqual(['task.assigned']);
 
     const notLead = await create(s.worker, {}).expect(403);
     expect(notLead.body.detail).toBe('Only board leads can perform this action');
@@ -161,7 +187,10 @@ describe('create, read, delete', () => {
     const s = await setup();
     const [a, b, c] = [await s.task(), await s.task(), await s.task()];
     const url = `/api/v1/boards/${s.board.id}/approvals`;
-    const shared = await api.user('post', url).send({ action_type: 'x', confidence: 50, task_ids: [a.id, b.id] }).expect(200);
+    const shared = await api
+      .user('post', url)
+      .send({ action_type: 'x', confidence: 50, task_ids: [a.id, b.id] })
+      .expect(200);
     await api.user('post', url).send({ action_type: 'y', confidence: 50, task_id: c.id }).expect(200);
     await api.user('delete', `${s.base}/${a.id}`).expect(200);
     await api.user('delete', `${s.base}/${c.id}`).expect(200);
@@ -176,7 +205,10 @@ describe('comments', () => {
     const s = await setup();
     const task = await s.task({ assigned_agent_id: s.worker.id });
     const url = `${s.agentBase}/${task.id}/comments`;
-    const first = await api.agent(s.worker.token, 'post', url).send({ message: `@${s.other.name.split(' ')[0]} can you check? @${s.worker.name.split(' ')[0]}` }).expect(200);
+    const first = await api
+      .agent(s.worker.token, 'post', url)
+      .send({ message: `@${s.other.name.split(' ')[0]} can you check? @${s.worker.name.split(' ')[0]}` })
+      .expect(200);
     expect(first.body).toMatchObject({ agent_id: s.worker.id, task_id: task.id });
     await api.user('post', `${s.base}/${task.id}/comments`).send({ message: 'Status?' }).expect(200);
 
@@ -209,9 +241,18 @@ describe('board snapshot', () => {
   it('has the board, its tasks, agents, approvals, chat (oldest first) and the pending count', async () => {
     const s = await setup();
     const task = await s.task();
-    await api.user('post', `/api/v1/boards/${s.board.id}/memory`).send({ content: 'first', tags: ['chat'] }).expect(200);
-    await api.user('post', `/api/v1/boards/${s.board.id}/memory`).send({ content: 'second', tags: ['chat'] }).expect(200);
-    await api.user('post', `/api/v1/boards/${s.board.id}/approvals`).send({ action_type: 'x', confidence: 1, task_id: task.id }).expect(200);
+    await api
+      .user('post', `/api/v1/boards/${s.board.id}/memory`)
+      .send({ content: 'first', tags: ['chat'] })
+      .expect(200);
+    await api
+      .user('post', `/api/v1/boards/${s.board.id}/memory`)
+      .send({ content: 'second', tags: ['chat'] })
+      .expect(200);
+    await api
+      .user('post', `/api/v1/boards/${s.board.id}/approvals`)
+      .send({ action_type: 'x', confidence: 1, task_id: task.id })
+      .expect(200);
     const res = await api.user('get', `/api/v1/boards/${s.board.id}/snapshot`).expect(200);
     expect(res.body.board.id).toBe(s.board.id);
     expect(res.body.tasks.map((t: { id: string }) => t.id)).toEqual([task.id]);

@@ -20,7 +20,12 @@ async function boardWith(rules: Record<string, unknown> = {}) {
   const worker = await f.agent(board.id);
   const base = `/api/v1/boards/${board.id}/tasks`;
   const task = async (body: Record<string, unknown> = {}) =>
-    (await api.user('post', base).send({ title: f.unique('Task'), ...body }).expect(200)).body as { id: string; title: string };
+    (
+      await api
+        .user('post', base)
+        .send({ title: f.unique('Task'), ...body })
+        .expect(200)
+    ).body as { id: string; title: string };
   const patch = (taskId: string, body: Record<string, unknown>) => api.user('patch', `${base}/${taskId}`).send(body);
   const leadPatch = (taskId: string, body: Record<string, unknown>) =>
     api.agent(lead.token, 'patch', `/api/v1/agent/boards/${board.id}/tasks/${taskId}`).send(body);
@@ -87,7 +92,10 @@ describe('dependencies (§7.1 21)', () => {
     expect(after.blocked_by_task_ids).toEqual([c.id, d.id]);
 
     // Creating blocked work that is already started (or assigned) is refused.
-    const refused = await api.user('post', b.base).send({ title: 'x', depends_on_task_ids: [c.id], status: 'in_progress' }).expect(409);
+    const refused = await api
+      .user('post', b.base)
+      .send({ title: 'x', depends_on_task_ids: [c.id], status: 'in_progress' })
+      .expect(409);
     expect(refused.body.detail.blocked_by_task_ids).toEqual([c.id]);
   });
 

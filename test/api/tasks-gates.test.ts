@@ -24,7 +24,12 @@ async function boardWith(rules: Record<string, unknown> = {}) {
   const worker = await f.agent(board.id);
   const base = `/api/v1/boards/${board.id}`;
   const task = async (body: Record<string, unknown> = {}) =>
-    (await api.user('post', `${base}/tasks`).send({ title: f.unique('Task'), ...body }).expect(200)).body as { id: string };
+    (
+      await api
+        .user('post', `${base}/tasks`)
+        .send({ title: f.unique('Task'), ...body })
+        .expect(200)
+    ).body as { id: string };
   const approval = async (body: Record<string, unknown>) =>
     (
       await api
@@ -67,7 +72,10 @@ describe('done requires an approved approval (§7.1 16)', () => {
     const approval = await b.approval({ task_ids: [first.id, second.id] });
     await b.resolve(approval.id, 'approved');
     await b.patch(second.id, { status: 'review' }).expect(200);
-    const res = await api.agent(b.lead.token, 'patch', `/api/v1/agent/boards/${b.board.id}/tasks/${second.id}`).send({ status: 'done' }).expect(200);
+    const res = await api
+      .agent(b.lead.token, 'patch', `/api/v1/agent/boards/${b.board.id}/tasks/${second.id}`)
+      .send({ status: 'done' })
+      .expect(200);
     expect(res.body.status).toBe('done');
   });
 

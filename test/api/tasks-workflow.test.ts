@@ -24,8 +24,14 @@ async function team(rules: Record<string, unknown> = {}) {
   const base = `/api/v1/boards/${board.id}/tasks`;
   const agentBase = `/api/v1/agent/boards/${board.id}/tasks`;
   const task = async (body: Record<string, unknown> = {}) =>
-    (await api.user('post', base).send({ title: f.unique('Task'), ...body }).expect(200)).body as { id: string; title: string };
-  const patchAs = (who: Agent, taskId: string, body: Record<string, unknown>) => api.agent(who.token, 'patch', `${agentBase}/${taskId}`).send(body);
+    (
+      await api
+        .user('post', base)
+        .send({ title: f.unique('Task'), ...body })
+        .expect(200)
+    ).body as { id: string; title: string };
+  const patchAs = (who: Agent, taskId: string, body: Record<string, unknown>) =>
+    api.agent(who.token, 'patch', `${agentBase}/${taskId}`).send(body);
   const patchAsUser = (taskId: string, body: Record<string, unknown>) => api.user('patch', `${base}/${taskId}`).send(body);
   const outbox = (agentId: string) => api.backend.services.tasks.outboxFor(agentId);
   const events = async (taskId: string, eventType: string) =>
@@ -50,7 +56,10 @@ describe('worker claims and permissions (§7.1 9–10)', () => {
     const t = await team();
     const theirs = await t.task({ assigned_agent_id: t.other.id });
     const mismatch = await t.patchAs(t.worker, theirs.id, { status: 'in_progress' }).expect(403);
-    expect(mismatch.body.detail).toEqual({ message: 'Agents can only change status on tasks assigned to them.', code: 'task_assignee_mismatch' });
+    expect(mismatch.body.detail).toEqual({
+      message: 'Agents can only change status on tasks assigned to them.',
+      code: 'task_assignee_mismatch',
+    });
 
     const mine = await t.task({ assigned_agent_id: t.worker.id });
     for (const body of [{ assigned_agent_id: t.worker.id }, { title: 'renamed' }, { depends_on_task_ids: [] }, { tag_ids: [] }]) {
@@ -67,7 +76,10 @@ describe('worker claims and permissions (§7.1 9–10)', () => {
     const task = await t.task();
     // A task id under the agent's own board path is simply not there.
     await elsewhere.patchAs(elsewhere.worker, task.id, { status: 'in_progress' }).expect(404);
-    const direct = await api.agent(elsewhere.worker.token, 'patch', `${t.agentBase}/${task.id}`).send({ status: 'in_progress' }).expect(403);
+    const direct = await api
+      .agent(elsewhere.worker.token, 'patch', `${t.agentBase}/${task.id}`)
+      .send({ status: 'in_progress' })
+      .expect(403);
     expect(direct.body.detail.code).toBe('task_board_mismatch');
   });
 });

@@ -16,7 +16,10 @@ test.beforeAll(() => {
 
 test('sign in with the local token, then every page shows the backend’s data', async ({ page, request }) => {
   const auth = { Authorization: `Bearer ${token}` };
-  const gw = await request.post('/api/v1/gateways', { headers: auth, data: { name: 'Local gateway', url: 'ws://127.0.0.1:9', token: 'gw-secret-e2e', allow_offline: true } });
+  const gw = await request.post('/api/v1/gateways', {
+    headers: auth,
+    data: { name: 'Local gateway', url: 'ws://127.0.0.1:9', token: 'gw-secret-e2e', allow_offline: true },
+  });
   expect(gw.ok()).toBeTruthy();
   const gateway = await gw.json();
   const bd = await request.post('/api/v1/boards', {

@@ -38,7 +38,10 @@ describe('local gateway auto-detection', () => {
     try {
       const res = (await other.user('get', '/api/v1/gateways/discover').expect(200)).body;
       expect(res).toMatchObject({ found: false, url: null, has_token: false, problem: null });
-      const refused = await other.user('post', '/api/v1/gateways').send({ name: 'x', url: gatewayUrl, use_discovered_token: true }).expect(422);
+      const refused = await other
+        .user('post', '/api/v1/gateways')
+        .send({ name: 'x', url: gatewayUrl, use_discovered_token: true })
+        .expect(422);
       expect(JSON.stringify(refused.body.detail)).toContain('No local gateway token');
     } finally {
       await other.stop();

@@ -31,7 +31,12 @@ describe('gateway client', () => {
     });
     try {
       await modelControl(inject('modelUrl')).setScript(agentId, reply('FINAL ANSWER FROM THE SCRIPT'));
-      for (let i = 0; i < 20 && !(await rawRpc<{ agents: { id: string }[] }>(gatewayUrl, gatewayToken, 'agents.list')).agents.some((a) => a.id === agentId); i++) {
+      for (
+        let i = 0;
+        i < 20 &&
+        !(await rawRpc<{ agents: { id: string }[] }>(gatewayUrl, gatewayToken, 'agents.list')).agents.some((a) => a.id === agentId);
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 250));
       }
       const acks: unknown[] = [];

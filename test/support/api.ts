@@ -23,14 +23,17 @@ export interface TestApi {
  */
 export async function startTestApi(overrides: Partial<BackendConfigInput> = {}, options: StartOptions = {}): Promise<TestApi> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'mc-test-'));
-  const backend = await startBackend({
-    port: 0,
-    logLevel: 'warn',
-    logToStdout: false,
-    validateResponses: true,
-    ...overrides,
-    dataDir,
-  }, options);
+  const backend = await startBackend(
+    {
+      port: 0,
+      logLevel: 'warn',
+      logToStdout: false,
+      validateResponses: true,
+      ...overrides,
+      dataDir,
+    },
+    options,
+  );
   const http = supertest(backend.url);
   return {
     backend,
@@ -76,7 +79,10 @@ export function fixtures(api: TestApi) {
   }
   /** An agent record plus a freshly minted token for it. */
   async function agent(boardId: string, body: Record<string, unknown> = {}) {
-    const res = await api.user('post', '/api/v1/agents').send({ name: unique('Agent'), board_id: boardId, ...body }).expect(200);
+    const res = await api
+      .user('post', '/api/v1/agents')
+      .send({ name: unique('Agent'), board_id: boardId, ...body })
+      .expect(200);
     const token = await api.user('post', `/api/v1/agents/${res.body.id}/token`).expect(200);
     return { ...(res.body as { id: string; name: string }), token: token.body.token as string };
   }

@@ -17,7 +17,13 @@ describe('loadConfig', () => {
 
   it('reads MC_* variables, and flags win over them', () => {
     const env = { HOME: '/h', MC_PORT: '9001', MC_DATA_DIR: '/from/env', MC_MAX_WAKE_ATTEMPTS: '5', MC_LOG_LEVEL: 'debug' };
-    expect(loadConfig([], env)).toMatchObject({ port: 9001, dataDir: '/from/env', maxWakeAttempts: 5, logLevel: 'debug', baseUrl: 'http://localhost:9001' });
+    expect(loadConfig([], env)).toMatchObject({
+      port: 9001,
+      dataDir: '/from/env',
+      maxWakeAttempts: 5,
+      logLevel: 'debug',
+      baseUrl: 'http://localhost:9001',
+    });
     const c = loadConfig(['--port', '9100', '--data-dir', '/from/flag', '--base-url', 'http://10.1.2.3:9100/'], env);
     expect(c).toMatchObject({ port: 9100, dataDir: '/from/flag', baseUrl: 'http://10.1.2.3:9100' });
   });

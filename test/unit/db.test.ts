@@ -18,9 +18,9 @@ describe('openDb', () => {
       expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
       const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['agents', 'boards', 'tasks', 'approvals', 'agent_messages']));
-      expect(() => sqlite.prepare("INSERT INTO agents (id, gateway_id, name, created_at, updated_at) VALUES ('a', 'missing', 'x', 0, 0)").run()).toThrow(
-        /FOREIGN KEY/,
-      );
+      expect(() =>
+        sqlite.prepare("INSERT INTO agents (id, gateway_id, name, created_at, updated_at) VALUES ('a', 'missing', 'x', 0, 0)").run(),
+      ).toThrow(/FOREIGN KEY/);
       expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       close();
@@ -42,9 +42,13 @@ describe('openDb', () => {
     rmSync(out, { recursive: true, force: true });
     cpSync('backend/db/migrations', out, { recursive: true });
     const before = readdirSync(out).filter((f) => f.endsWith('.sql'));
-    const log = execFileSync('node_modules/.bin/drizzle-kit', ['generate', '--dialect', 'sqlite', '--schema', 'backend/db/schema.ts', '--out', out], {
-      encoding: 'utf8',
-    });
+    const log = execFileSync(
+      'node_modules/.bin/drizzle-kit',
+      ['generate', '--dialect', 'sqlite', '--schema', 'backend/db/schema.ts', '--out', out],
+      {
+        encoding: 'utf8',
+      },
+    );
     const after = readdirSync(out).filter((f) => f.endsWith('.sql'));
     rmSync(out, { recursive: true, force: true });
     expect(log, 'Run npm run db:generate and commit the migration.').toMatch(/No schema changes/);

@@ -36,7 +36,9 @@ describe('workspace templates', () => {
         expect(text, name).not.toMatch(/\{\{|\}\}|undefined|\[object Object\]/);
       }
       const agents = files.get('AGENTS.md') ?? '';
-      expect(agents).toContain('curl -s -X POST http://localhost:8000/api/v1/agent/heartbeat -H "X-Agent-Token: tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"');
+      expect(agents).toContain(
+        'curl -s -X POST http://localhost:8000/api/v1/agent/heartbeat -H "X-Agent-Token: tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"',
+      );
       expect(agents).toContain(`agent-${role}`);
       expect(tokenFromAgentsFile(agents)).toBe('tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
       expect(renderTemplate('HEARTBEAT.md', context(role))).toContain('/api/v1/agent/heartbeat');

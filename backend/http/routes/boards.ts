@@ -2,7 +2,9 @@ import type { Services } from '../../services/index.js';
 import type { HandlerGroup } from '../handlers.js';
 import { requireAgent } from '../../services/actor.js';
 
-export function boardHandlers(s: Services): HandlerGroup<'listBoards' | 'createBoard' | 'getBoard' | 'updateBoard' | 'deleteBoard' | 'agentListBoards' | 'agentGetBoard'> {
+export function boardHandlers(
+  s: Services,
+): HandlerGroup<'listBoards' | 'createBoard' | 'getBoard' | 'updateBoard' | 'deleteBoard' | 'agentListBoards' | 'agentGetBoard'> {
   return {
     listBoards: ({ query }) => s.boards.list(query),
     createBoard: async ({ body }) => {

@@ -19,7 +19,8 @@ export function gatewayHandlers(s: Services): HandlerGroup<GatewayRoutes> {
     createGateway: async ({ body }) => {
       const gateway = await s.gateways.create(body);
       // The main agent is provisioned right away when the gateway is up; its record tells how it went.
-      if (gateway.main_agent_id && !gateway.last_error) await s.provisioner.tryProvision(gateway.main_agent_id, { action: 'provision', wake: true });
+      if (gateway.main_agent_id && !gateway.last_error)
+        await s.provisioner.tryProvision(gateway.main_agent_id, { action: 'provision', wake: true });
       return s.gateways.get(gateway.id);
     },
     getGateway: ({ params }) => s.gateways.get(params.gateway_id),
@@ -32,7 +33,8 @@ export function gatewayHandlers(s: Services): HandlerGroup<GatewayRoutes> {
     discoverGateway: () => s.gateways.discover(),
     gatewaysStatus: ({ query }) => {
       const gatewayId = query.gateway_id ?? (query.board_id ? s.boards.getRow(query.board_id).gatewayId : undefined);
-      if (!gatewayId) throw new AppError('validation_failed', { message: 'Give gateway_id, or a board_id whose board has a gateway.', loc: ['query'] });
+      if (!gatewayId)
+        throw new AppError('validation_failed', { message: 'Give gateway_id, or a board_id whose board has a gateway.', loc: ['query'] });
       return s.gateways.status(gatewayId);
     },
     gatewayStatus: ({ params }) => s.gateways.status(params.gateway_id),

@@ -61,7 +61,8 @@ export function taskHandlers(s: Services): HandlerGroup<TaskRoutes> {
     createTaskComment: createComment,
 
     agentListTasks: (input) => listTasks(input),
-    agentCreateTask: ({ actor, params, body }) => s.tasks.createByLead(requireAgent(actor), s.boards.accessible(actor, params.board_id), body),
+    agentCreateTask: ({ actor, params, body }) =>
+      s.tasks.createByLead(requireAgent(actor), s.boards.accessible(actor, params.board_id), body),
     agentUpdateTask: (input) => updateTask(input),
     agentDeleteTask: ({ actor, params }) => {
       s.tasks.deleteByLead(requireAgent(actor), s.boards.accessible(actor, params.board_id), params.task_id);

@@ -35,7 +35,9 @@ export function OverviewPage() {
           <dd>{by('offline')}</dd>
         </div>
       </dl>
-      {totals.gateways === 0 && <Empty>No gateway yet. Add one through the API (POST /api/v1/gateways) to start provisioning agents.</Empty>}
+      {totals.gateways === 0 && (
+        <Empty>No gateway yet. Add one through the API (POST /api/v1/gateways) to start provisioning agents.</Empty>
+      )}
     </section>
   );
 }
