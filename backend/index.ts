@@ -133,6 +133,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     services.gateways.connectAll();
     const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
     dispatcher.start();
+    services.supervisor.start();
 
     const db = opened;
     const httpServer = server;
@@ -149,6 +150,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
+          await services.supervisor.stop();
           await dispatcher.stop();
           manager.closeAll();
           await new Promise<void>((resolve) => {

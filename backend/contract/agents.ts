@@ -100,3 +100,31 @@ export const AgentHealth = z.object({
   status: z.string(),
   is_board_lead: z.boolean(),
 });
+
+export const LifecycleEventRead = z.object({
+  id: Id,
+  event: z.string(),
+  agent_id: z.string().nullable(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+  created_at: Timestamp,
+});
+export type LifecycleEventRead = z.infer<typeof LifecycleEventRead>;
+
+/** The supervision state of one agent and its recent trail, newest first. */
+export const AgentLifecycle = z.object({
+  agent: AgentRead,
+  max_wake_attempts: z.number().int(),
+  checkin_deadline_seconds: z.number(),
+  events: z.array(LifecycleEventRead),
+});
+
+/** `?event=lifecycle.*` (a trailing `*` matches a prefix) and/or `?agent_id=`. */
+export const LogsQuery = z.object({
+  event: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_.]+\*?$/, { message: 'an event name, optionally ending in *' })
+    .optional(),
+  agent_id: Id.optional(),
+});

@@ -329,7 +329,25 @@ export const agentMessages = sqliteTable(
   (t) => [index('agent_messages_status_idx').on(t.status, t.createdAt), index('agent_messages_agent_idx').on(t.agentId)],
 );
 
+/**
+ * The supervision trail: every lifecycle log event (the web edition's `lifecycle.*` names), wake,
+ * check-in and gateway-side heartbeat, kept queryable for `/api/v1/logs` and an agent's timeline.
+ */
+export const lifecycleEvents = sqliteTable(
+  'lifecycle_events',
+  {
+    id: text('id').primaryKey(),
+    event: text('event').notNull(),
+    agentId: text('agent_id'),
+    message: text('message').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: created(),
+  },
+  (t) => [index('lifecycle_events_agent_idx').on(t.agentId, t.createdAt), index('lifecycle_events_event_idx').on(t.event, t.createdAt)],
+);
+
 export type GatewayRow = typeof gateways.$inferSelect;
+export type LifecycleEventRow = typeof lifecycleEvents.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;

@@ -5,6 +5,7 @@ import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import type { GatewayManager, GatewayTarget } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
+import { recordLifecycle } from './trail.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
 import { generateAgentToken } from '../services/tokens.js';
@@ -205,27 +206,36 @@ export function createProvisioner(deps: ProvisionerDeps) {
       .run();
   }
 
-  function markFailed(agent: AgentRow, action: ProvisionAction, err: GatewayError): void {
-    // A gateway we cannot reach yet leaves the agent provisioning with the reason; anything else is a
-    // definite failure. Either way the reason is on the record — never a silent "provisioning".
-    const waiting = err.code === 'unreachable' || err.code === 'starting' || err.code === 'connection_lost' || err.code === 'timeout';
+  /**
+   * A failed run leaves the agent in the state it had, with the classified reason on the record.
+   * When it was meant to wake the agent, the failure still counts as a wake attempt with a deadline,
+   * so the supervisor's ladder carries on and ends online or offline-with-reason — never stuck.
+   */
+  function markFailed(agent: AgentRow, options: ProvisionOptions, err: GatewayError): void {
     const now = ctx.now();
+    const reason = `Gateway ${options.action} failed: ${err.explanation} (${err.detail})`;
     db.transaction((tx) => {
       tx.update(agents)
         .set({
-          status: waiting ? (agent.lastSeenAt ? agent.status : 'provisioning') : 'offline',
+          status: agent.status,
           provisionAction: null,
-          lastProvisionError: `Gateway ${action} failed: ${err.explanation} (${err.detail})`,
+          lastProvisionError: reason,
           updatedAt: now,
+          ...(options.wake && {
+            wakeAttempts: sql`${agents.wakeAttempts} + 1`,
+            lastWakeSentAt: now,
+            checkinDeadlineAt: new Date(now.getTime() + ctx.policy.checkinDeadlineMs),
+          }),
         })
         .where(eq(agents.id, agent.id))
         .run();
       recordActivity(tx, now, {
-        eventType: `agent.${action}.failed`,
+        eventType: `agent.${options.action}.failed`,
         message: `${agent.name}: ${err.explanation}`,
         agentId: agent.id,
         boardId: agent.boardId,
       });
+      recordLifecycle(tx, log, now, 'lifecycle.wake.failed', agent.id, reason, { code: err.code, action: options.action }, 'warn');
     });
   }
 
@@ -285,6 +295,20 @@ export function createProvisioner(deps: ProvisionerDeps) {
             })
             .where(eq(agents.id, agent.id))
             .run();
+          if (woke) {
+            recordLifecycle(
+              tx,
+              log,
+              now,
+              'lifecycle.queue.enqueued',
+              agent.id,
+              `check-in due within ${ctx.policy.checkinDeadlineMs / 1000} s (woken with ${woke})`,
+              {
+                attempt: agent.wakeAttempts + 1,
+                delay_seconds: ctx.policy.checkinDeadlineMs / 1000,
+              },
+            );
+          }
           recordActivity(tx, now, {
             eventType: `agent.${options.action}.direct`,
             message: `${agent.name} ${options.action === 'update' ? 'updated' : 'provisioned'} on the gateway${woke ? ` and woken (${woke})` : ''}.`,
@@ -294,7 +318,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
         });
         return { agentId: agent.id, gatewayAgentId: key, filesWritten: written, filesKept: kept, tokenRotated: rotated, woke };
       } catch (err) {
-        if (err instanceof GatewayError) markFailed(agent, options.action, err);
+        if (err instanceof GatewayError) markFailed(agent, options, err);
         throw err;
       }
     },

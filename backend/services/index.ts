@@ -1,6 +1,8 @@
 import { createActivityService } from './activity.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import { createProvisioner } from '../lifecycle/provisioner.js';
+import { createSupervisor } from '../lifecycle/supervisor.js';
+import { listLifecycle } from '../lifecycle/trail.js';
 import { createAgentAuth } from './agent-auth.js';
 import { createAgentService } from './agents.js';
 import { createApprovalService } from './approvals.js';
@@ -23,6 +25,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const agents = createAgentService(ctx);
   const boards = createBoardService(ctx, agents);
   const tasks = createTaskService(ctx, { baseUrl: options.baseUrl, agents, boards });
+  const provisioner = createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl });
   return {
     ctx,
     /** Readiness: the database answers a query. */
@@ -37,7 +40,27 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
     tags: createTagService(ctx),
-    provisioner: createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl }),
+    provisioner,
+    supervisor: createSupervisor({ ctx, manager: options.gatewayManager, provisioner }),
+    lifecycle: {
+      /** The supervision trail, newest first. */
+      list(query: { event?: string | undefined; agentId?: string | undefined; limit: number; offset: number }) {
+        const { rows, total } = listLifecycle(ctx.db, query);
+        return {
+          items: rows.map((r) => ({
+            id: r.id,
+            event: r.event,
+            agent_id: r.agentId,
+            message: r.message,
+            data: r.data ?? null,
+            created_at: r.createdAt.toISOString(),
+          })),
+          total,
+          limit: query.limit,
+          offset: query.offset,
+        };
+      },
+    },
     activity: createActivityService(ctx.db),
   };
 }

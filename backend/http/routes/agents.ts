@@ -5,6 +5,10 @@ import type { Services } from '../../services/index.js';
 import type { HandlerGroup } from '../handlers.js';
 
 type AgentRoutes =
+  | 'wakeAgent'
+  | 'reprovisionAgent'
+  | 'agentLifecycle'
+  | 'listLogs'
   | 'listAgents'
   | 'createAgent'
   | 'getAgent'
@@ -21,6 +25,23 @@ type AgentRoutes =
 
 export function agentHandlers(s: Services): HandlerGroup<AgentRoutes> {
   return {
+    wakeAgent: async ({ params }) => {
+      s.agents.getRow(params.agent_id);
+      await s.supervisor.wake(params.agent_id);
+      return s.agents.get(params.agent_id);
+    },
+    reprovisionAgent: async ({ params }) => {
+      s.agents.getRow(params.agent_id);
+      await s.supervisor.reprovision(params.agent_id);
+      return s.agents.get(params.agent_id);
+    },
+    agentLifecycle: ({ params, query }) => ({
+      agent: s.agents.get(params.agent_id),
+      max_wake_attempts: s.ctx.policy.maxWakeAttempts,
+      checkin_deadline_seconds: s.ctx.policy.checkinDeadlineMs / 1000,
+      events: s.lifecycle.list({ agentId: params.agent_id, limit: query.limit, offset: query.offset }).items,
+    }),
+    listLogs: ({ query }) => s.lifecycle.list({ event: query.event, agentId: query.agent_id, limit: query.limit, offset: query.offset }),
     listAgents: ({ query }) => s.agents.list(query),
     createAgent: async ({ body }) => {
       const agent = s.agents.create(body);

@@ -1,0 +1,255 @@
+import { and, asc, eq, gte, isNotNull, lte, sql } from 'drizzle-orm';
+import { agentAuthFailures, agents, gateways, type AgentRow } from '../db/schema.js';
+import { GatewayError } from '../gateway/errors.js';
+import type { GatewayManager } from '../gateway/manager.js';
+import type { ServiceContext } from '../services/context.js';
+import { MAX_ATTEMPTS_REASON, decide } from './decide.js';
+import { gatewayAgentKey } from './gateway-agents.js';
+import type { Provisioner } from './provisioner.js';
+import { recordLifecycle } from './trail.js';
+
+/*
+ * The check-in supervisor. The ladder lives in the agents table (wake_attempts, last_wake_sent_at,
+ * checkin_deadline_at): a tick picks due deadlines with an indexed query and applies `decide()`.
+ * Nothing is kept only in memory, so a restart resumes every ladder where it stood. A wake that fails
+ * (gateway down, refused) still counts as an attempt with its reason, so every agent ends online or
+ * offline-with-reason within deadline × attempts plus one tick — never stuck.
+ */
+
+export interface SupervisorDeps {
+  ctx: ServiceContext;
+  manager: GatewayManager;
+  provisioner: Provisioner;
+  tickMs?: number;
+}
+
+export function createSupervisor(deps: SupervisorDeps) {
+  const { ctx, manager, provisioner } = deps;
+  const { db, policy } = ctx;
+  const log = ctx.logger.child('lifecycle');
+  const tickMs = deps.tickMs ?? Math.min(1_000, Math.max(50, Math.round(policy.checkinDeadlineMs / 10)));
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> | null = null;
+  let lastTickAt: Date | null = null;
+
+  const due = db
+    .select()
+    .from(agents)
+    .where(and(isNotNull(agents.checkinDeadlineAt), lte(agents.checkinDeadlineAt, sql.placeholder('now'))))
+    .orderBy(asc(agents.checkinDeadlineAt))
+    .limit(200)
+    .prepare();
+
+  /** Why the ladder gave up, from the evidence we have (never just "offline"). */
+  function offlineReason(agent: AgentRow): string {
+    const since = agent.lastWakeSentAt
+      ? new Date(agent.lastWakeSentAt.getTime() - policy.checkinDeadlineMs * policy.maxWakeAttempts)
+      : new Date(0);
+    const refused = db
+      .select({ n: sql<number>`coalesce(sum(${agentAuthFailures.count}), 0)` })
+      .from(agentAuthFailures)
+      .where(
+        and(eq(agentAuthFailures.agentId, agent.id), eq(agentAuthFailures.reason, 'retired_token'), gte(agentAuthFailures.lastAt, since)),
+      )
+      .get();
+    if (refused && refused.n > 0) {
+      return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — run a template sync with rotate_tokens=true.`;
+    }
+    if (agent.lastProvisionError) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${agent.lastProvisionError}`;
+    return `${MAX_ATTEMPTS_REASON}. It was woken ${agent.wakeAttempts} time(s) and never called the heartbeat API.`;
+  }
+
+  /** Count a wake attempt and set the next deadline, whatever the outcome of the wake itself. */
+  function scheduleNext(agent: AgentRow, now: Date, error: string | null): void {
+    const deadline = new Date(now.getTime() + policy.checkinDeadlineMs);
+    db.update(agents)
+      .set({
+        wakeAttempts: sql`${agents.wakeAttempts} + 1`,
+        lastWakeSentAt: now,
+        checkinDeadlineAt: deadline,
+        lifecycleGeneration: sql`${agents.lifecycleGeneration} + 1`,
+        ...(error !== null && { lastProvisionError: error }),
+        updatedAt: now,
+      })
+      .where(eq(agents.id, agent.id))
+      .run();
+    recordLifecycle(
+      db,
+      log,
+      now,
+      'lifecycle.queue.enqueued',
+      agent.id,
+      `check-in deadline ${deadline.toISOString()} (attempt ${agent.wakeAttempts + 1})`,
+      {
+        attempt: agent.wakeAttempts + 1,
+        delay_seconds: policy.checkinDeadlineMs / 1000,
+      },
+    );
+  }
+
+  /** Send one wake through the gateway; failures are classified and counted, never thrown. */
+  async function wakeOnce(agent: AgentRow, why: string): Promise<void> {
+    const now = ctx.now();
+    const gateway = db.select().from(gateways).where(eq(gateways.id, agent.gatewayId)).get();
+    if (!gateway) {
+      recordLifecycle(db, log, now, 'lifecycle.reconcile.skip_missing_gateway', agent.id, 'the agent’s gateway no longer exists');
+      db.update(agents).set({ checkinDeadlineAt: null }).where(eq(agents.id, agent.id)).run();
+      return;
+    }
+    // An agent whose provisioning never completed is provisioned again (that wakes it); the others are just woken.
+    if (agent.provisionAction !== null || (agent.lastProvisionError?.startsWith('Gateway ') ?? false)) {
+      const result = await provisioner.tryProvision(agent.id, { action: agent.lastSeenAt ? 'update' : 'provision', wake: true });
+      const ok = !(result instanceof GatewayError);
+      recordLifecycle(
+        db,
+        log,
+        ctx.now(),
+        ok ? 'lifecycle.wake.sent' : 'lifecycle.wake.failed',
+        agent.id,
+        ok ? `re-provisioned and woken (${why})` : `re-provisioning failed: ${result.explanation}`,
+        {
+          why,
+        },
+      );
+      return;
+    }
+    const target = {
+      id: gateway.id,
+      url: gateway.url,
+      token: gateway.token,
+      allowInsecureTls: gateway.allowInsecureTls,
+      deviceToken: gateway.deviceToken,
+    };
+    try {
+      const hello = await manager.ready(target, undefined, { failFast: true });
+      const connection = manager.connection(target);
+      const key = gatewayAgentKey(agent);
+      const text = `Mission Control check-in due (${why}): run the check-in command from AGENTS.md now.`;
+      const sessionKey = agent.openclawSessionId ?? `agent:${key}:main`;
+      const method = hello.methods.includes('wake') ? 'wake' : 'chat.send';
+      if (method === 'wake') await connection.request('wake', { mode: 'now', text, agentId: key, sessionKey });
+      else
+        await connection.request('chat.send', {
+          sessionKey,
+          message: text,
+          idempotencyKey: `${agent.id}:${agent.lifecycleGeneration + 1}`,
+        });
+      scheduleNext(agent, now, null);
+      recordLifecycle(db, log, now, 'lifecycle.wake.sent', agent.id, `woken with ${method} (${why})`, { method, why });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      const reason = `Wake failed: ${err.explanation} (${err.detail})`;
+      scheduleNext(agent, now, reason);
+      recordLifecycle(db, log, now, 'lifecycle.wake.failed', agent.id, reason, { code: err.code, why }, 'warn');
+    }
+  }
+
+  async function reconcile(agent: AgentRow): Promise<void> {
+    const now = ctx.now();
+    const decision = decide(agent, now.getTime(), policy);
+    switch (decision.kind) {
+      case 'skip_not_stuck':
+      case 'skip_deleting':
+        db.update(agents).set({ checkinDeadlineAt: null }).where(eq(agents.id, agent.id)).run();
+        recordLifecycle(
+          db,
+          log,
+          now,
+          `lifecycle.reconcile.${decision.kind}`,
+          agent.id,
+          decision.kind === 'skip_not_stuck' ? 'checked in since the last wake' : 'agent is being deleted',
+        );
+        return;
+      case 'deferred':
+        recordLifecycle(
+          db,
+          log,
+          now,
+          'lifecycle.reconcile.deferred',
+          agent.id,
+          `deadline not reached (${new Date(decision.untilMs).toISOString()})`,
+        );
+        return;
+      case 'max_attempts_reached': {
+        const reason = offlineReason(agent);
+        db.update(agents)
+          .set({ status: 'offline', checkinDeadlineAt: null, provisionAction: null, lastProvisionError: reason, updatedAt: now })
+          .where(eq(agents.id, agent.id))
+          .run();
+        recordLifecycle(
+          db,
+          log,
+          now,
+          'lifecycle.reconcile.max_attempts_reached',
+          agent.id,
+          reason,
+          { attempts: agent.wakeAttempts },
+          'warn',
+        );
+        return;
+      }
+      case 'retriggered':
+        recordLifecycle(
+          db,
+          log,
+          now,
+          'lifecycle.reconcile.retriggered',
+          agent.id,
+          `no check-in by the deadline: wake ${decision.attempt} of ${policy.maxWakeAttempts}`,
+          {
+            attempt: decision.attempt,
+          },
+        );
+        await wakeOnce(agent, `retry ${decision.attempt}/${policy.maxWakeAttempts}`);
+        return;
+    }
+  }
+
+  async function runTick(): Promise<void> {
+    lastTickAt = ctx.now();
+    for (const agent of due.all({ now: lastTickAt.getTime() })) {
+      try {
+        await reconcile(agent);
+        log.debug('queue.worker.success', 'lifecycle reconcile done', { agent_id: agent.id });
+      } catch (err) {
+        log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });
+      }
+    }
+  }
+
+  return {
+    /** One pass over due deadlines (never two at once). */
+    tick(): Promise<void> {
+      inFlight ??= runTick().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    },
+    get lastTickAt(): Date | null {
+      return lastTickAt;
+    },
+    /** A new cycle on request (the operator's "wake"): the ladder starts again at 1. */
+    async wake(agentId: string): Promise<void> {
+      db.update(agents).set({ wakeAttempts: 0, lastProvisionError: null }).where(eq(agents.id, agentId)).run();
+      const agent = db.select().from(agents).where(eq(agents.id, agentId)).get();
+      if (agent) await wakeOnce(agent, 'requested');
+    },
+    /** Re-provision (files, token kept, fresh session) and wake: a new cycle. */
+    async reprovision(agentId: string): Promise<void> {
+      db.update(agents).set({ wakeAttempts: 0 }).where(eq(agents.id, agentId)).run();
+      await provisioner.tryProvision(agentId, { action: 'update', wake: true, resetSession: true });
+    },
+    start(): void {
+      if (timer) return;
+      timer = setInterval(() => void this.tick(), tickMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await inFlight;
+    },
+  };
+}
+
+export type Supervisor = ReturnType<typeof createSupervisor>;
