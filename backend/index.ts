@@ -134,6 +134,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
     dispatcher.start();
     services.supervisor.start();
+    services.agentFeed.start();
 
     const db = opened;
     const httpServer = server;
@@ -151,6 +152,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
           await services.supervisor.stop();
+          services.agentFeed.stop();
           await dispatcher.stop();
           manager.closeAll();
           await new Promise<void>((resolve) => {

@@ -360,6 +360,16 @@ export const USER_ROUTES = {
     query: PageQuery,
     response: AgentLifecycle,
   }),
+  eventStream: defineRoute({
+    method: 'get',
+    path: '/api/v1/events',
+    operationId: 'event_stream',
+    summary:
+      'Server-sent events (text/event-stream): `agent` with the agent record whenever its visible state changes (status, wake ladder, reason); a comment line every 15 s',
+    tags: ['events'],
+    auth: 'user',
+    response: AgentRead,
+  }),
   listLogs: defineRoute({
     method: 'get',
     path: '/api/v1/logs',

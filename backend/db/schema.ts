@@ -105,6 +105,7 @@ export const agents = sqliteTable(
     index('agents_board_idx').on(t.boardId),
     index('agents_gateway_idx').on(t.gatewayId),
     index('agents_deadline_idx').on(t.checkinDeadlineAt),
+    index('agents_updated_idx').on(t.updatedAt),
     // At most one lead per board, and one main agent per gateway, enforced by the database.
     uniqueIndex('agents_one_lead_per_board_uq')
       .on(t.boardId)

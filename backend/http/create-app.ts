@@ -7,7 +7,8 @@ import { ROUTES, type RouteName } from '../contract/routes.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
-import type { Handler, Handlers } from './handlers.js';
+import type { Handler, Handlers, StreamRouteName } from './handlers.js';
+import { streamAgentEvents } from './event-stream.js';
 import { errorHandler, hostAllowlist, requestId, requestLog, securityHeaders } from './middleware.js';
 import { createActorResolver, mountRoute } from './mount.js';
 import { agentHandlers } from './routes/agents.js';
@@ -70,15 +71,19 @@ export function createApp(deps: AppDeps): Express {
     logger: deps.logger,
   });
   // The agent API first: it is the hot path (heartbeats), and Express matches routes in order.
-  const names = (Object.keys(ROUTES) as RouteName[]).sort(
-    (a, b) => Number(!ROUTES[a].path.startsWith('/api/v1/agent/')) - Number(!ROUTES[b].path.startsWith('/api/v1/agent/')),
-  );
+  const names = (Object.keys(ROUTES) as RouteName[])
+    .filter((n): n is Exclude<RouteName, StreamRouteName> => n !== 'eventStream')
+    .sort((a, b) => Number(!ROUTES[a].path.startsWith('/api/v1/agent/')) - Number(!ROUTES[b].path.startsWith('/api/v1/agent/')));
   for (const name of names) {
     mountRoute(router, ROUTES[name] as RouteDef, handlers[name] as Handler<RouteDef>, resolveActor, {
       validateResponses: deps.validateResponses,
       maxBodyBytes: deps.maxBodyBytes,
     });
   }
+  router.get(ROUTES.eventStream.path, (req, res) => {
+    resolveActor(req, ROUTES.eventStream as RouteDef);
+    streamAgentEvents(res, deps.services.agentFeed);
+  });
   app.use(router);
 
   const openapi = buildOpenApiDocument({ serverUrl: deps.baseUrl });

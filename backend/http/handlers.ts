@@ -16,6 +16,9 @@ export interface HandlerInput<R extends RouteDef> {
 /** A handler returns the response body (validated against the contract in tests). */
 export type Handler<R extends RouteDef> = (input: HandlerInput<R>) => z.input<R['response']> | Promise<z.input<R['response']>>;
 
+/** Routes that stream (server-sent events) instead of answering once; mounted by hand. */
+export type StreamRouteName = 'eventStream';
+
 /** The typed handler map: the compiler refuses an app that misses a contract route. */
-export type Handlers = { [K in RouteName]: Handler<Routes[K]> };
+export type Handlers = { [K in Exclude<RouteName, StreamRouteName>]: Handler<Routes[K]> };
 export type HandlerGroup<K extends RouteName> = { [P in K]: Handler<Routes[P]> };

@@ -1,4 +1,5 @@
 import { createActivityService } from './activity.js';
+import { createAgentFeed } from './agent-feed.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import { createProvisioner } from '../lifecycle/provisioner.js';
 import { createSupervisor } from '../lifecycle/supervisor.js';
@@ -41,6 +42,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     memory: createMemoryService(ctx, options.baseUrl),
     tags: createTagService(ctx),
     provisioner,
+    agentFeed: createAgentFeed(ctx),
     supervisor: createSupervisor({ ctx, manager: options.gatewayManager, provisioner }),
     lifecycle: {
       /** The supervision trail, newest first. */

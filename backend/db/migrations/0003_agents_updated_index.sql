@@ -1,0 +1,1 @@
+CREATE INDEX `agents_updated_idx` ON `agents` (`updated_at`);

@@ -1,0 +1,22 @@
+import type { Response } from 'express';
+import type { AgentFeed } from '../services/agent-feed.js';
+
+const PING_MS = 15_000;
+
+/** Server-sent events: one `agent` event per visible change, a comment ping so proxies keep it open. */
+export function streamAgentEvents(res: Response, feed: AgentFeed): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  res.write(': connected\n\n');
+  const unsubscribe = feed.subscribe((agent) => {
+    res.write(`event: agent\ndata: ${JSON.stringify(agent)}\n\n`);
+  });
+  const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+  res.on('close', () => {
+    clearInterval(ping);
+    unsubscribe();
+  });
+}
