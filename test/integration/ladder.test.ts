@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startTestApi, type TestApi } from '../support/api.js';
+import { checkIn, modelControl, summarizeCheckIns, type ScriptStep } from '../support/openclaw/model-control.js';
+
+/*
+ * The fast-convergence ladder with real agents on the real gateway, at a short deadline (6 s) so a
+ * full ladder fits in a test: silent → exactly 3 wakes then offline with the reason; late(1) → online
+ * after the 2nd wake; stale → offline with a token-drift reason.
+ */
+
+const DEADLINE_S = 6;
+const gatewayUrl = inject('gatewayUrl');
+const gatewayToken = inject('gatewayToken');
+const model = modelControl(inject('modelUrl'));
+const WORKERS = /^mc-(?!gateway-)/;
+const suffix = randomBytes(3).toString('hex');
+let api: TestApi;
+let boardId: string;
+let counter = 0;
+const created: string[] = [];
+
+interface Agent {
+  id: string;
+  status: string;
+  wake_attempts: number;
+  last_seen_at: string | null;
+  last_provision_error: string | null;
+  checkin_deadline_at: string | null;
+}
+const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
+
+async function until(what: string, read: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await read())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function createWorker(behaviour: ScriptStep): Promise<{ id: string; key: string }> {
+  await model.setPatternScript(WORKERS, behaviour);
+  const res = await api
+    .user('post', '/api/v1/agents')
+    .send({ name: `Ladder ${suffix} ${++counter}`, board_id: boardId })
+    .expect(200);
+  created.push(res.body.id);
+  // Pin the behaviour to this agent so the next test's pattern does not change it.
+  await model.setScript(`mc-${res.body.id}`, behaviour);
+  return { id: res.body.id, key: `mc-${res.body.id}` };
+}
+
+const reconcileEvents = async (id: string) =>
+  ((await api.user('get', `/api/v1/logs?event=lifecycle.reconcile.*&agent_id=${id}`).expect(200)).body.items as { event: string }[])
+    .map((e) => e.event)
+    .reverse();
+
+beforeAll(async () => {
+  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
+  const gateway = await api
+    .user('post', '/api/v1/gateways')
+    .send({ name: `Ladder ${suffix}`, url: gatewayUrl, token: gatewayToken })
+    .expect(200);
+  const board = await api
+    .user('post', '/api/v1/boards')
+    .send({ name: `Ladder board ${suffix}`, description: 'The ladder', gateway_id: gateway.body.id, create_lead: false })
+    .expect(200);
+  boardId = board.body.id;
+});
+
+afterEach(async () => {
+  await model.setPatternScript(WORKERS, null);
+});
+
+afterAll(async () => {
+  for (const id of created) {
+    await model.setScript(`mc-${id}`, null);
+    await api?.user('delete', `/api/v1/agents/${id}`).catch(() => undefined);
+  }
+  await api?.stop();
+});
+
+describe('the check-in ladder with real agents', () => {
+  it('silent: exactly 3 wakes, then offline with the reason; events in order', async () => {
+    const { id, key } = await createWorker(checkIn.silent());
+    await until('offline', async () => (await getAgent(id)).status === 'offline', (DEADLINE_S * 3 + 10) * 1000);
+    const agent = await getAgent(id);
+    expect(agent).toMatchObject({ wake_attempts: 3, checkin_deadline_at: null, last_seen_at: null });
+    expect(agent.last_provision_error).toMatch(/max wake attempts reached.*never called the heartbeat API/s);
+    expect(await reconcileEvents(id)).toEqual([
+      'lifecycle.reconcile.retriggered',
+      'lifecycle.reconcile.retriggered',
+      'lifecycle.reconcile.max_attempts_reached',
+    ]);
+    // The agent really was woken three times: its model saw three heartbeat turns and nothing more.
+    await new Promise((r) => setTimeout(r, DEADLINE_S * 1000));
+    const summary = summarizeCheckIns(await model.requests(key));
+    expect(summary).toMatchObject({ heartbeatTurns: 3, checkInsIssued: 0 });
+  }, 90_000);
+
+  it('late(1): ignores the first wake, checks in after the second; the ladder resets', async () => {
+    const { id, key } = await createWorker(checkIn.late(1));
+    await until('check-in', async () => (await getAgent(id)).last_seen_at !== null, (DEADLINE_S * 2 + 15) * 1000);
+    const agent = await getAgent(id);
+    expect(agent).toMatchObject({ status: 'online', wake_attempts: 0, checkin_deadline_at: null, last_provision_error: null });
+    expect(await reconcileEvents(id)).toEqual(['lifecycle.reconcile.retriggered', 'lifecycle.reconcile.skip_not_stuck']);
+    expect(summarizeCheckIns(await model.requests(key))).toMatchObject({ heartbeatTurns: 2, checkInsIssued: 1 });
+  }, 60_000);
+
+  it('stale: check-ins refused with a rotated token end offline with a token-drift reason', async () => {
+    const { id } = await createWorker(checkIn.silent());
+    // The workspace holds the first token; rotate twice and have the agent present the retired middle one.
+    const retired = (await api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
+    await api.user('post', `/api/v1/agents/${id}/token`).expect(200);
+    await model.setScript(`mc-${id}`, checkIn.stale(retired));
+    await until('offline', async () => (await getAgent(id)).status === 'offline', (DEADLINE_S * 3 + 15) * 1000);
+    const agent = await getAgent(id);
+    expect(agent.last_provision_error).toMatch(/401.*token drift.*rotate_tokens=true/s);
+    const failures = api.backend.services.agentAuth.recentFailures({ since: new Date(Date.now() - 120_000), agentIds: [id] });
+    expect(failures).toEqual([expect.objectContaining({ reason: 'retired_token', token_prefix: retired.slice(0, 6) })]);
+  }, 90_000);
+});
