@@ -14,6 +14,7 @@ Options (each also as an environment variable):
   --base-url URL                 MC_BASE_URL                  URL agents use to reach this API
   --checkin-deadline-seconds N   MC_CHECKIN_DEADLINE_SECONDS  default 30
   --max-wake-attempts N          MC_MAX_WAKE_ATTEMPTS         default 3
+  --offline-after-seconds N      MC_OFFLINE_AFTER_SECONDS     silence before offline, default 600 (or 1.5 × heartbeat)
   --log-level LEVEL              MC_LOG_LEVEL                 fatal|error|warn|info|debug|trace|silent
   --allowed-host NAME            MC_ALLOWED_HOSTS             extra Host-header names (comma list in env)
   --gateway-min-version V        MC_GATEWAY_MIN_VERSION       oldest OpenClaw gateway accepted (2026.9.1)

@@ -34,6 +34,8 @@ export const BackendConfig = z
       .optional(),
     checkinDeadlineSeconds: z.coerce.number().positive().max(3600).default(30),
     maxWakeAttempts: z.coerce.number().int().min(1).max(100).default(3),
+    /** Reads call an agent offline after this much silence at least (or 1.5 × its heartbeat interval). */
+    offlineAfterSeconds: z.coerce.number().positive().max(7 * 86_400).default(600),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** Overrides the generated token in `<dataDir>/local-auth-token`. */
     localAuthToken: LocalAuthToken.optional(),
@@ -76,6 +78,7 @@ const FLAG_OPTIONS = {
   'base-url': { type: 'string' },
   'checkin-deadline-seconds': { type: 'string' },
   'max-wake-attempts': { type: 'string' },
+  'offline-after-seconds': { type: 'string' },
   'log-level': { type: 'string' },
   'allowed-host': { type: 'string', multiple: true },
   'gateway-min-version': { type: 'string' },
@@ -100,6 +103,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     baseUrl: pick(values['base-url'], 'MC_BASE_URL'),
     checkinDeadlineSeconds: pick(values['checkin-deadline-seconds'], 'MC_CHECKIN_DEADLINE_SECONDS'),
     maxWakeAttempts: pick(values['max-wake-attempts'], 'MC_MAX_WAKE_ATTEMPTS'),
+    offlineAfterSeconds: pick(values['offline-after-seconds'], 'MC_OFFLINE_AFTER_SECONDS'),
     logLevel: pick(values['log-level'], 'MC_LOG_LEVEL'),
     localAuthToken: env.MC_LOCAL_AUTH_TOKEN === '' ? undefined : env.MC_LOCAL_AUTH_TOKEN,
     gatewayMinVersion: pick(values['gateway-min-version'], 'MC_GATEWAY_MIN_VERSION'),
@@ -121,6 +125,7 @@ const SOURCE_NAMES: Record<string, string> = {
   baseUrl: '--base-url / MC_BASE_URL',
   checkinDeadlineSeconds: '--checkin-deadline-seconds / MC_CHECKIN_DEADLINE_SECONDS',
   maxWakeAttempts: '--max-wake-attempts / MC_MAX_WAKE_ATTEMPTS',
+  offlineAfterSeconds: '--offline-after-seconds / MC_OFFLINE_AFTER_SECONDS',
   logLevel: '--log-level / MC_LOG_LEVEL',
   localAuthToken: 'MC_LOCAL_AUTH_TOKEN',
   allowedHosts: '--allowed-host / MC_ALLOWED_HOSTS',

@@ -3,7 +3,7 @@ import { agentAuthFailures, agents, gateways, type AgentRow } from '../db/schema
 import { GatewayError } from '../gateway/errors.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { ServiceContext } from '../services/context.js';
-import { MAX_ATTEMPTS_REASON, decide } from './decide.js';
+import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
@@ -144,9 +144,8 @@ export function createSupervisor(deps: SupervisorDeps) {
     }
   }
 
-  async function reconcile(agent: AgentRow): Promise<void> {
-    const now = ctx.now();
-    const decision = decide(agent, now.getTime(), policy);
+  /** Apply a decision that only writes (no gateway call). */
+  function applyDecision(agent: AgentRow, decision: Exclude<Decision, { kind: 'retriggered' }>, now: Date): void {
     switch (decision.kind) {
       case 'skip_not_stuck':
       case 'skip_deleting':
@@ -161,14 +160,7 @@ export function createSupervisor(deps: SupervisorDeps) {
         );
         return;
       case 'deferred':
-        recordLifecycle(
-          db,
-          log,
-          now,
-          'lifecycle.reconcile.deferred',
-          agent.id,
-          `deadline not reached (${new Date(decision.untilMs).toISOString()})`,
-        );
+        recordLifecycle(db, log, now, 'lifecycle.reconcile.deferred', agent.id, `deadline not reached (${new Date(decision.untilMs).toISOString()})`);
         return;
       case 'max_attempts_reached': {
         const reason = offlineReason(agent);
@@ -176,40 +168,39 @@ export function createSupervisor(deps: SupervisorDeps) {
           .set({ status: 'offline', checkinDeadlineAt: null, provisionAction: null, lastProvisionError: reason, updatedAt: now })
           .where(eq(agents.id, agent.id))
           .run();
-        recordLifecycle(
-          db,
-          log,
-          now,
-          'lifecycle.reconcile.max_attempts_reached',
-          agent.id,
-          reason,
-          { attempts: agent.wakeAttempts },
-          'warn',
-        );
+        recordLifecycle(db, log, now, 'lifecycle.reconcile.max_attempts_reached', agent.id, reason, { attempts: agent.wakeAttempts }, 'warn');
         return;
       }
-      case 'retriggered':
-        recordLifecycle(
-          db,
-          log,
-          now,
-          'lifecycle.reconcile.retriggered',
-          agent.id,
-          `no check-in by the deadline: wake ${decision.attempt} of ${policy.maxWakeAttempts}`,
-          {
-            attempt: decision.attempt,
-          },
-        );
-        await wakeOnce(agent, `retry ${decision.attempt}/${policy.maxWakeAttempts}`);
-        return;
     }
+  }
+
+  async function retrigger(agent: AgentRow, attempt: number, now: Date): Promise<void> {
+    recordLifecycle(db, log, now, 'lifecycle.reconcile.retriggered', agent.id, `no check-in by the deadline: wake ${attempt} of ${policy.maxWakeAttempts}`, {
+      attempt,
+    });
+    await wakeOnce(agent, `retry ${attempt}/${policy.maxWakeAttempts}`);
   }
 
   async function runTick(): Promise<void> {
     lastTickAt = ctx.now();
-    for (const agent of due.all({ now: lastTickAt.getTime() })) {
+    const now = lastTickAt;
+    const decided = due.all({ now: now.getTime() }).map((agent) => ({ agent, decision: decide(agent, now.getTime(), policy) }));
+    // Decisions that only write (offline, skips) share one transaction: a burst of agents giving up at
+    // once costs one commit, not one per agent. Wakes go to the gateway one by one afterwards.
+    db.transaction(() => {
+      for (const { agent, decision } of decided) {
+        if (decision.kind === 'retriggered') continue;
+        try {
+          applyDecision(agent, decision, now);
+        } catch (err) {
+          log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });
+        }
+      }
+    });
+    for (const { agent, decision } of decided) {
+      if (decision.kind !== 'retriggered') continue;
       try {
-        await reconcile(agent);
+        await retrigger(agent, decision.attempt, ctx.now());
         log.debug('queue.worker.success', 'lifecycle reconcile done', { agent_id: agent.id });
       } catch (err) {
         log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });

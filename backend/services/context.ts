@@ -24,7 +24,7 @@ export interface LifecyclePolicy {
 export const policyFromConfig = (config: BackendConfig): LifecyclePolicy => ({
   checkinDeadlineMs: config.checkinDeadlineSeconds * 1000,
   maxWakeAttempts: config.maxWakeAttempts,
-  minSilenceMs: 10 * 60_000,
+  minSilenceMs: config.offlineAfterSeconds * 1000,
   silenceFactor: 1.5,
   presenceTouchMs: 30_000,
 });

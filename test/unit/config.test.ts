@@ -10,8 +10,10 @@ describe('loadConfig', () => {
       baseUrl: 'http://localhost:8000',
       checkinDeadlineSeconds: 30,
       maxWakeAttempts: 3,
+      offlineAfterSeconds: 600,
       logLevel: 'info',
     });
+    expect(loadConfig(['--offline-after-seconds', '120'], {}).offlineAfterSeconds).toBe(120);
     expect(c.dataDir).toBe(defaultDataDir({ HOME: '/home/u' }));
   });
 
