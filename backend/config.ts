@@ -35,7 +35,11 @@ export const BackendConfig = z
     checkinDeadlineSeconds: z.coerce.number().positive().max(3600).default(30),
     maxWakeAttempts: z.coerce.number().int().min(1).max(100).default(3),
     /** Reads call an agent offline after this much silence at least (or 1.5 × its heartbeat interval). */
-    offlineAfterSeconds: z.coerce.number().positive().max(7 * 86_400).default(600),
+    offlineAfterSeconds: z.coerce
+      .number()
+      .positive()
+      .max(7 * 86_400)
+      .default(600),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** Overrides the generated token in `<dataDir>/local-auth-token`. */
     localAuthToken: LocalAuthToken.optional(),

@@ -349,6 +349,16 @@ export const USER_ROUTES = {
     params: AgentParams,
     response: AgentRead,
   }),
+  allowAgentCheckin: defineRoute({
+    method: 'post',
+    path: '/api/v1/agents/{agent_id}/allow-checkin',
+    operationId: 'allow_agent_checkin',
+    summary: 'Put curl (the check-in command) on this agent’s exec allowlist on its gateway — the narrow fix when exec needs approval',
+    tags: ['agents'],
+    auth: 'user',
+    params: AgentParams,
+    response: AgentRead,
+  }),
   agentLifecycle: defineRoute({
     method: 'get',
     path: '/api/v1/agents/{agent_id}/lifecycle',

@@ -6,6 +6,7 @@ import { GatewayError } from '../gateway/errors.js';
 import type { GatewayManager, GatewayTarget } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import { recordLifecycle } from './trail.js';
+import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
 import { generateAgentToken } from '../services/tokens.js';
@@ -57,6 +58,8 @@ export interface ProvisionerDeps {
 }
 
 const DEFAULT_WORKSPACE_ROOT = '~/.openclaw';
+/** How an exec-policy warning on an agent record starts (so a fix can clear exactly it). */
+export const EXEC_POLICY_PREFIX = 'Check-ins will be refused by the gateway:';
 
 export function createProvisioner(deps: ProvisionerDeps) {
   const { ctx } = deps;
@@ -239,7 +242,31 @@ export function createProvisioner(deps: ProvisionerDeps) {
     });
   }
 
+  /** A warning for the record when the gateway's exec policy would refuse the headless check-in. */
+  async function execPolicyWarning(conn: GatewayConnection, hello: GatewayHello, agentId: string, key: string): Promise<string | null> {
+    try {
+      const verdict = await checkinExecPolicy(conn, hello, key);
+      if (!verdict?.refused) return null;
+      return `${EXEC_POLICY_PREFIX} ${verdict.reason}. Narrow fix: allow curl for this agent only (POST /api/v1/agents/${agentId}/allow-checkin).`;
+    } catch (err) {
+      if (err instanceof GatewayError) return null; // the policy could not be read; the ladder will still tell
+      throw err;
+    }
+  }
+
   return {
+    /** Put curl on this agent's exec allowlist on its gateway, then re-check the policy. */
+    async allowCheckin(agentId: string): Promise<void> {
+      const { agent, gateway } = load(agentId);
+      const conn = deps.manager.connection(target(gateway));
+      const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
+      const key = gatewayAgentKey(agent);
+      await allowCheckin(conn, key);
+      const warning = await execPolicyWarning(conn, hello, agent.id, key);
+      const cleared = agent.lastProvisionError?.startsWith(EXEC_POLICY_PREFIX) ? warning : agent.lastProvisionError;
+      db.update(agents).set({ lastProvisionError: cleared, updatedAt: ctx.now() }).where(eq(agents.id, agent.id)).run();
+    },
+
     async provision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult> {
       const { agent, gateway, board } = load(agentId);
       const key = gatewayAgentKey(agent);
@@ -278,6 +305,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
           });
         }
         const woke = options.wake ? await wake(conn, hello, agent, key, options.action === 'update' ? 'updated' : 'provisioned') : null;
+        const policyWarning = await execPolicyWarning(conn, hello, agent.id, key);
         const now = ctx.now();
         db.transaction((tx) => {
           tx.update(agents)
@@ -285,7 +313,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
               status: 'online',
               provisionAction: null,
               provisionRequestedAt: null,
-              lastProvisionError: null,
+              lastProvisionError: policyWarning,
               updatedAt: now,
               ...(woke && {
                 wakeAttempts: sql`${agents.wakeAttempts} + 1`,

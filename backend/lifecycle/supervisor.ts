@@ -160,7 +160,14 @@ export function createSupervisor(deps: SupervisorDeps) {
         );
         return;
       case 'deferred':
-        recordLifecycle(db, log, now, 'lifecycle.reconcile.deferred', agent.id, `deadline not reached (${new Date(decision.untilMs).toISOString()})`);
+        recordLifecycle(
+          db,
+          log,
+          now,
+          'lifecycle.reconcile.deferred',
+          agent.id,
+          `deadline not reached (${new Date(decision.untilMs).toISOString()})`,
+        );
         return;
       case 'max_attempts_reached': {
         const reason = offlineReason(agent);
@@ -168,16 +175,33 @@ export function createSupervisor(deps: SupervisorDeps) {
           .set({ status: 'offline', checkinDeadlineAt: null, provisionAction: null, lastProvisionError: reason, updatedAt: now })
           .where(eq(agents.id, agent.id))
           .run();
-        recordLifecycle(db, log, now, 'lifecycle.reconcile.max_attempts_reached', agent.id, reason, { attempts: agent.wakeAttempts }, 'warn');
+        recordLifecycle(
+          db,
+          log,
+          now,
+          'lifecycle.reconcile.max_attempts_reached',
+          agent.id,
+          reason,
+          { attempts: agent.wakeAttempts },
+          'warn',
+        );
         return;
       }
     }
   }
 
   async function retrigger(agent: AgentRow, attempt: number, now: Date): Promise<void> {
-    recordLifecycle(db, log, now, 'lifecycle.reconcile.retriggered', agent.id, `no check-in by the deadline: wake ${attempt} of ${policy.maxWakeAttempts}`, {
-      attempt,
-    });
+    recordLifecycle(
+      db,
+      log,
+      now,
+      'lifecycle.reconcile.retriggered',
+      agent.id,
+      `no check-in by the deadline: wake ${attempt} of ${policy.maxWakeAttempts}`,
+      {
+        attempt,
+      },
+    );
     await wakeOnce(agent, `retry ${attempt}/${policy.maxWakeAttempts}`);
   }
 

@@ -8,6 +8,7 @@ type AgentRoutes =
   | 'wakeAgent'
   | 'reprovisionAgent'
   | 'agentLifecycle'
+  | 'allowAgentCheckin'
   | 'listLogs'
   | 'listAgents'
   | 'createAgent'
@@ -33,6 +34,17 @@ export function agentHandlers(s: Services): HandlerGroup<AgentRoutes> {
     reprovisionAgent: async ({ params }) => {
       s.agents.getRow(params.agent_id);
       await s.supervisor.reprovision(params.agent_id);
+      return s.agents.get(params.agent_id);
+    },
+    allowAgentCheckin: async ({ params }) => {
+      s.agents.getRow(params.agent_id);
+      try {
+        await s.provisioner.allowCheckin(params.agent_id);
+      } catch (err) {
+        if (err instanceof GatewayError)
+          throw new AppError('gateway_error', { message: err.explanation, code: err.code, next_step: err.nextStep, detail: err.detail });
+        throw err;
+      }
       return s.agents.get(params.agent_id);
     },
     agentLifecycle: ({ params, query }) => ({
