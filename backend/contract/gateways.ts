@@ -10,12 +10,14 @@ export const GatewayUrl = z
     (value) => {
       try {
         const url = new URL(value);
-        return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.port !== '' && url.hostname !== '';
+        // No query string or user:password: a token belongs in the token field, not in a URL that gets logged.
+        const plain = url.search === '' && url.username === '' && url.password === '';
+        return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.port !== '' && url.hostname !== '' && plain;
       } catch {
         return false;
       }
     },
-    { message: 'must be a ws:// or wss:// URL with an explicit port, e.g. ws://127.0.0.1:18789' },
+    { message: 'must be a ws:// or wss:// URL with an explicit port and no query or credentials, e.g. ws://127.0.0.1:18789' },
   );
 
 /** A classified gateway failure: stable code, plain explanation, next step, and what was said. */

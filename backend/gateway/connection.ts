@@ -88,20 +88,32 @@ export function createGatewayConnection(options: ConnectionOptions) {
   const pending = new Map<string, Pending>();
   const eventListeners = new Set<EventListener>();
   const stateListeners = new Set<StateListener>();
-  let readyWaiters: { resolve: (h: GatewayHello) => void; reject: (e: GatewayError) => void }[] = [];
+  let readyWaiters: { resolve: (h: GatewayHello) => void; reject: (e: GatewayError) => void; failFast: boolean }[] = [];
 
   function setState(next: ConnectionState, error: GatewayError | null = null): void {
     state = next;
     if (error) lastError = error;
     if (next === 'connected') lastError = null;
-    for (const listener of stateListeners) listener(next, error);
+    for (const listener of stateListeners) {
+      try {
+        listener(next, error);
+      } catch (err) {
+        // A listener (e.g. the one saving state to the database) must never break the socket loop.
+        log.error('gateway.listener_failed', 'a state listener threw', { error: (err as Error).message });
+      }
+    }
     if (next === 'connected' && hello) {
       const h = hello;
       for (const w of readyWaiters) w.resolve(h);
       readyWaiters = [];
-    } else if ((next === 'failed' || next === 'closed' || next === 'waiting') && error && (next !== 'waiting' || reconnect === false)) {
+    } else if ((next === 'failed' || next === 'closed') && error) {
       for (const w of readyWaiters) w.reject(error);
       readyWaiters = [];
+    } else if (next === 'waiting' && error) {
+      // Between retries: callers that prefer an answer now get the failure; the others wait for the next try.
+      const now = readyWaiters.filter((w) => w.failFast || reconnect === false);
+      readyWaiters = readyWaiters.filter((w) => !now.includes(w));
+      for (const w of now) w.reject(error);
     }
   }
 
@@ -156,7 +168,10 @@ export function createGatewayConnection(options: ConnectionOptions) {
         if (!parsed.success) throw new Error(parsed.error.message);
         frame = parsed.data;
       } catch (err) {
-        log.warn('gateway.frame_invalid', 'dropped an invalid frame from the gateway', { error: (err as Error).message.slice(0, 300) });
+        // Only the kind of problem: a parser message can quote the frame, and frames can carry workspace files.
+        log.warn('gateway.frame_invalid', 'dropped an invalid frame from the gateway', {
+          error: err instanceof SyntaxError ? 'not JSON' : 'unexpected shape',
+        });
         return;
       }
       if (!handshakeDone) {
@@ -261,7 +276,11 @@ export function createGatewayConnection(options: ConnectionOptions) {
     }
     if (h.auth.deviceToken && h.auth.deviceToken !== deviceToken) {
       deviceToken = h.auth.deviceToken;
-      options.onDeviceToken?.(h.auth.deviceToken);
+      try {
+        options.onDeviceToken?.(h.auth.deviceToken);
+      } catch (err) {
+        log.error('gateway.listener_failed', 'saving the device token failed', { error: (err as Error).message });
+      }
     }
     hello = {
       version: h.server.version,
@@ -302,11 +321,13 @@ export function createGatewayConnection(options: ConnectionOptions) {
           readyWaiters = readyWaiters.filter((w) => w.resolve !== done);
           reject(lastError ?? new GatewayError('timeout', 'not connected in time'));
         }, timeoutMs);
+        timer.unref();
         const done = (h: GatewayHello) => {
           clearTimeout(timer);
           resolve(h);
         };
         readyWaiters.push({
+          failFast: opts.failFast ?? false,
           resolve: done,
           reject: (e) => {
             clearTimeout(timer);
@@ -348,7 +369,10 @@ export function createGatewayConnection(options: ConnectionOptions) {
     close(): void {
       closedByUs = true;
       if (retryTimer) clearTimeout(retryTimer);
-      failPending(new GatewayError('connection_lost', 'connection closed by Mission Control'));
+      const closing = new GatewayError('connection_lost', 'connection closed by Mission Control');
+      failPending(closing);
+      for (const w of readyWaiters) w.reject(closing);
+      readyWaiters = [];
       if (socket) socket.close();
       else setState('closed');
     },

@@ -77,7 +77,11 @@ export function createGatewayManager(options: GatewayManagerOptions) {
     /** The live connection for a gateway (created or replaced as needed). */
     connection(target: GatewayTarget): GatewayConnection {
       const existing = connections.get(target.id);
-      if (existing && sameTarget(existing.target, target) && existing.connection.state !== 'closed') return existing.connection;
+      // A failed connection (refused for a reason a retry cannot fix by itself) is tried afresh when used
+      // again: the fix may have happened on the gateway side (device approved, gateway upgraded).
+      const usable =
+        existing && sameTarget(existing.target, target) && existing.connection.state !== 'closed' && existing.connection.state !== 'failed';
+      if (existing && usable) return existing.connection;
       existing?.connection.close();
       const connection = open(target, false);
       connections.set(target.id, { target, connection });

@@ -9,7 +9,9 @@ export function gatewayAgentKey(agent: Pick<AgentRow, 'id' | 'boardId' | 'gatewa
 }
 
 export const isAlreadyExists = (err: GatewayError) => /already exists|duplicate|conflict/i.test(err.detail);
-export const isMissing = (err: GatewayError) => /not found|unknown agent|no such|does not exist|missing/i.test(err.detail);
+/** "No such agent/session/file" — never a scope refusal ("missing scope"), which must not read as "already gone". */
+export const isMissing = (err: GatewayError) =>
+  err.code === 'rejected' && /not found|unknown agent|no such|does not exist/i.test(err.detail);
 
 /**
  * agents.create and agents.delete land through a config hot reload (~0.5–0.8 s later): poll

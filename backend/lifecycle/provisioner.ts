@@ -6,6 +6,7 @@ import { GatewayError } from '../gateway/errors.js';
 import type { GatewayManager, GatewayTarget } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import { recordLifecycle } from './trail.js';
+import { withAgentLock } from './agent-lock.js';
 import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
@@ -39,6 +40,8 @@ export interface ProvisionOptions {
   forceBootstrap?: boolean;
   /** Mint a new token even if the workspace holds a valid one. */
   rotateToken?: boolean;
+  /** A new check-in cycle (the ladder starts again at 1); supervisor retries continue theirs. Default true. */
+  newCycle?: boolean;
 }
 
 export interface ProvisionResult {
@@ -195,11 +198,12 @@ export function createProvisioner(deps: ProvisionerDeps) {
     return 'chat.send';
   }
 
-  function markStarted(agent: AgentRow, action: ProvisionAction): void {
+  function markStarted(agent: AgentRow, action: ProvisionAction, newCycle: boolean): void {
     db.update(agents)
       .set({
         status: action === 'update' ? 'updating' : 'provisioning',
         provisionAction: action,
+        ...(newCycle && { wakeAttempts: 0 }),
         provisionRequestedAt: ctx.now(),
         lifecycleGeneration: sql`${agents.lifecycleGeneration} + 1`,
         lastProvisionError: null,
@@ -210,18 +214,20 @@ export function createProvisioner(deps: ProvisionerDeps) {
   }
 
   /**
-   * A failed run leaves the agent in the state it had, with the classified reason on the record.
-   * When it was meant to wake the agent, the failure still counts as a wake attempt with a deadline,
-   * so the supervisor's ladder carries on and ends online or offline-with-reason — never stuck.
+   * A failed run leaves the agent in the state it had, with the reason on the record and the action
+   * still owed (`provision_action` stays set, so the next wake provisions instead of only waking).
+   * When it was meant to wake the agent, the failure counts as a wake attempt with a deadline, so
+   * the supervisor's ladder carries on and ends online or offline-with-reason — never stuck.
    */
-  function markFailed(agent: AgentRow, options: ProvisionOptions, err: GatewayError): void {
+  function markFailed(agent: AgentRow, options: ProvisionOptions, err: unknown): void {
     const now = ctx.now();
-    const reason = `Gateway ${options.action} failed: ${err.explanation} (${err.detail})`;
+    const explanation = err instanceof GatewayError ? `${err.explanation} (${err.detail})` : (err as Error).message;
+    const reason = `Gateway ${options.action} failed: ${explanation}`;
     db.transaction((tx) => {
       tx.update(agents)
         .set({
           status: agent.status,
-          provisionAction: null,
+          provisionAction: options.action,
           lastProvisionError: reason,
           updatedAt: now,
           ...(options.wake && {
@@ -234,11 +240,20 @@ export function createProvisioner(deps: ProvisionerDeps) {
         .run();
       recordActivity(tx, now, {
         eventType: `agent.${options.action}.failed`,
-        message: `${agent.name}: ${err.explanation}`,
+        message: `${agent.name}: ${explanation}`,
         agentId: agent.id,
         boardId: agent.boardId,
       });
-      recordLifecycle(tx, log, now, 'lifecycle.wake.failed', agent.id, reason, { code: err.code, action: options.action }, 'warn');
+      recordLifecycle(
+        tx,
+        log,
+        now,
+        'lifecycle.wake.failed',
+        agent.id,
+        reason,
+        { code: err instanceof GatewayError ? err.code : 'internal', action: options.action },
+        'warn',
+      );
     });
   }
 
@@ -250,6 +265,93 @@ export function createProvisioner(deps: ProvisionerDeps) {
       return `${EXEC_POLICY_PREFIX} ${verdict.reason}. Narrow fix: allow curl for this agent only (POST /api/v1/agents/${agentId}/allow-checkin).`;
     } catch (err) {
       if (err instanceof GatewayError) return null; // the policy could not be read; the ladder will still tell
+      throw err;
+    }
+  }
+
+  async function provisionNow(agentId: string, options: ProvisionOptions): Promise<ProvisionResult> {
+    const { agent, gateway, board } = load(agentId);
+    const key = gatewayAgentKey(agent);
+    markStarted(agent, options.action, options.newCycle ?? true);
+    try {
+      const conn = deps.manager.connection(target(gateway));
+      const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
+      await ensureGatewayAgent(conn, gateway, key, agent.name);
+      const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false);
+      const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
+      const present = new Set((listing.files ?? []).filter((f) => !f.missing).map((f) => f.name));
+      const context = templateContext(agent, board, token);
+      const files = renderWorkspace(context, {
+        bootstrap: options.action === 'provision' || (options.forceBootstrap ?? false),
+        soulTemplate: agent.soulTemplate,
+        identityTemplate: agent.identityTemplate,
+      });
+      const written: WorkspaceFile[] = [];
+      const kept: WorkspaceFile[] = [];
+      for (const [name, content] of files) {
+        if (options.action === 'update' && !options.overwrite && PRESERVED_FILES.includes(name) && present.has(name)) {
+          kept.push(name);
+          continue;
+        }
+        await conn.request('agents.files.set', { agentId: key, name, content });
+        written.push(name);
+        // AGENTS.md (written first) holds the token now: switch to it at once, so a later failure
+        // cannot leave the workspace with a token Mission Control has never heard of.
+        if (name === 'AGENTS.md' && rotated) deps.agents.setToken(agent.id, token);
+      }
+      // Cadence first: a config change re-declares the heartbeat job, and the scratch belongs to the job.
+      await alignHeartbeat(conn, key, agent.heartbeatConfig?.every ?? '10m');
+      await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
+      if (options.resetSession && hello.methods.includes('sessions.reset')) {
+        await conn.request('sessions.reset', { key: agent.openclawSessionId }).catch((err: unknown) => {
+          if (!(err instanceof GatewayError && isMissing(err))) throw err;
+        });
+      }
+      // The wake time is taken before sending: a check-in that beats our bookkeeping still counts.
+      const wakeSentAt = ctx.now();
+      const woke = options.wake ? await wake(conn, hello, agent, key, options.action === 'update' ? 'updated' : 'provisioned') : null;
+      const policyWarning = await execPolicyWarning(conn, hello, agent.id, key);
+      const now = ctx.now();
+      db.transaction((tx) => {
+        tx.update(agents)
+          .set({
+            status: 'online',
+            provisionAction: null,
+            provisionRequestedAt: null,
+            lastProvisionError: policyWarning,
+            updatedAt: now,
+            ...(woke && {
+              wakeAttempts: sql`${agents.wakeAttempts} + 1`,
+              lastWakeSentAt: wakeSentAt,
+              checkinDeadlineAt: new Date(wakeSentAt.getTime() + ctx.policy.checkinDeadlineMs),
+            }),
+          })
+          .where(eq(agents.id, agent.id))
+          .run();
+        if (woke) {
+          recordLifecycle(
+            tx,
+            log,
+            now,
+            'lifecycle.queue.enqueued',
+            agent.id,
+            `check-in due within ${ctx.policy.checkinDeadlineMs / 1000} s (woken with ${woke})`,
+            {
+              attempt: agent.wakeAttempts + 1,
+              delay_seconds: ctx.policy.checkinDeadlineMs / 1000,
+            },
+          );
+        }
+        recordActivity(tx, now, {
+          eventType: `agent.${options.action}.direct`,
+          message: `${agent.name} ${options.action === 'update' ? 'updated' : 'provisioned'} on the gateway${woke ? ` and woken (${woke})` : ''}.`,
+          agentId: agent.id,
+          boardId: agent.boardId,
+        });
+      });
+      return { agentId: agent.id, gatewayAgentId: key, filesWritten: written, filesKept: kept, tokenRotated: rotated, woke };
+    } catch (err) {
+      markFailed(agent, options, err);
       throw err;
     }
   }
@@ -267,99 +369,20 @@ export function createProvisioner(deps: ProvisionerDeps) {
       db.update(agents).set({ lastProvisionError: cleared, updatedAt: ctx.now() }).where(eq(agents.id, agent.id)).run();
     },
 
-    async provision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult> {
-      const { agent, gateway, board } = load(agentId);
-      const key = gatewayAgentKey(agent);
-      markStarted(agent, options.action);
-      try {
-        const conn = deps.manager.connection(target(gateway));
-        const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
-        await ensureGatewayAgent(conn, gateway, key, agent.name);
-        const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? options.action === 'provision');
-        const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
-        const present = new Set((listing.files ?? []).filter((f) => !f.missing).map((f) => f.name));
-        const context = templateContext(agent, board, token);
-        const files = renderWorkspace(context, {
-          bootstrap: options.action === 'provision' || (options.forceBootstrap ?? false),
-          soulTemplate: agent.soulTemplate,
-          identityTemplate: agent.identityTemplate,
-        });
-        const written: WorkspaceFile[] = [];
-        const kept: WorkspaceFile[] = [];
-        for (const [name, content] of files) {
-          if (options.action === 'update' && !options.overwrite && PRESERVED_FILES.includes(name) && present.has(name)) {
-            kept.push(name);
-            continue;
-          }
-          await conn.request('agents.files.set', { agentId: key, name, content });
-          written.push(name);
-        }
-        // The workspace holds the token now; only then does Mission Control switch to it.
-        if (rotated) deps.agents.setToken(agent.id, token);
-        // Cadence first: a config change re-declares the heartbeat job, and the scratch belongs to the job.
-        await alignHeartbeat(conn, key, agent.heartbeatConfig?.every ?? '10m');
-        await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
-        if (options.resetSession && hello.methods.includes('sessions.reset')) {
-          await conn.request('sessions.reset', { key: agent.openclawSessionId }).catch((err: unknown) => {
-            if (!(err instanceof GatewayError && isMissing(err))) throw err;
-          });
-        }
-        const woke = options.wake ? await wake(conn, hello, agent, key, options.action === 'update' ? 'updated' : 'provisioned') : null;
-        const policyWarning = await execPolicyWarning(conn, hello, agent.id, key);
-        const now = ctx.now();
-        db.transaction((tx) => {
-          tx.update(agents)
-            .set({
-              status: 'online',
-              provisionAction: null,
-              provisionRequestedAt: null,
-              lastProvisionError: policyWarning,
-              updatedAt: now,
-              ...(woke && {
-                wakeAttempts: sql`${agents.wakeAttempts} + 1`,
-                lastWakeSentAt: now,
-                checkinDeadlineAt: new Date(now.getTime() + ctx.policy.checkinDeadlineMs),
-              }),
-            })
-            .where(eq(agents.id, agent.id))
-            .run();
-          if (woke) {
-            recordLifecycle(
-              tx,
-              log,
-              now,
-              'lifecycle.queue.enqueued',
-              agent.id,
-              `check-in due within ${ctx.policy.checkinDeadlineMs / 1000} s (woken with ${woke})`,
-              {
-                attempt: agent.wakeAttempts + 1,
-                delay_seconds: ctx.policy.checkinDeadlineMs / 1000,
-              },
-            );
-          }
-          recordActivity(tx, now, {
-            eventType: `agent.${options.action}.direct`,
-            message: `${agent.name} ${options.action === 'update' ? 'updated' : 'provisioned'} on the gateway${woke ? ` and woken (${woke})` : ''}.`,
-            agentId: agent.id,
-            boardId: agent.boardId,
-          });
-        });
-        return { agentId: agent.id, gatewayAgentId: key, filesWritten: written, filesKept: kept, tokenRotated: rotated, woke };
-      } catch (err) {
-        if (err instanceof GatewayError) markFailed(agent, options, err);
-        throw err;
-      }
+    /** One provisioning at a time per agent (an API call and a supervisor retry must not interleave). */
+    provision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult> {
+      return withAgentLock(agentId, () => provisionNow(agentId, options));
     },
 
     /**
      * Provision and keep going whatever happens: the outcome (including a classified gateway
      * failure) is on the agent record, which is what API callers read back.
      */
-    async tryProvision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult | GatewayError> {
+    async tryProvision(agentId: string, options: ProvisionOptions): Promise<ProvisionResult | Error> {
       try {
         return await this.provision(agentId, options);
       } catch (err) {
-        if (err instanceof GatewayError) return err;
+        if (err instanceof Error) return err;
         throw err;
       }
     },

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import { agentAuthFailures, agents, gateways, type AgentRow } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
 import type { GatewayManager } from '../gateway/manager.js';
@@ -7,6 +7,7 @@ import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
+import { withAgentLock } from './agent-lock.js';
 
 /*
  * The check-in supervisor. The ladder lives in the agents table (wake_attempts, last_wake_sent_at,
@@ -53,7 +54,7 @@ export function createSupervisor(deps: SupervisorDeps) {
       )
       .get();
     if (refused && refused.n > 0) {
-      return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — run a template sync with rotate_tokens=true.`;
+      return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — re-provision it (POST /api/v1/agents/${agent.id}/reprovision) to give it its current token.`;
     }
     if (agent.lastProvisionError) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${agent.lastProvisionError}`;
     return `${MAX_ATTEMPTS_REASON}. It was woken ${agent.wakeAttempts} time(s) and never called the heartbeat API.`;
@@ -69,7 +70,7 @@ export function createSupervisor(deps: SupervisorDeps) {
         checkinDeadlineAt: deadline,
         lifecycleGeneration: sql`${agents.lifecycleGeneration} + 1`,
         ...(error !== null && { lastProvisionError: error }),
-        updatedAt: now,
+        updatedAt: ctx.now(),
       })
       .where(eq(agents.id, agent.id))
       .run();
@@ -96,20 +97,19 @@ export function createSupervisor(deps: SupervisorDeps) {
       db.update(agents).set({ checkinDeadlineAt: null }).where(eq(agents.id, agent.id)).run();
       return;
     }
-    // An agent whose provisioning never completed is provisioned again (that wakes it); the others are just woken.
-    if (agent.provisionAction !== null || (agent.lastProvisionError?.startsWith('Gateway ') ?? false)) {
-      const result = await provisioner.tryProvision(agent.id, { action: agent.lastSeenAt ? 'update' : 'provision', wake: true });
-      const ok = !(result instanceof GatewayError);
+    // An agent whose provisioning is still owed is provisioned again (that wakes it); the others are just woken.
+    if (agent.provisionAction !== null) {
+      const action = agent.provisionAction === 'update' ? 'update' : 'provision';
+      const result = await provisioner.tryProvision(agent.id, { action, wake: true, newCycle: false });
+      const failed = result instanceof Error;
       recordLifecycle(
         db,
         log,
         ctx.now(),
-        ok ? 'lifecycle.wake.sent' : 'lifecycle.wake.failed',
+        failed ? 'lifecycle.wake.failed' : 'lifecycle.wake.sent',
         agent.id,
-        ok ? `re-provisioned and woken (${why})` : `re-provisioning failed: ${result.explanation}`,
-        {
-          why,
-        },
+        failed ? `re-provisioning failed: ${result.message}` : `re-provisioned and woken (${why})`,
+        { why },
       );
       return;
     }
@@ -149,7 +149,10 @@ export function createSupervisor(deps: SupervisorDeps) {
     switch (decision.kind) {
       case 'skip_not_stuck':
       case 'skip_deleting':
-        db.update(agents).set({ checkinDeadlineAt: null }).where(eq(agents.id, agent.id)).run();
+        db.update(agents)
+          .set({ checkinDeadlineAt: null, ...(decision.kind === 'skip_not_stuck' && { wakeAttempts: 0 }), updatedAt: now })
+          .where(eq(agents.id, agent.id))
+          .run();
         recordLifecycle(
           db,
           log,
@@ -190,19 +193,48 @@ export function createSupervisor(deps: SupervisorDeps) {
     }
   }
 
-  async function retrigger(agent: AgentRow, attempt: number, now: Date): Promise<void> {
-    recordLifecycle(
-      db,
-      log,
-      now,
-      'lifecycle.reconcile.retriggered',
-      agent.id,
-      `no check-in by the deadline: wake ${attempt} of ${policy.maxWakeAttempts}`,
-      {
-        attempt,
-      },
-    );
-    await wakeOnce(agent, `retry ${attempt}/${policy.maxWakeAttempts}`);
+  /**
+   * Wake again — under the agent's lock, after reading the row again: if an operator's wake, a
+   * provisioning or a check-in got there first, this retry is stale and is dropped.
+   */
+  async function retrigger(snapshot: AgentRow): Promise<void> {
+    const owedProvisioning = await withAgentLock(snapshot.id, async () => {
+      const now = ctx.now();
+      const agent = db.select().from(agents).where(eq(agents.id, snapshot.id)).get();
+      if (!agent) {
+        recordLifecycle(db, log, now, 'lifecycle.reconcile.skip_missing_agent', snapshot.id, 'the agent was deleted');
+        return null;
+      }
+      const decision = decide(agent, now.getTime(), policy);
+      if (agent.lifecycleGeneration !== snapshot.lifecycleGeneration || decision.kind !== 'retriggered') {
+        recordLifecycle(
+          db,
+          log,
+          now,
+          'lifecycle.reconcile.skip_stale_generation',
+          agent.id,
+          'something else acted on the agent first; this retry is dropped',
+        );
+        return null;
+      }
+      const why = `retry ${decision.attempt}/${policy.maxWakeAttempts}`;
+      recordLifecycle(
+        db,
+        log,
+        now,
+        'lifecycle.reconcile.retriggered',
+        agent.id,
+        `no check-in by the deadline: wake ${decision.attempt} of ${policy.maxWakeAttempts}`,
+        {
+          attempt: decision.attempt,
+        },
+      );
+      // Provisioning takes the same lock itself, so it runs after this one is released.
+      if (agent.provisionAction !== null) return { agent, why };
+      await wakeOnce(agent, why);
+      return null;
+    });
+    if (owedProvisioning) await wakeOnce(owedProvisioning.agent, owedProvisioning.why);
   }
 
   async function runTick(): Promise<void> {
@@ -224,7 +256,7 @@ export function createSupervisor(deps: SupervisorDeps) {
     for (const { agent, decision } of decided) {
       if (decision.kind !== 'retriggered') continue;
       try {
-        await retrigger(agent, decision.attempt, ctx.now());
+        await retrigger(agent);
         log.debug('queue.worker.success', 'lifecycle reconcile done', { agent_id: agent.id });
       } catch (err) {
         log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });
@@ -245,18 +277,32 @@ export function createSupervisor(deps: SupervisorDeps) {
     },
     /** A new cycle on request (the operator's "wake"): the ladder starts again at 1. */
     async wake(agentId: string): Promise<void> {
-      db.update(agents).set({ wakeAttempts: 0, lastProvisionError: null }).where(eq(agents.id, agentId)).run();
-      const agent = db.select().from(agents).where(eq(agents.id, agentId)).get();
-      if (agent) await wakeOnce(agent, 'requested');
+      const owed = await withAgentLock(agentId, async () => {
+        db.update(agents).set({ wakeAttempts: 0, lastProvisionError: null, updatedAt: ctx.now() }).where(eq(agents.id, agentId)).run();
+        const agent = db.select().from(agents).where(eq(agents.id, agentId)).get();
+        if (!agent || agent.provisionAction !== null) return agent ?? null;
+        await wakeOnce(agent, 'requested');
+        return null;
+      });
+      // Owed provisioning takes the agent's lock itself, so it runs once ours is released.
+      if (owed) await wakeOnce(owed, 'requested');
     },
-    /** Re-provision (files, token kept, fresh session) and wake: a new cycle. */
+    /** Re-provision (files, token kept if the workspace holds a valid one, fresh session) and wake: a new cycle. */
     async reprovision(agentId: string): Promise<void> {
-      db.update(agents).set({ wakeAttempts: 0 }).where(eq(agents.id, agentId)).run();
-      await provisioner.tryProvision(agentId, { action: 'update', wake: true, resetSession: true });
+      await provisioner.tryProvision(agentId, { action: 'update', wake: true, resetSession: true, newCycle: true });
     },
     start(): void {
       if (timer) return;
-      timer = setInterval(() => void this.tick(), tickMs);
+      // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
+      db.update(agents)
+        .set({ checkinDeadlineAt: ctx.now() })
+        .where(and(isNotNull(agents.provisionAction), isNull(agents.checkinDeadlineAt)))
+        .run();
+      timer = setInterval(() => {
+        this.tick().catch((err: unknown) =>
+          log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message }),
+        );
+      }, tickMs);
       timer.unref();
     },
     async stop(): Promise<void> {

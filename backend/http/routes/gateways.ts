@@ -18,9 +18,9 @@ export function gatewayHandlers(s: Services): HandlerGroup<GatewayRoutes> {
     listGateways: ({ query }) => s.gateways.list(query),
     createGateway: async ({ body }) => {
       const gateway = await s.gateways.create(body);
-      // The main agent is provisioned right away when the gateway is up; its record tells how it went.
-      if (gateway.main_agent_id && !gateway.last_error)
-        await s.provisioner.tryProvision(gateway.main_agent_id, { action: 'provision', wake: true });
+      // The main agent is provisioned right away; its record tells how it went. With a gateway saved
+      // offline this fails fast, counts as an attempt, and the ladder takes it from there.
+      if (gateway.main_agent_id) await s.provisioner.tryProvision(gateway.main_agent_id, { action: 'provision', wake: true });
       return s.gateways.get(gateway.id);
     },
     getGateway: ({ params }) => s.gateways.get(params.gateway_id),
