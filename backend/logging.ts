@@ -40,6 +40,7 @@ export const LOG_EVENTS = [
   'dispatcher.message_failed',
   'dispatcher.tick_failed',
   'gateway.connected',
+  'gateway.device_token_dropped',
   'gateway.frame_invalid',
   'gateway.listener_failed',
 ] as const;

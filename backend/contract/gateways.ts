@@ -99,6 +99,8 @@ export const GatewayLiveStatus = z.object({
   events: z.array(z.string()),
   capabilities: z.array(z.string()),
   scopes: z.array(z.string()),
+  /** `token` (the gateway token) or `device-token` (the token the gateway issued to Mission Control's device). */
+  auth_method: z.string().nullable(),
   error: GatewayFailure.nullable(),
 });
 export type GatewayLiveStatus = z.infer<typeof GatewayLiveStatus>;

@@ -30,6 +30,8 @@ export interface GatewayHello {
   events: string[];
   capabilities: string[];
   scopes: string[];
+  /** How the gateway authenticated us: `token` or `device-token`. */
+  authMethod: string | null;
   connectedAt: Date;
 }
 
@@ -148,6 +150,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
     if (closedByUs) return;
     setState('connecting');
     let handshakeDone = false;
+    let usingDeviceToken = false;
     let failure: GatewayError | null = null;
     const ws = new WebSocket(options.url, {
       handshakeTimeout: handshakeTimeoutMs,
@@ -182,7 +185,10 @@ export function createGatewayConnection(options: ConnectionOptions) {
             ws.close();
             return;
           }
-          const auth = { token: options.token, deviceToken: options.token ? null : deviceToken };
+          // Reconnect with the device token the gateway issued to us when we have one; the gateway token
+          // is the fallback (first connect, or a device token the gateway no longer accepts).
+          usingDeviceToken = deviceToken !== null;
+          const auth = usingDeviceToken ? { token: null, deviceToken } : { token: options.token, deviceToken: null };
           const device = signConnect(options.identity, challenge.data, auth, platform);
           const params = connectParams({
             clientVersion: options.clientVersion,
@@ -198,6 +204,14 @@ export function createGatewayConnection(options: ConnectionOptions) {
           clearTimeout(handshakeTimer);
           if (!frame.ok) {
             failure = classifyGatewayError(frame.error ?? { code: 'UNKNOWN', message: 'connect refused' });
+            if (usingDeviceToken && options.token && (failure.code === 'token_mismatch' || failure.code === 'device_auth')) {
+              // The device token was revoked or rotated away: forget it and retry at once with the gateway token.
+              log.warn('gateway.device_token_dropped', 'the gateway refused our device token; retrying with the gateway token', {
+                url: options.url,
+              });
+              deviceToken = null;
+              failure = new GatewayError('starting', 'device token refused; retrying with the gateway token');
+            }
             ws.close();
             return;
           }
@@ -289,6 +303,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
       events: h.features.events,
       capabilities: h.features.capabilities,
       scopes: h.auth.scopes,
+      authMethod: h.auth.method ?? null,
       connectedAt: new Date(),
     };
     attempt = 0;

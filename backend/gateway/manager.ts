@@ -40,6 +40,9 @@ export function createGatewayManager(options: GatewayManagerOptions) {
   let identity: DeviceIdentity | null = null;
   const getIdentity = () => (identity ??= loadOrCreateDeviceIdentity(options.identityFile));
   const connections = new Map<string, { target: GatewayTarget; connection: GatewayConnection }>();
+  // A gateway pairs our device (and issues its device token) on the first connect, which is usually
+  // the connection test before the gateway is saved: keep that token for the gateway saved next.
+  const probeDeviceTokens = new Map<string, string>();
 
   function open(target: GatewayTarget, oneShot: boolean): GatewayConnection {
     const connection = createGatewayConnection({
@@ -48,7 +51,9 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       allowInsecureTls: target.allowInsecureTls,
       identity: getIdentity(),
       deviceToken: target.deviceToken,
-      onDeviceToken: oneShot ? undefined : (token) => options.store.saveDeviceToken(target.id, token),
+      onDeviceToken: oneShot
+        ? (token) => probeDeviceTokens.set(target.url, token)
+        : (token) => options.store.saveDeviceToken(target.id, token),
       logger: options.logger,
       clientVersion: options.clientVersion,
       requestTimeoutMs: options.requestTimeoutMs,
@@ -83,6 +88,12 @@ export function createGatewayManager(options: GatewayManagerOptions) {
         existing && sameTarget(existing.target, target) && existing.connection.state !== 'closed' && existing.connection.state !== 'failed';
       if (existing && usable) return existing.connection;
       existing?.connection.close();
+      const fromProbe = target.deviceToken === null ? probeDeviceTokens.get(target.url) : undefined;
+      if (fromProbe) {
+        options.store.saveDeviceToken(target.id, fromProbe);
+        probeDeviceTokens.delete(target.url);
+        target = { ...target, deviceToken: fromProbe };
+      }
       const connection = open(target, false);
       connections.set(target.id, { target, connection });
       return connection;

@@ -128,6 +128,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
       events: hello?.events ?? [],
       capabilities: hello?.capabilities ?? [],
       scopes: hello?.scopes ?? [],
+      auth_method: hello?.authMethod ?? null,
       error: error ? failureJson(error, ctx.now()) : null,
     };
   }

@@ -115,7 +115,7 @@ describe('the check-in ladder with real agents', () => {
     await model.setScript(`mc-${id}`, checkIn.stale(retired));
     await until('offline', async () => (await getAgent(id)).status === 'offline', (DEADLINE_S * 3 + 15) * 1000);
     const agent = await getAgent(id);
-    expect(agent.last_provision_error).toMatch(/401.*token drift.*rotate_tokens=true/s);
+    expect(agent.last_provision_error).toMatch(/401.*token drift.*reprovision/s);
     const failures = api.backend.services.agentAuth.recentFailures({ since: new Date(Date.now() - 120_000), agentIds: [id] });
     expect(failures).toEqual([expect.objectContaining({ reason: 'retired_token', token_prefix: retired.slice(0, 6) })]);
   }, 90_000);
