@@ -12,6 +12,15 @@ export interface GatewayTarget {
   deviceToken: string | null;
 }
 
+/** The connection settings of a saved gateway row (the one place a row becomes a target). */
+export const gatewayTarget = (row: {
+  id: string;
+  url: string;
+  token: string | null;
+  allowInsecureTls: boolean;
+  deviceToken: string | null;
+}): GatewayTarget => ({ id: row.id, url: row.url, token: row.token, allowInsecureTls: row.allowInsecureTls, deviceToken: row.deviceToken });
+
 /** Where the manager keeps what it learns; the backend backs it with the gateways table. */
 export interface GatewayStateStore {
   saveDeviceToken(gatewayId: string, token: string): void;

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { agentMessages, agents, gateways } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
-import type { GatewayManager } from '../gateway/manager.js';
+import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import type { ServiceContext } from '../services/context.js';
 import { rowid } from '../services/paging.js';
@@ -45,13 +45,7 @@ export function createMessageDispatcher(options: DispatcherOptions) {
 
   async function deliverAll(): Promise<void> {
     for (const { message, agent, gateway } of pending()) {
-      const target = {
-        id: gateway.id,
-        url: gateway.url,
-        token: gateway.token,
-        allowInsecureTls: gateway.allowInsecureTls,
-        deviceToken: gateway.deviceToken,
-      };
+      const target = gatewayTarget(gateway);
       const connection = manager.connection(target);
       if (connection.state !== 'connected') continue; // waits for the gateway; no attempt spent
       const sessionKey = agent.openclawSessionId ?? `agent:${gatewayAgentKey(agent)}:main`;

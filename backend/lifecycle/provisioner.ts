@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { agents, boards, gateways, type AgentRow, type BoardRow, type GatewayRow } from '../db/schema.js';
 import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
-import type { GatewayManager, GatewayTarget } from '../gateway/manager.js';
+import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
@@ -77,13 +77,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
     return { agent, gateway, board };
   }
 
-  const target = (g: GatewayRow): GatewayTarget => ({
-    id: g.id,
-    url: g.url,
-    token: g.token,
-    allowInsecureTls: g.allowInsecureTls,
-    deviceToken: g.deviceToken,
-  });
+  const target = gatewayTarget;
   const roleOf = (agent: AgentRow): AgentRole => (agent.boardId === null ? 'main' : agent.isBoardLead ? 'lead' : 'worker');
 
   function templateContext(agent: AgentRow, board: BoardRow | null, token: string): TemplateContext {

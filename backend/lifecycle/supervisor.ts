@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import { agentAuthFailures, agents, gateways, type AgentRow } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
-import type { GatewayManager } from '../gateway/manager.js';
+import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { ServiceContext } from '../services/context.js';
 import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
 import { gatewayAgentKey } from './gateway-agents.js';
@@ -113,13 +113,7 @@ export function createSupervisor(deps: SupervisorDeps) {
       );
       return;
     }
-    const target = {
-      id: gateway.id,
-      url: gateway.url,
-      token: gateway.token,
-      allowInsecureTls: gateway.allowInsecureTls,
-      deviceToken: gateway.deviceToken,
-    };
+    const target = gatewayTarget(gateway);
     try {
       const hello = await manager.ready(target, undefined, { failFast: true });
       const connection = manager.connection(target);

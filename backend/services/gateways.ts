@@ -6,7 +6,7 @@ import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayHello } from '../gateway/connection.js';
 import { discoverLocalGateway } from '../gateway/discovery.js';
 import { GatewayError } from '../gateway/errors.js';
-import type { GatewayManager, GatewayStateStore, GatewayTarget } from '../gateway/manager.js';
+import { gatewayTarget, type GatewayManager, type GatewayStateStore } from '../gateway/manager.js';
 import { recordActivity } from './activity.js';
 import type { AgentService } from './agents.js';
 import type { ServiceContext } from './context.js';
@@ -84,13 +84,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
     return row;
   }
 
-  const targetOf = (row: GatewayRow): GatewayTarget => ({
-    id: row.id,
-    url: row.url,
-    token: row.token,
-    allowInsecureTls: row.allowInsecureTls,
-    deviceToken: row.deviceToken,
-  });
+  const targetOf = gatewayTarget;
 
   function discoveredToken(): string {
     const found = discoverLocalGateway(deps.env);
