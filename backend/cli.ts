@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
-import { PortInUseError, startBackend } from './index.js';
+import { InstanceRunningError, PortInUseError, startBackend } from './index.js';
 
 const USAGE = `Usage: mission-control serve [options]
 
@@ -71,7 +71,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof PortInUseError) {
+    if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof InstanceRunningError) {
       process.stderr.write(`mission-control: ${err.message}\n`);
       process.exit(2);
     }

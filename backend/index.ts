@@ -1,3 +1,4 @@
+import { assertNoRunningInstance, removeInstance, writeInstance } from './instance.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,8 @@ import { createServices, type Services } from './services/index.js';
 import { generateLocalToken } from './services/tokens.js';
 
 export { loadConfig, ConfigError, defaultDataDir } from './config.js';
+export { InstanceRunningError, readRunningInstance } from './instance.js';
+export type { RunningInstance } from './instance.js';
 export type { BackendConfig, BackendConfigInput } from './config.js';
 
 export interface RunningBackend {
@@ -80,6 +83,7 @@ export interface StartOptions {
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
   const requested = parseConfig(input);
   mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
+  assertNoRunningInstance(requested.dataDir);
   const logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
   const log = logger.child('backend');
   const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
@@ -122,6 +126,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const hostForUrl =
       config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
+    writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
     const FAILURE_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -160,15 +165,16 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
             httpServer.closeAllConnections();
           });
           db.close();
+          removeInstance(config.dataDir);
           log.info('app.stopped', 'Mission Control backend stopped');
-          logger.flush();
+          await logger.close();
         })()),
     };
   } catch (err) {
     gatewayManager?.closeAll();
     server?.close();
     opened?.close();
-    logger.flush();
+    await logger.close();
     throw err;
   }
 }

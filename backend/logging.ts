@@ -59,6 +59,8 @@ export interface Logger {
   isLevelEnabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
   readonly level: string;
   flush(): void;
+  /** Writes what is buffered and closes the log file (the data dir may be removed afterwards). */
+  close(): Promise<void>;
 }
 
 /**
@@ -80,7 +82,7 @@ const REDACT_PATHS = [
   'headers.cookie',
 ];
 
-function wrap(base: PinoLogger, root: PinoLogger): Logger {
+function wrap(base: PinoLogger, root: PinoLogger, close: () => Promise<void>): Logger {
   const emit =
     (level: 'info' | 'warn' | 'error' | 'debug') =>
     (event: LogEvent, msg: string, fields?: Fields): void => {
@@ -91,7 +93,7 @@ function wrap(base: PinoLogger, root: PinoLogger): Logger {
     warn: emit('warn'),
     error: emit('error'),
     debug: emit('debug'),
-    child: (module) => wrap(base.child({ module }), root),
+    child: (module) => wrap(base.child({ module }), root, close),
     setLevel: (level) => {
       root.level = level;
     },
@@ -100,7 +102,26 @@ function wrap(base: PinoLogger, root: PinoLogger): Logger {
       return root.level;
     },
     flush: () => root.flush(),
+    close,
   };
+}
+
+type Destination = ReturnType<typeof pino.destination>;
+
+/** Ends an async file destination once it is open, so no write or mkdir lands after a stop. */
+function closeDestination(dest: Destination): Promise<void> {
+  return new Promise((resolve) => {
+    const state = dest as unknown as { fd: number; destroyed?: boolean };
+    if (state.destroyed) return resolve();
+    const end = () => {
+      dest.once('close', () => resolve());
+      dest.once('error', () => resolve());
+      dest.end();
+    };
+    // SonicBoom opens the file (and creates its folder) asynchronously; ending before it is ready throws.
+    if (state.fd >= 0) end();
+    else dest.once('ready', end);
+  });
 }
 
 export interface LoggerOptions {
@@ -112,12 +133,11 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
+  let file: Destination | undefined;
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true, mode: 0o700 });
-    streams.push({
-      level: 'trace',
-      stream: pino.destination({ dest: join(options.logDir, 'mission-control.log'), mkdir: true, sync: false, mode: 0o600 }),
-    });
+    file = pino.destination({ dest: join(options.logDir, 'mission-control.log'), mkdir: true, sync: false, mode: 0o600 });
+    streams.push({ level: 'trace', stream: file });
   }
   if (options.stdout) streams.push({ level: 'trace', stream: pino.destination({ dest: 1, sync: false }) });
   const root = pino(
@@ -130,5 +150,7 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     pino.multistream(streams),
   );
-  return wrap(root, root);
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= file ? closeDestination(file) : Promise.resolve());
+  return wrap(root, root, close);
 }

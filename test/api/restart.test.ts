@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { InstanceRunningError, readRunningInstance } from '../../backend/index.js';
+import { instanceFile } from '../../backend/instance.js';
 import { fixtures, startTestApi } from '../support/api.js';
 
 describe('restart on the same data dir', () => {
@@ -65,6 +68,33 @@ describe('restart on the same data dir', () => {
       expect(hb.body.id).toBe(agent.id);
       const tags = (await second.user('get', '/api/v1/tags').expect(200)).body;
       expect(tags.items).toEqual([expect.objectContaining({ id: tag.body.id, color: 'ff0000' })]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('names the running instance in the data dir, refuses a second backend on it, and forgets a killed one', async () => {
+    const first = await startTestApi();
+    const file = instanceFile(first.dataDir);
+    try {
+      expect(readRunningInstance(first.dataDir)).toMatchObject({ pid: process.pid, url: first.backend.url });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      await expect(startTestApi({ dataDir: first.dataDir })).rejects.toThrow(InstanceRunningError);
+      await expect(startTestApi({ dataDir: first.dataDir })).rejects.toThrow(/already running on this data dir \(pid \d+/);
+      // The refused start removed nothing: the first instance still serves and still owns the file.
+      await first.user('get', '/api/v1/boards').expect(200);
+      expect(readRunningInstance(first.dataDir)?.pid).toBe(process.pid);
+    } finally {
+      await first.stop(false);
+    }
+    expect(existsSync(file)).toBe(false);
+
+    // A file left behind by a process that no longer exists (SIGKILL) does not block a start.
+    writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, url: 'http://127.0.0.1:1', started_at: new Date().toISOString() }));
+    expect(readRunningInstance(first.dataDir)).toBeUndefined();
+    const second = await startTestApi({ dataDir: first.dataDir });
+    try {
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, url: second.backend.url });
     } finally {
       await second.stop();
     }
