@@ -17,6 +17,7 @@ import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
+import { templateHandlers } from './routes/templates.js';
 
 export interface AppDeps {
   services: Services;
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
     ...agentHandlers(deps.services),
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
+    ...templateHandlers(deps.services),
   };
 
   const router = express.Router();
@@ -82,7 +84,7 @@ export function createApp(deps: AppDeps): Express {
   }
   router.get(ROUTES.eventStream.path, (req, res) => {
     resolveActor(req, ROUTES.eventStream as RouteDef);
-    streamAgentEvents(res, deps.services.agentFeed);
+    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress);
   });
   app.use(router);
 

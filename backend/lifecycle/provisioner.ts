@@ -20,7 +20,15 @@ import {
   type TemplateContext,
   type WorkspaceFile,
 } from '../templates/render.js';
-import { configHeartbeatPatch, findHeartbeatJob, gatewayAgentKey, isAlreadyExists, isMissing, waitForAgent } from './gateway-agents.js';
+import {
+  configHeartbeatPatch,
+  findHeartbeatJob,
+  gatewayAgentKey,
+  isAlreadyExists,
+  isMissing,
+  readWorkspaceFile,
+  waitForAgent,
+} from './gateway-agents.js';
 
 /*
  * Provisioning an agent on its gateway: create the gateway agent (idempotent), write the rendered
@@ -40,6 +48,11 @@ export interface ProvisionOptions {
   forceBootstrap?: boolean;
   /** Mint a new token even if the workspace holds a valid one. */
   rotateToken?: boolean;
+  /**
+   * Never mint: fail (TokenMismatchError) when the workspace does not hold the agent's valid token.
+   * Template sync without rotate_tokens reports a drifted token instead of fixing it silently.
+   */
+  keepTokenOnly?: boolean;
   /** A new check-in cycle (the ladder starts again at 1); supervisor retries continue theirs. Default true. */
   newCycle?: boolean;
 }
@@ -51,6 +64,13 @@ export interface ProvisionResult {
   filesKept: WorkspaceFile[];
   tokenRotated: boolean;
   woke: 'wake' | 'chat.send' | null;
+  /** When the wake was sent (a check-in after it answers the wake). */
+  wokeAt: Date | null;
+}
+
+/** The workspace does not hold the agent's current token and the caller asked not to mint one. */
+export class TokenMismatchError extends Error {
+  override name = 'TokenMismatchError';
 }
 
 export interface ProvisionerDeps {
@@ -116,6 +136,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
     agent: AgentRow,
     key: string,
     rotate: boolean,
+    keepOnly = false,
   ): Promise<{ token: string; rotated: boolean }> {
     if (!rotate && agent.agentTokenHash) {
       const held = await readFile(conn, key, 'AGENTS.md');
@@ -123,17 +144,14 @@ export function createProvisioner(deps: ProvisionerDeps) {
       // Retries and updates keep the agent's token: rotating on every retry caused drift in the web edition.
       if (token && deps.agents.tokenMatches(agent, token)) return { token, rotated: false };
     }
+    if (keepOnly && !rotate)
+      throw new TokenMismatchError('its workspace does not hold the token Mission Control has for it (token differs); not re-keyed');
     return { token: generateAgentToken(), rotated: true };
   }
 
   async function readFile(conn: GatewayConnection, key: string, name: string): Promise<string | null> {
-    try {
-      const res = await conn.request<{ file?: { content?: string; missing?: boolean } }>('agents.files.get', { agentId: key, name });
-      return res.file?.missing ? null : (res.file?.content ?? null);
-    } catch (err) {
-      if (err instanceof GatewayError && isMissing(err)) return null;
-      throw err;
-    }
+    const read = await readWorkspaceFile(conn, key, name);
+    return read.state === 'present' ? read.content : null;
   }
 
   async function ensureGatewayAgent(conn: GatewayConnection, gateway: GatewayRow, key: string, displayName: string): Promise<void> {
@@ -271,7 +289,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
       const conn = deps.manager.connection(target(gateway));
       const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
       await ensureGatewayAgent(conn, gateway, key, agent.name);
-      const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false);
+      const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false, options.keepTokenOnly);
       const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
       const present = new Set((listing.files ?? []).filter((f) => !f.missing).map((f) => f.name));
       const context = templateContext(agent, board, token);
@@ -343,7 +361,15 @@ export function createProvisioner(deps: ProvisionerDeps) {
           boardId: agent.boardId,
         });
       });
-      return { agentId: agent.id, gatewayAgentId: key, filesWritten: written, filesKept: kept, tokenRotated: rotated, woke };
+      return {
+        agentId: agent.id,
+        gatewayAgentId: key,
+        filesWritten: written,
+        filesKept: kept,
+        tokenRotated: rotated,
+        woke,
+        wokeAt: woke ? wakeSentAt : null,
+      };
     } catch (err) {
       markFailed(agent, options, err);
       throw err;
@@ -351,6 +377,19 @@ export function createProvisioner(deps: ProvisionerDeps) {
   }
 
   return {
+    /**
+     * The workspace files an update would write for this agent, rendered with `token` (the drift
+     * preview passes a placeholder: the real token is never needed to compare).
+     */
+    renderExpected(agentId: string, token: string): Map<WorkspaceFile, string> {
+      const { agent, board } = load(agentId);
+      return renderWorkspace(templateContext(agent, board, token), {
+        bootstrap: false,
+        soulTemplate: agent.soulTemplate,
+        identityTemplate: agent.identityTemplate,
+      });
+    },
+
     /** Put curl on this agent's exec allowlist on its gateway, then re-check the policy. */
     async allowCheckin(agentId: string): Promise<void> {
       const { agent, gateway } = load(agentId);

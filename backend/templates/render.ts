@@ -51,9 +51,33 @@ const ROLE_TAG: Record<AgentRole, string> = { main: 'agent-main', lead: 'agent-l
 export const checkinCommand = (baseUrl: string, token: string) =>
   `curl -s -X POST ${baseUrl}/api/v1/agent/heartbeat -H "X-Agent-Token: ${token}"`;
 
-/** Reads the token back from a rendered AGENTS.md (the line `- AUTH_TOKEN=<token>`). */
+/*
+ * The token line our AGENTS.md template writes is `- AUTH_TOKEN=<token>`. The reader also accepts the
+ * web edition's TOOLS.md form (``- `AUTH_TOKEN=<token>` ``, which its own regex never matched), CRLF
+ * line ends and surrounding spaces, so a file edited by hand is still read.
+ */
+const TOKEN_LINE = /^[ \t]*(?:[-*][ \t]+)?`?AUTH_TOKEN=([^\s`]+)`?[ \t]*\r?$/m;
+
+/** Reads the token back from a rendered AGENTS.md (the line `- AUTH_TOKEN=<token>`), or null. */
 export function tokenFromAgentsFile(content: string): string | null {
-  return /^- AUTH_TOKEN=(\S+)\s*$/m.exec(content)?.[1] ?? null;
+  return TOKEN_LINE.exec(content)?.[1] ?? null;
+}
+
+/** What a token is replaced with wherever a workspace file is shown (drift diffs, results, logs). */
+export const REDACTED = '[redacted]';
+
+/**
+ * The file with every agent token taken out: the `AUTH_TOKEN=` value, the `X-Agent-Token:` header
+ * value of the check-in command, and any other occurrence of the tokens given (the one the file
+ * holds, the one that would be written). Comparing redacted texts compares everything but the secret.
+ */
+export function redactTokens(content: string, tokens: readonly (string | null | undefined)[] = []): string {
+  let text = content;
+  for (const token of tokens) if (token && token.length >= 8) text = text.split(token).join(REDACTED);
+  return text
+    .replace(/(AUTH_TOKEN=)[^\s`"']+/g, `$1${REDACTED}`)
+    .replace(/(X-Agent-Token:[ \t]*)[^\s"'`]+/gi, `$1${REDACTED}`)
+    .replace(/(Authorization:[ \t]*Bearer[ \t]+)[^\s"'`]+/gi, `$1${REDACTED}`);
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
