@@ -2,8 +2,13 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { InstanceRunningError, PortInUseError, startBackend } from './index.js';
+import { CliError, UsageError } from './cli/access.js';
+import { gatewaysCommand } from './cli/gateways.js';
+import { templatesCommand } from './cli/templates.js';
 
 const USAGE = `Usage: mission-control serve [options]
+       mission-control templates sync --gateway-id ID [options]   (templates --help)
+       mission-control gateways list [--json]
 
 Runs the Mission Control backend and UI headless on 127.0.0.1.
 
@@ -62,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
     await serve(argv);
     return -1;
   }
+  if (command === 'templates') return templatesCommand(rest);
+  if (command === 'gateways') return gatewaysCommand(rest);
   process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}`);
   return 2;
 }
@@ -71,6 +78,14 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mission-control: ${err.message}\n\n${err.usage ?? USAGE}`);
+      process.exit(2);
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`mission-control: ${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof InstanceRunningError) {
       process.stderr.write(`mission-control: ${err.message}\n`);
       process.exit(2);

@@ -80,6 +80,29 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * The services over an opened database, without HTTP or background loops: what `startBackend` runs,
+ * and what the CLI uses on the data dir when the app is not running.
+ */
+export function buildServices(config: BackendConfig, opened: OpenedDb, logger: Logger, options: StartOptions = {}) {
+  const ctx: ServiceContext = {
+    db: opened.db,
+    sqlite: opened.sqlite,
+    now: options.now ?? (() => new Date()),
+    logger,
+    policy: policyFromConfig(config),
+  };
+  const gatewayManager = createGatewayManager({
+    identityFile: join(config.dataDir, 'gateway-device.json'),
+    logger,
+    clientVersion: appVersion(),
+    minVersion: config.gatewayMinVersion,
+    store: createGatewayStateStore(ctx),
+  });
+  const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
+  return { ctx, gatewayManager, services };
+}
+
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
   const requested = parseConfig(input);
   mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
@@ -97,21 +120,9 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     server = await listen(requested.host, requested.port);
     const port = (server.address() as AddressInfo).port;
     const config = withListeningPort(requested, port);
-    const ctx: ServiceContext = {
-      db: opened.db,
-      sqlite: opened.sqlite,
-      now: options.now ?? (() => new Date()),
-      logger,
-      policy: policyFromConfig(config),
-    };
-    gatewayManager = createGatewayManager({
-      identityFile: join(config.dataDir, 'gateway-device.json'),
-      logger,
-      clientVersion: appVersion(),
-      minVersion: config.gatewayMinVersion,
-      store: createGatewayStateStore(ctx),
-    });
-    const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
+    const built = buildServices(config, opened, logger, options);
+    const { ctx, services } = built;
+    gatewayManager = built.gatewayManager;
     const app = createApp({
       services,
       logger,

@@ -8,7 +8,14 @@ import { z } from 'zod';
  * backend from running the same lifecycle ladders on the same database (double wakes).
  */
 
-const InstanceFile = z.object({ pid: z.number().int().positive(), url: z.url(), started_at: z.string() });
+const InstanceFile = z.object({
+  pid: z.number().int().positive(),
+  /** Where the app's API answers. Absent when a CLI holds the data dir directly (see `purpose`). */
+  url: z.url().optional(),
+  started_at: z.string(),
+  /** What holds the data dir when it is not the app, e.g. `mission-control templates sync`. */
+  purpose: z.string().optional(),
+});
 export type RunningInstance = z.infer<typeof InstanceFile>;
 
 export const instanceFile = (dataDir: string): string => join(dataDir, 'instance.json');
@@ -19,8 +26,11 @@ export class InstanceRunningError extends Error {
     readonly instance: RunningInstance,
   ) {
     super(
-      `Mission Control is already running on this data dir (pid ${instance.pid}, ${instance.url}). ` +
-        `Open that one, stop it, or start this one with another --data-dir.`,
+      instance.url
+        ? `Mission Control is already running on this data dir (pid ${instance.pid}, ${instance.url}). ` +
+            `Open that one, stop it, or start this one with another --data-dir.`
+        : `\`${instance.purpose ?? 'another Mission Control command'}\` is using this data dir (pid ${instance.pid}). ` +
+            `Wait for it to finish, or use another --data-dir.`,
     );
     this.name = 'InstanceRunningError';
   }
@@ -62,8 +72,32 @@ export function assertNoRunningInstance(dataDir: string): void {
 }
 
 export function writeInstance(dataDir: string, url: string, now: Date): void {
+  // A command that claimed the data dir while this backend was starting wins: refuse rather than overwrite.
+  const other = readRunningInstance(dataDir);
+  if (other && other.pid !== process.pid) throw new InstanceRunningError(dataDir, other);
   const instance: RunningInstance = { pid: process.pid, url, started_at: now.toISOString() };
   writeFileSync(instanceFile(dataDir), `${JSON.stringify(instance)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Hold the data dir for a command that opens the database itself (the CLI when the app is not
+ * running): created exclusively, so of two claimants one fails, and an app starting meanwhile is
+ * refused. A file left by a dead process is replaced. Returns the release function.
+ */
+export function claimInstance(dataDir: string, purpose: string, now: Date = new Date()): () => void {
+  const instance: RunningInstance = { pid: process.pid, started_at: now.toISOString(), purpose };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(instanceFile(dataDir), `${JSON.stringify(instance)}\n`, { mode: 0o600, flag: 'wx' });
+      return () => removeInstance(dataDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readRunningInstance(dataDir);
+    if (holder) throw new InstanceRunningError(dataDir, holder);
+    rmSync(instanceFile(dataDir), { force: true }); // left by a dead process
+  }
+  throw new Error(`Could not claim ${instanceFile(dataDir)}: another process keeps creating it.`);
 }
 
 /** Removes the file if it still names this process (a newer instance may have replaced it). */

@@ -53,8 +53,7 @@ const RELOCATED: Record<string, string> = {
   'HEARTBEAT.md': 'the heartbeat checklist is in the agent’s heartbeat job scratch',
 };
 
-const MISSING_TOKEN_MESSAGE =
-  'Skipping agent: unable to read AUTH_TOKEN from AGENTS.md (run with rotate_tokens=true to re-key).';
+const MISSING_TOKEN_MESSAGE = 'Skipping agent: unable to read AUTH_TOKEN from AGENTS.md (run with rotate_tokens=true to re-key).';
 const MISMATCH_MESSAGE =
   'AUTH_TOKEN in AGENTS.md does not match the token Mission Control holds (token differs: its check-ins are refused). ' +
   'Not updated; run with rotate_tokens=true to re-key it.';

@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 const chat = (boardId: string, content: string) =>
-  api.user('post', `/api/v1/boards/${boardId}/memory`).send({ content, tags: ['chat'] }).expect(200);
+  api
+    .user('post', `/api/v1/boards/${boardId}/memory`)
+    .send({ content, tags: ['chat'] })
+    .expect(200);
 
 /** Collects SSE events of one type until `stop` resolves. */
 async function collectEvents(type: string, during: () => Promise<void>): Promise<unknown[]> {

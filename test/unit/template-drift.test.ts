@@ -106,7 +106,10 @@ describe('file drift', () => {
   });
 
   it('missing, unsupported and preserved files', () => {
-    expect(fileDrift('SOUL.md', { state: 'missing' }, 'soul\n', null)).toMatchObject({ status: 'missing', diff: expect.stringContaining('+soul') });
+    expect(fileDrift('SOUL.md', { state: 'missing' }, 'soul\n', null)).toMatchObject({
+      status: 'missing',
+      diff: expect.stringContaining('+soul'),
+    });
     expect(fileDrift('SOUL.md', { state: 'unsupported', detail: 'unsupported file "SOUL.md"' }, 'x\n', null).status).toBe('unsupported');
     expect(fileDrift('MEMORY.md', { state: 'present', content: 'mine\n' }, 'template\n', null)).toMatchObject({
       status: 'drifted',
