@@ -284,7 +284,7 @@ describe('the CLI, as a subprocess', () => {
     expect(bad.stdout).not.toContain(issued);
   }, 180_000);
 
-  it('with the app stopped: directly on the data dir (claimed meanwhile), exit 1 on a mismatch, 0 after --rotate-tokens', async () => {
+  it('with the app stopped: directly on the data dir (claim released afterwards), exit 1 on a mismatch, 0 after --rotate-tokens', async () => {
     const worker = created.at(-1)!;
     const key = `mc-${worker}`;
     const baseUrl = api.backend.config.baseUrl;
