@@ -2,8 +2,11 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { InstanceRunningError, PortInUseError, startBackend } from './index.js';
+import { doctorCommand } from './cli/doctor.js';
+import { describePortInUse } from './diagnostics/port.js';
 
 const USAGE = `Usage: mission-control serve [options]
+       mission-control doctor [--json] [--fix [--yes]] [--data-dir DIR]
 
 Runs the Mission Control backend and UI headless on 127.0.0.1.
 
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(rest);
     return -1; // keep running
   }
+  if (command === 'doctor') return doctorCommand(rest, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   if (command.startsWith('--')) {
     await serve(argv);
     return -1;
@@ -70,8 +74,13 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof InstanceRunningError) {
+  async (err: unknown) => {
+    if (err instanceof PortInUseError) {
+      // Who holds the port (where the OS tells) and a free one to use instead.
+      process.stderr.write(`mission-control: ${(await describePortInUse(err.host, err.port)).message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof ConfigError || err instanceof InstanceRunningError) {
       process.stderr.write(`mission-control: ${err.message}\n`);
       process.exit(2);
     }
