@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DoctorFix } from '../../contract/diagnostics.js';
 import { agents, lifecycleEvents, type AgentRow } from '../../db/schema.js';
 import { fix, type AppEnv, type CheckDef, type CheckEnv } from '../types.js';
@@ -128,15 +128,15 @@ export const neverCheckedIn: CheckDef = {
   verify: 'Looks for a first check-in (last_seen_at) again.',
   run(env) {
     const app = env.app!;
-    const cutoff = new Date(env.now().getTime() - ladderBoundMs(env));
+    // No ladder running (it ended) and never a check-in: every wake went unanswered.
     const rows = app.services.ctx.db
       .select()
       .from(agents)
-      .where(and(isNull(agents.lastSeenAt), isNull(agents.checkinDeadlineAt), lt(agents.createdAt, cutoff)))
+      .where(and(isNull(agents.lastSeenAt), isNull(agents.checkinDeadlineAt), isNull(agents.provisionAction)))
       .all()
       .filter((a) => a.status !== 'deleting');
     if (!rows.length)
-      return { status: 'ok', explanation: 'Every agent older than one ladder has checked in at least once.', evidence: { agents: [] } };
+      return { status: 'ok', explanation: 'Every agent whose wakes are over has checked in at least once.', evidence: { agents: [] } };
     return {
       status: 'fail',
       explanation:
