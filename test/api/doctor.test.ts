@@ -1,6 +1,7 @@
 import { statfsSync, existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_IDS } from '../../backend/contract/diagnostics.js';
+import { CHECK_IDS, type DoctorCheckResult } from '../../backend/contract/diagnostics.js';
+import { doctorCheck } from '../support/doctor.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 
 /*
@@ -13,16 +14,8 @@ import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 let api: TestApi;
 let f: ReturnType<typeof fixtures>;
 
-type Check = {
-  id: string;
-  status: string;
-  explanation: string;
-  evidence: Record<string, unknown>;
-  fixes: { action: string; target_id: string | null; destructive: boolean }[];
-  reason: string | null;
-};
-
-const check = async (id: string): Promise<Check> => (await api.user('get', `/api/v1/doctor/checks/${id}`).expect(200)).body as Check;
+type Check = DoctorCheckResult;
+const check = (id: string) => doctorCheck(api, id);
 const fix = (id: string, body: Record<string, unknown>) => api.user('post', `/api/v1/doctor/checks/${id}/fix`).send(body);
 
 beforeAll(async () => {
