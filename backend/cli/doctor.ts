@@ -8,7 +8,7 @@ import { readRunningInstance } from '../instance.js';
 
 /*
  * `mission-control doctor [--json] [--fix] [--yes]`. With the app running on the data dir it asks
- * the app (GET /api/v1/doctor, fixes through POST …/fix); otherwise it runs the checks that work on
+ * the app (GET /api/v1/doctor, fixes through POST /api/v1/doctor/fix); otherwise it runs the checks that work on
  * the data dir alone (database, migrations, WAL, disk, port) and names the ones that need the app.
  * Exit codes: 0 nothing failed, 1 failures found (or the app could not be asked), 2 usage.
  */
@@ -129,7 +129,8 @@ export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessE
         for (const check of report.checks.filter((c) => c.status === 'fail' || c.status === 'warn')) {
           for (const f of check.fixes.filter((x) => x.action !== 'reveal_logs' && (!x.destructive || values.yes))) {
             try {
-              const result = await api<DoctorFixResult>(running.url, token, 'POST', `/api/v1/doctor/checks/${check.id}/fix`, {
+              const result = await api<DoctorFixResult>(running.url, token, 'POST', '/api/v1/doctor/fix', {
+                check_id: check.id,
                 action: f.action,
                 ...(f.target_id && { target_id: f.target_id }),
                 confirm: f.destructive,

@@ -46,7 +46,7 @@ export type FixAction = z.infer<typeof FixAction>;
 export const CheckStatus = z.enum(['ok', 'warn', 'fail', 'skipped']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
 
-/** One fix a check offers: what to POST to `/api/v1/doctor/checks/{id}/fix`. */
+/** One fix a check offers: what to POST to `/api/v1/doctor/fix` (with the check’s id). */
 export const DoctorFix = z.object({
   action: FixAction,
   label: z.string(),
@@ -85,11 +85,19 @@ export const DoctorReport = z.object({
 });
 export type DoctorReport = z.infer<typeof DoctorReport>;
 
-export const DoctorCheckParams = z.object({ check_id: CheckId });
+/** Any name in the path (an unknown check is a 404, like an unknown id); the known ones are CHECK_IDS. */
+export const DoctorCheckParams = z.object({
+  check_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe(`one of: ${CHECK_IDS.join(', ')}`),
+});
 
 export const LogLevelName = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
 
 export const DoctorFixRequest = z.strictObject({
+  check_id: CheckId,
   action: FixAction,
   target_id: Id.optional(),
   /** Required for destructive fixes. */
@@ -143,12 +151,11 @@ export const DOCTOR_ROUTES = {
   }),
   doctorFix: defineRoute({
     method: 'post',
-    path: '/api/v1/doctor/checks/{check_id}/fix',
+    path: '/api/v1/doctor/fix',
     operationId: 'doctor_fix',
     summary: 'Apply one of a check’s fixes, then run the check again (verify)',
     tags: ['doctor'],
     auth: 'user',
-    params: DoctorCheckParams,
     body: DoctorFixRequest,
     response: DoctorFixResult,
   }),

@@ -14,7 +14,8 @@ import type { AppEnv, CheckEnv } from './types.js';
  * The seed's "Getting help" section as one archive: recent logs, redacted config, a DB summary,
  * versions/OS and the doctor report. Secrets never go in: the config and the summary are built from
  * allowlisted fields, and every file is scrubbed of every secret the backend knows (local token,
- * gateway tokens, device tokens) plus bearer/token-shaped values before it is written.
+ * gateway tokens, device tokens) plus bearer/token-shaped values (any run of 40+ token characters)
+ * before it is written.
  */
 
 const LOG_TAIL_BYTES = 2 * 1024 * 1024;
@@ -61,13 +62,18 @@ function knownSecrets(env: CheckEnv): string[] {
 export function scrub(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join(REDACTED);
-  return out
-    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`)
-    .replace(
-      /("?(?:x-agent-token|auth_token|agent_token|device_token|deviceToken|token|password|secret)"?\s*[:=]\s*"?)[A-Za-z0-9._~+/=-]{8,}/gi,
-      `$1${REDACTED}`,
-    )
-    .replace(/(AUTH_TOKEN=)\S+/g, `$1${REDACTED}`);
+  return (
+    out
+      .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`)
+      .replace(
+        /("?(?:x-agent-token|auth_token|agent_token|device_token|deviceToken|token|password|secret)"?\s*[:=]\s*"?)[A-Za-z0-9._~+/=-]{8,}/gi,
+        `$1${REDACTED}`,
+      )
+      .replace(/(AUTH_TOKEN=)\S+/g, `$1${REDACTED}`)
+      // Anything shaped like a generated token (agent tokens are 43 base64url characters, the local
+      // token 50+): agent tokens are stored only as hashes, so a leaked one cannot be matched by value.
+      .replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])/g, REDACTED)
+  );
 }
 
 function redactedConfig(env: CheckEnv) {

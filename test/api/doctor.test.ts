@@ -16,7 +16,7 @@ let f: ReturnType<typeof fixtures>;
 
 type Check = DoctorCheckResult;
 const check = (id: string) => doctorCheck(api, id);
-const fix = (id: string, body: Record<string, unknown>) => api.user('post', `/api/v1/doctor/checks/${id}/fix`).send(body);
+const fix = (id: string, body: Record<string, unknown>) => api.user('post', '/api/v1/doctor/fix').send({ check_id: id, ...body });
 
 beforeAll(async () => {
   api = await startTestApi({ logLevel: 'debug', checkinDeadlineSeconds: 1, maxWakeAttempts: 50 });
@@ -70,8 +70,9 @@ describe('fix requests are checked before anything runs', () => {
     const noTarget = await fix('agents.offline', { action: 'wake_agent' }).expect(422);
     expect(noTarget.body.detail.loc).toEqual(['body', 'target_id']);
     await fix('agents.offline', { action: 'wake_agent', target_id: '00000000-0000-4000-8000-000000000009' }).expect(404);
-    const unknownCheck = await api.user('post', '/api/v1/doctor/checks/no.such/fix').send({ action: 'reveal_logs' }).expect(422);
-    expect(unknownCheck.body.detail[0].loc).toEqual(['path', 'check_id']);
+    const unknownCheck = await api.user('post', '/api/v1/doctor/fix').send({ check_id: 'no.such', action: 'reveal_logs' }).expect(422);
+    expect(unknownCheck.body.detail[0].loc).toEqual(['body', 'check_id']);
+    await api.user('get', '/api/v1/doctor/checks/no.such').expect(404);
   });
 });
 

@@ -12,7 +12,7 @@ import { checkIn, modelControl } from '../support/openclaw/model-control.js';
 
 /*
  * The doctor against the real gateway: each failure produced for real, detected with the right
- * explanation, fixed through POST /api/v1/doctor/checks/{id}/fix and verified by the check itself.
+ * explanation, fixed through POST /api/v1/doctor/fix and verified by the check itself.
  * Not producible with this gateway and our client (stated, not faked): missing scope (our device is
  * always paired with operator scopes on loopback), protocol mismatch (both speak protocol 4) and a
  * needed method not advertised (2026.9.6 advertises all of them) — the check reports these from the
@@ -207,7 +207,7 @@ describe('doctor against the real gateway', () => {
     api.backend.logger.flush();
     appendFileSync(
       logFile,
-      `${JSON.stringify({ msg: `leak ${gatewayToken} ${api.backend.localToken} ${mintedTokens[0]}`, headers: `Bearer ${row.d ?? mintedTokens[1]}` })}\n`,
+      `${JSON.stringify({ msg: `leak ${gatewayToken} ${api.backend.localToken} ${mintedTokens[0]}`, headers: `Bearer ${row.d ?? mintedTokens.at(-1)}` })}\n`,
     );
     expect(readFileSync(logFile, 'utf8')).toContain(gatewayToken);
 

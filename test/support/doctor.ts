@@ -7,4 +7,9 @@ export const doctorCheck = async (t: TestApi, id: string): Promise<DoctorCheckRe
 
 /** Apply a fix through the API (expects 200) and return its result with the verifying check. */
 export const doctorFix = async (t: TestApi, id: string, body: Record<string, unknown>): Promise<DoctorFixResult> =>
-  (await t.user('post', `/api/v1/doctor/checks/${id}/fix`).send(body).expect(200)).body as DoctorFixResult;
+  (
+    await t
+      .user('post', '/api/v1/doctor/fix')
+      .send({ check_id: id, ...body })
+      .expect(200)
+  ).body as DoctorFixResult;
