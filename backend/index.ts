@@ -10,6 +10,7 @@ import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
 import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
+import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
 import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
@@ -32,6 +33,8 @@ export interface RunningBackend {
   logger: Logger;
   /** For in-process callers (Electron main, CLI, tests); HTTP clients use `url`. */
   services: Services;
+  /** The doctor (checks, fixes, support bundle), as the API serves it. */
+  diagnostics: Diagnostics;
   stop(): Promise<void>;
 }
 
@@ -123,7 +126,12 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const built = buildServices(config, opened, logger, options);
     const { ctx, services } = built;
     gatewayManager = built.gatewayManager;
+    const hostForUrl =
+      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${hostForUrl}:${port}`;
+    const diagnostics = createDiagnostics({ services, manager: gatewayManager, logger, config, url });
     const app = createApp({
+      diagnostics,
       services,
       logger,
       localToken,
@@ -134,9 +142,6 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       baseUrl: config.baseUrl,
     });
     server.on('request', app);
-    const hostForUrl =
-      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${hostForUrl}:${port}`;
     writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
@@ -164,6 +169,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       dataDir: config.dataDir,
       logger,
       services,
+      diagnostics,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);

@@ -5,6 +5,7 @@ import { buildOpenApiDocument } from '../contract/openapi.js';
 import type { RouteDef } from '../contract/route.js';
 import { ROUTES, type RouteName } from '../contract/routes.js';
 import { AppError } from '../errors.js';
+import type { Diagnostics } from '../diagnostics/index.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
 import type { Handler, Handlers, StreamRouteName } from './handlers.js';
@@ -13,6 +14,7 @@ import { errorHandler, hostAllowlist, requestId, requestLog, securityHeaders } f
 import { createActorResolver, mountRoute } from './mount.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
+import { doctorHandlers } from './routes/doctor.js';
 import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
 import { systemHandlers } from './routes/system.js';
@@ -21,6 +23,7 @@ import { templateHandlers } from './routes/templates.js';
 
 export interface AppDeps {
   services: Services;
+  diagnostics: Diagnostics;
   logger: Logger;
   localToken: string;
   /** Host names accepted in the Host header (DNS-rebinding guard). */
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
     ...templateHandlers(deps.services),
+    ...doctorHandlers(deps.diagnostics),
   };
 
   const router = express.Router();
