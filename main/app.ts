@@ -137,7 +137,11 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     win.onClosed(() => {
       if (window === win) window = null;
     });
-    win.loadURL(url).catch((err: unknown) => log.warn('desktop.window_load_failed', 'the window could not load the UI', { error: (err as Error).message }));
+    win
+      .loadURL(url)
+      .catch((err: unknown) =>
+        log.warn('desktop.window_load_failed', 'the window could not load the UI', { error: (err as Error).message }),
+      );
     return win;
   }
 
@@ -159,7 +163,11 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
   // Tray: a pure model of the fleet, re-rendered on every change.
   let fleetState: FleetState = { agents: [], gateways: [] };
   const model = (): TrayModel =>
-    buildTrayModel(fleetState, { startAtLogin: loginItem.isEnabled(), closeToTray: settings.get().closeToTray, warning: secretStorage.warning });
+    buildTrayModel(fleetState, {
+      startAtLogin: loginItem.isEnabled(),
+      closeToTray: settings.get().closeToTray,
+      warning: secretStorage.warning,
+    });
   let tray: TrayHandle | null = null;
   let shownHealth: TrayModel['health'] | null = null;
   function renderTray(): void {

@@ -55,7 +55,8 @@ function handle<S extends z.ZodType>(deps: IpcDeps, channel: string, schema: S, 
 export function registerIpc(deps: IpcDeps): void {
   handle(deps, BRIDGE_CHANNELS.bootstrap, BootstrapArgs, () => deps.bootstrap());
   handle(deps, BRIDGE_CHANNELS.openExternal, OpenExternalArgs, async ([{ url }]) => {
-    if (!(await openExternalSafely(deps.electron, url, deps.appOrigin))) throw new IpcRejected('open-external: not an external http(s) link');
+    if (!(await openExternalSafely(deps.electron, url, deps.appOrigin)))
+      throw new IpcRejected('open-external: not an external http(s) link');
   });
   handle(deps, BRIDGE_CHANNELS.revealFolder, RevealFolderArgs, async ([{ folder }]) => {
     const problem = await deps.electron.openPath(deps.folders[folder]);

@@ -4,8 +4,7 @@ import type { SafeStorageFacade } from './facade.js';
 
 export type SecretStorageStatus = DesktopBootstrap['secret_storage'];
 
-export const PLAINTEXT_WARNING =
-  'No system keyring is available: secrets are kept unencrypted in files only your user can read (0600).';
+export const PLAINTEXT_WARNING = 'No system keyring is available: secrets are kept unencrypted in files only your user can read (0600).';
 
 /**
  * How secrets can be kept at rest on this machine. The OS keychain (macOS Keychain, Windows DPAPI,

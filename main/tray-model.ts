@@ -115,7 +115,13 @@ export function buildTrayModel(fleet: FleetState, settings: TraySettings): TrayM
     { type: 'action', id: TRAY_ACTIONS.troubleshoot, label: 'Troubleshoot…', enabled: true },
     { type: 'separator' },
     { type: 'checkbox', id: TRAY_ACTIONS.startAtLogin, label: 'Start at login', checked: settings.startAtLogin, enabled: true },
-    { type: 'checkbox', id: TRAY_ACTIONS.closeToTray, label: 'Keep running when the window is closed', checked: settings.closeToTray, enabled: true },
+    {
+      type: 'checkbox',
+      id: TRAY_ACTIONS.closeToTray,
+      label: 'Keep running when the window is closed',
+      checked: settings.closeToTray,
+      enabled: true,
+    },
     { type: 'separator' },
     { type: 'action', id: TRAY_ACTIONS.quit, label: 'Quit Mission Control', enabled: true },
   );

@@ -19,9 +19,7 @@ export const BootstrapArgs = z.tuple([]);
 /** Only http(s) links go to the system browser. */
 export const OpenExternalArgs = z.tuple([
   z.strictObject({
-    url: z
-      .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
-      .max(4096),
+    url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(4096),
   }),
 ]);
 export const RevealFolderArgs = z.tuple([z.strictObject({ folder: z.enum(['data', 'logs']) })]);
