@@ -20,6 +20,12 @@ import { buildTrayModel, TRAY_ACTIONS, type FleetState, type TrayModel } from '.
  * stops the scheduler and closes the database before the process ends.
  */
 
+/** Exit code when native modules were built for Node instead of Electron (`npm start` falls back to headless). */
+export const NATIVE_MISMATCH_EXIT = 78;
+const NATIVE_MISMATCH_HINT =
+  'better-sqlite3 is built for Node, not for Electron. Packaged builds are rebuilt for Electron; from a checkout run ' +
+  '`npx electron-rebuild -f -w better-sqlite3` (and `npm rebuild better-sqlite3` before running the tests again).';
+
 export interface DesktopOptions {
   electron: ElectronFacade;
   /** Command-line arguments (Electron's and Chromium's are ignored). */
@@ -74,8 +80,16 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
       ...(secretStorage.kind === 'os' && { secretStore: keychainSecretStore(electron.safeStorage) }),
     });
   } catch (err) {
+    const message = (err as Error).message;
+    const nativeMismatch = /NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(message);
+    if (nativeMismatch && options.env.MC_NATIVE_FALLBACK === '1') {
+      // `npm start` from a checkout: it serves headless instead (scripts/start.mjs).
+      console.error('mission-control: better-sqlite3 is built for Node, not for this Electron (see docs/release.md).');
+      electron.exit(NATIVE_MISMATCH_EXIT);
+      return null;
+    }
     const title = err instanceof InstanceRunningError ? 'Mission Control is already running' : 'Mission Control could not start';
-    electron.showError(title, (err as Error).message);
+    electron.showError(title, nativeMismatch ? `${message}\n\n${NATIVE_MISMATCH_HINT}` : message);
     electron.exit(1);
     return null;
   }

@@ -20,7 +20,13 @@ runDesktop({
     isPackaged: electron.app.isPackaged,
     appPath: electron.app.getAppPath(),
   }),
-}).catch((err: unknown) => {
-  console.error('mission-control: the desktop app failed to start:', err);
-  electron.app.exit(1);
-});
+})
+  .then((app) => {
+    // For the Electron e2e spec (Playwright's `electronApp.evaluate` runs in this process); the
+    // renderer cannot reach it.
+    (globalThis as { missionControlDesktop?: unknown }).missionControlDesktop = app;
+  })
+  .catch((err: unknown) => {
+    console.error('mission-control: the desktop app failed to start:', err);
+    electron.app.exit(1);
+  });

@@ -6,6 +6,7 @@
 // files are in app.asar, nothing else is, and every native module is unpacked next to it.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -109,7 +110,14 @@ function verify(resources) {
   const has = (p) => paths.has(p);
   const some = (re) => files.some((f) => re.test(f.path));
 
-  for (const required of ['package.json', 'dist/main/index.js', 'dist/main/preload.cjs', 'dist/backend/index.js', 'dist/backend/cli.js', 'dist/renderer/index.html'])
+  for (const required of [
+    'package.json',
+    'dist/main/index.js',
+    'dist/main/preload.cjs',
+    'dist/backend/index.js',
+    'dist/backend/cli.js',
+    'dist/renderer/index.html',
+  ])
     if (!has(required)) problems.push(`missing ${required}`);
   if (!some(/^backend\/db\/migrations\/.+\.sql$/)) problems.push('missing the database migrations (backend/db/migrations/*.sql)');
   if (!some(/^backend\/db\/migrations\/meta\/_journal\.json$/)) problems.push('missing the migrations journal');

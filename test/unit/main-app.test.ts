@@ -303,3 +303,40 @@ describe('quit', () => {
     running.splice(running.indexOf(s), 1);
   });
 });
+
+describe('start failures', () => {
+  // A fault a real backend cannot produce here: better-sqlite3 built for another Node ABI (Electron's).
+  const FakeNativeMismatchBackend = async (): Promise<never> => {
+    throw new Error(
+      'The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version requires 139.',
+    );
+  };
+  const launch = (env: NodeJS.ProcessEnv) => {
+    const electron = new FakeElectron();
+    const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
+    dirs.push(dataDir);
+    const app = runDesktop({
+      electron,
+      argv: [],
+      env: { MC_DATA_DIR: dataDir, MC_LOG_LEVEL: 'silent', ...env },
+      preloadPath: '/p.cjs',
+      launchCommand: ['/x'],
+      startBackend: FakeNativeMismatchBackend,
+    });
+    return { electron, app };
+  };
+
+  it('native modules built for Node: a dialog that says how to fix it', async () => {
+    const { electron, app } = launch({});
+    expect(await app).toBeNull();
+    expect(electron.errors[0]?.message).toMatch(/electron-rebuild -f -w better-sqlite3/);
+    expect(electron.exitCodes).toEqual([1]);
+  });
+
+  it('…and from `npm start`, exit code 78 without a dialog, so it serves headless instead', async () => {
+    const { electron, app } = launch({ MC_NATIVE_FALLBACK: '1' });
+    expect(await app).toBeNull();
+    expect(electron.errors).toEqual([]);
+    expect(electron.exitCodes).toEqual([78]);
+  });
+});
