@@ -16,8 +16,10 @@ import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
 import { generateLocalToken } from './services/tokens.js';
+import type { SecretStore } from './secret-store.js';
 
-export { loadConfig, ConfigError, defaultDataDir } from './config.js';
+export { loadConfig, ConfigError, defaultDataDir, BACKEND_FLAG_NAMES } from './config.js';
+export type { SecretStore } from './secret-store.js';
 export { InstanceRunningError, readRunningInstance } from './instance.js';
 export type { RunningInstance } from './instance.js';
 export type { BackendConfig, BackendConfigInput } from './config.js';
@@ -81,6 +83,8 @@ export interface StartOptions {
   now?: () => Date;
   /** Environment for local-gateway detection (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** How secrets are sealed at rest (the desktop app passes the OS keychain; default: 0600 files). */
+  secretStore?: SecretStore;
 }
 
 /**
@@ -97,6 +101,7 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
   };
   const gatewayManager = createGatewayManager({
     identityFile: join(config.dataDir, 'gateway-device.json'),
+    ...(options.secretStore && { secretStore: options.secretStore }),
     logger,
     clientVersion: appVersion(),
     minVersion: config.gatewayMinVersion,

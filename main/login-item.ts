@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ElectronFacade } from './facade.js';
+
+/*
+ * Start at login, started with `--hidden` (tray only). macOS and Windows: Electron's login item.
+ * Linux: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/*.desktop`), which every desktop
+ * session that follows the spec starts — Electron's login item API does nothing there.
+ */
+
+export interface LoginItem {
+  isEnabled(): boolean;
+  setEnabled(enabled: boolean): void;
+}
+
+export const HIDDEN_FLAG = '--hidden';
+export const AUTOSTART_FILE = 'openclaw-mission-control.desktop';
+
+export function xdgAutostartDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME ?? homedir(), '.config'), 'autostart');
+}
+
+/** Quote one argument of an `Exec=` line (Desktop Entry spec: reserved characters need quoting). */
+export function quoteExecArg(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `"${arg.replace(/(["`$\\])/g, '\\$1')}"`;
+}
+
+export function autostartEntry(command: string[]): string {
+  const exec = [...command, HIDDEN_FLAG].map(quoteExecArg).join(' ').replace(/%/g, '%%');
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=OpenClaw Mission Control',
+    'Comment=Supervise your OpenClaw agents (tray only at login)',
+    `Exec=${exec}`,
+    'Terminal=false',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
+}
+
+export function xdgLoginItem(dir: string, command: string[]): LoginItem {
+  const file = join(dir, AUTOSTART_FILE);
+  return {
+    isEnabled: () => existsSync(file) && !/^Hidden=true$/m.test(readFileSync(file, 'utf8')),
+    setEnabled(enabled) {
+      if (!enabled) {
+        rmSync(file, { force: true });
+        return;
+      }
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, autostartEntry(command), { mode: 0o644 });
+    },
+  };
+}
+
+export function electronLoginItem(electron: ElectronFacade): LoginItem {
+  return {
+    isEnabled: () => electron.getLoginItem().openAtLogin,
+    setEnabled: (enabled) => electron.setLoginItem({ openAtLogin: enabled, args: enabled ? [HIDDEN_FLAG] : [] }),
+  };
+}
+
+/**
+ * What the login entry starts: the AppImage file itself (its process runs from a temporary mount),
+ * the installed executable, or in development Electron with the app folder.
+ */
+export function launchCommand(input: { env: NodeJS.ProcessEnv; execPath: string; isPackaged: boolean; appPath: string }): string[] {
+  if (input.env.APPIMAGE) return [input.env.APPIMAGE];
+  return input.isPackaged ? [input.execPath] : [input.execPath, input.appPath];
+}
+
+export function loginItemFor(
+  electron: ElectronFacade,
+  options: { env: NodeJS.ProcessEnv; command: string[]; autostartDir?: string },
+): LoginItem {
+  if (electron.platform === 'linux') return xdgLoginItem(options.autostartDir ?? xdgAutostartDir(options.env), options.command);
+  return electronLoginItem(electron);
+}

@@ -1,0 +1,342 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDesktop, type DesktopApp } from '../../main/app.js';
+import { AUTOSTART_FILE } from '../../main/login-item.js';
+import { WINDOW_CSP } from '../../main/security.js';
+import { TRAY_ACTIONS } from '../../main/tray-model.js';
+import { FakeElectron, type FakeElectronOptions } from './main-fake-electron.js';
+
+/*
+ * main/ through the facade, around a real backend (real SQLite file, real HTTP on a free port):
+ * the window's security, the IPC bridge's sender checks, the tray, close-to-tray, --hidden, the
+ * single-instance lock, start at login and the quit sequence.
+ */
+
+interface Started {
+  app: DesktopApp;
+  electron: FakeElectron;
+  dataDir: string;
+  autostartDir: string;
+}
+
+const running: Started[] = [];
+const dirs: string[] = [];
+
+async function start(options: FakeElectronOptions & { argv?: string[] } = {}): Promise<Started> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
+  const autostartDir = join(dataDir, 'autostart');
+  dirs.push(dataDir);
+  const electron = new FakeElectron(options);
+  const app = await runDesktop({
+    electron,
+    argv: ['/opt/mission-control/app', '--inspect=0', '--no-sandbox', ...(options.argv ?? [])],
+    env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent', HOME: dataDir },
+    preloadPath: '/app/dist/main/preload.cjs',
+    launchCommand: ['/opt/Mission Control/mission-control'],
+    autostartDir,
+  });
+  if (!app) throw new Error('the desktop app did not start');
+  const started = { app, electron, dataDir, autostartDir };
+  running.push(started);
+  return started;
+}
+
+async function quit(s: Started): Promise<void> {
+  s.electron.quit();
+  await s.app.stopped();
+}
+
+afterEach(async () => {
+  for (const s of running.splice(0)) await quit(s);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const senderOf = (s: Started, overrides: { webContentsId?: number; frameUrl?: string | null } = {}) => ({
+  webContentsId: s.electron.window?.webContentsId ?? -1,
+  frameUrl: `${s.app.backend.url}/`,
+  ...overrides,
+});
+
+describe('the window', () => {
+  it('is created sandboxed, context-isolated, without Node, with the preload, and shows the UI', async () => {
+    const s = await start();
+    const win = s.electron.window;
+    expect(win?.options.webPreferences).toEqual({
+      preload: '/app/dist/main/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    });
+    expect(win?.loaded).toEqual([`${s.app.backend.url}/`]);
+    expect(win?.visible).toBe(true);
+    // The URL it loads really is the app's page (the UI, or the "not built" notice in a bare checkout).
+    const page = await fetch(`${s.app.backend.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>OpenClaw Mission Control</title>');
+  });
+
+  it('stays in the app: same-origin navigation is allowed, external http(s) goes to the browser, other schemes nowhere', async () => {
+    const s = await start();
+    const win = s.electron.window!;
+    expect(win.navigate(`${s.app.backend.url}/#/agents`)).toBe(true);
+    expect(win.navigate('https://docs.openclaw.ai/gateway')).toBe(false);
+    expect(win.navigate('file:///etc/passwd')).toBe(false);
+    expect(win.navigate('javascript:alert(1)')).toBe(false);
+    expect(win.navigate('https://user:pw@evil.example/')).toBe(false);
+    // A different port on loopback is another origin.
+    expect(win.navigate('http://127.0.0.1:1/')).toBe(false);
+    expect(win.openHandler?.('https://github.com/openclaw')).toBe('deny');
+    expect(win.openHandler?.('file:///tmp/x')).toBe('deny');
+    expect(win.attachWebview()).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(s.electron.opened).toEqual(['https://docs.openclaw.ai/gateway', 'http://127.0.0.1:1/', 'https://github.com/openclaw']);
+  });
+
+  it('denies every permission and puts a strict CSP on every response', async () => {
+    const s = await start();
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      expect(s.electron.permissionRequest?.({ permission, url: s.app.backend.url })).toBe(false);
+      expect(s.electron.permissionCheck?.({ permission, url: s.app.backend.url })).toBe(false);
+    }
+    const headers = s.electron.headersHandler?.(`${s.app.backend.url}/api/v1/boards`, {
+      'content-type': ['application/json'],
+      'content-security-policy': ['default-src *'],
+    });
+    expect(headers).toEqual({ 'content-type': ['application/json'], 'Content-Security-Policy': [WINDOW_CSP] });
+    expect(WINDOW_CSP).toContain("default-src 'self'");
+    expect(WINDOW_CSP).toContain("object-src 'none'");
+    expect(WINDOW_CSP).not.toContain('unsafe-eval');
+  });
+});
+
+describe('the IPC bridge', () => {
+  it('answers the app window with the API URL and the local token', async () => {
+    const s = await start();
+    const boot = (await s.electron.invoke('mc:bootstrap', senderOf(s))) as { api_url: string; token: string };
+    expect(boot.api_url).toBe(s.app.backend.url);
+    expect(boot.token).toBe(s.app.backend.localToken);
+    const res = await fetch(`${boot.api_url}/api/v1/boards`, { headers: { Authorization: `Bearer ${boot.token}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses other web contents, a frame on another origin, and no frame', async () => {
+    const s = await start();
+    await expect(s.electron.invoke('mc:bootstrap', senderOf(s, { webContentsId: 9999 }))).rejects.toThrow(/not the Mission Control window/);
+    await expect(s.electron.invoke('mc:bootstrap', senderOf(s, { frameUrl: 'https://evil.example/' }))).rejects.toThrow(
+      /not the Mission Control window/,
+    );
+    await expect(s.electron.invoke('mc:bootstrap', senderOf(s, { frameUrl: null }))).rejects.toThrow(/not the Mission Control window/);
+    await expect(s.electron.invoke('mc:reveal-folder', senderOf(s, { webContentsId: 9999 }), { folder: 'data' })).rejects.toThrow();
+    expect(s.electron.openedPaths).toEqual([]);
+  });
+
+  it('parses arguments: bad ones are refused with the field path, and nothing runs', async () => {
+    const s = await start();
+    await expect(s.electron.invoke('mc:open-external', senderOf(s), { url: 'file:///etc/passwd' })).rejects.toThrow(/0\.url/);
+    await expect(s.electron.invoke('mc:open-external', senderOf(s), { url: 'https://x.example', extra: 1 })).rejects.toThrow(
+      /invalid arguments/,
+    );
+    await expect(s.electron.invoke('mc:reveal-folder', senderOf(s), { folder: '/etc' })).rejects.toThrow(/0\.folder/);
+    await expect(s.electron.invoke('mc:bootstrap', senderOf(s), 'surprise')).rejects.toThrow(/invalid arguments/);
+    expect(s.electron.opened).toEqual([]);
+    expect(s.electron.openedPaths).toEqual([]);
+
+    await s.electron.invoke('mc:open-external', senderOf(s), { url: 'https://docs.openclaw.ai/' });
+    await s.electron.invoke('mc:reveal-folder', senderOf(s), { folder: 'logs' });
+    expect(s.electron.opened).toEqual(['https://docs.openclaw.ai/']);
+    expect(s.electron.openedPaths).toEqual([join(s.dataDir, 'logs')]);
+  });
+});
+
+describe('the tray', () => {
+  it('shows the fleet and works with no window open', async () => {
+    const s = await start({ argv: ['--hidden'] });
+    expect(s.electron.windows).toHaveLength(0); // --hidden: tray only
+    const tray = s.electron.trays[0]!;
+    expect(tray.labels()).toContain('No gateways yet');
+    expect(tray.labels()).toContain('0 online · 0 provisioning · 0 offline');
+    expect(tray.toolTip).toContain('OpenClaw Mission Control');
+    // No gateways, nobody stuck: the actions that need them are disabled.
+    expect(() => tray.clickItem(TRAY_ACTIONS.syncTemplates)).toThrow(/not clickable/);
+    expect(() => tray.clickItem(TRAY_ACTIONS.wakeStuck)).toThrow(/not clickable/);
+
+    tray.clickItem(TRAY_ACTIONS.troubleshoot);
+    expect(s.electron.window?.loaded).toEqual([`${s.app.backend.url}/#/troubleshoot`]);
+    s.electron.window?.hide();
+    tray.click();
+    expect(s.electron.windows).toHaveLength(1);
+    expect(s.electron.window?.visible).toBe(true);
+  });
+
+  it('says so when secrets fall back to plain text, and not when the OS keychain is there', async () => {
+    const plain = await start({ keychain: 'basic_text' });
+    expect(plain.electron.trays[0]!.labels()[0]).toMatch(/^⚠ No system keyring/);
+    const boot = (await plain.electron.invoke('mc:bootstrap', senderOf(plain))) as { secret_storage: { kind: string; warning: string } };
+    expect(boot.secret_storage.kind).toBe('plaintext');
+    expect(boot.secret_storage.warning).toMatch(/0600/);
+
+    const keychain = await start({ keychain: 'available' });
+    expect(keychain.electron.trays[0]!.labels().some((l) => l.startsWith('⚠'))).toBe(false);
+    const boot2 = (await keychain.electron.invoke('mc:bootstrap', senderOf(keychain))) as { secret_storage: { kind: string } };
+    expect(boot2.secret_storage.kind).toBe('os');
+  });
+});
+
+describe('close to tray, start at login', () => {
+  it('closing the window hides it while the setting is on, and closes it (then quits) when off', async () => {
+    const s = await start();
+    const first = s.electron.window!;
+    expect(first.userClose()).toBe(false);
+    expect(first.visible).toBe(false);
+    expect(s.electron.quitCalls).toBe(0);
+
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.closeToTray);
+    expect(JSON.parse(readFileSync(join(s.dataDir, 'desktop-settings.json'), 'utf8'))).toEqual({ closeToTray: false });
+    s.app.showWindow();
+    expect(first.userClose()).toBe(true);
+    s.electron.allWindowsClosed();
+    expect(s.electron.quitCalls).toBe(1);
+    await s.app.stopped();
+  });
+
+  it('Linux: start at login writes and removes an XDG autostart entry that starts hidden', async () => {
+    const s = await start();
+    const file = join(s.autostartDir, AUTOSTART_FILE);
+    const item = () => s.electron.trays[0]!.menu.find((i) => i.type === 'checkbox' && i.id === TRAY_ACTIONS.startAtLogin);
+    expect(item()).toMatchObject({ checked: false });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    const entry = readFileSync(file, 'utf8');
+    expect(entry).toContain('[Desktop Entry]');
+    expect(entry).toContain('Exec="/opt/Mission Control/mission-control" --hidden');
+    expect(item()).toMatchObject({ checked: true });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    expect(existsSync(file)).toBe(false);
+    expect(item()).toMatchObject({ checked: false });
+  });
+
+  it('macOS: start at login is the login item, opened with --hidden', async () => {
+    const s = await start({ platform: 'darwin' });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    expect(s.electron.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'] });
+    expect(existsSync(join(s.autostartDir, AUTOSTART_FILE))).toBe(false);
+  });
+});
+
+describe('one instance', () => {
+  it('a second launch leaves at once and starts nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
+    dirs.push(dataDir);
+    const electron = new FakeElectron({ gotLock: false });
+    const app = await runDesktop({
+      electron,
+      argv: [],
+      env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent' },
+      preloadPath: '/p.cjs',
+      launchCommand: ['/x'],
+    });
+    expect(app).toBeNull();
+    expect(electron.quitCalls).toBe(1);
+    expect(electron.windows).toHaveLength(0);
+    expect(existsSync(join(dataDir, 'instance.json'))).toBe(false);
+  });
+
+  it('the first instance shows (and focuses) its window when a second one is launched', async () => {
+    const s = await start({ argv: ['--hidden'] });
+    expect(s.electron.windows).toHaveLength(0);
+    s.electron.launchSecondInstance(['mission-control']);
+    expect(s.electron.windows).toHaveLength(1);
+    const win = s.electron.window!;
+    win.hide();
+    win.minimized = true;
+    s.electron.launchSecondInstance([]);
+    expect(s.electron.windows).toHaveLength(1);
+    expect(win).toMatchObject({ visible: true, minimized: false, focused: true });
+  });
+
+  it('a backend already running on the data dir is reported, not doubled', async () => {
+    const s = await start();
+    const electron = new FakeElectron();
+    const app = await runDesktop({
+      electron,
+      argv: [],
+      env: { MC_DATA_DIR: s.dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent' },
+      preloadPath: '/p.cjs',
+      launchCommand: ['/x'],
+    });
+    expect(app).toBeNull();
+    expect(electron.errors[0]?.title).toBe('Mission Control is already running');
+    expect(electron.exitCodes).toEqual([1]);
+  });
+});
+
+describe('quit', () => {
+  it('holds the process until the scheduler is stopped and the database closed, then exits 0', async () => {
+    const s = await start();
+    const { backend } = s.app;
+    expect(existsSync(join(s.dataDir, 'instance.json'))).toBe(true);
+    // Let the scheduler tick at least once, so "it stopped ticking" below means something.
+    for (let i = 0; i < 40 && !backend.services.supervisor.lastTickAt; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(backend.services.supervisor.lastTickAt).not.toBeNull();
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.quit);
+    expect(s.electron.exitCodes).toEqual([]); // not before the backend stopped
+    await s.electron.exitedPromise;
+    expect(s.electron.exitCodes).toEqual([0]);
+    expect(() => backend.services.ready()).toThrow(/not open/);
+    expect(existsSync(join(s.dataDir, 'instance.json'))).toBe(false);
+    await expect(fetch(`${backend.url}/healthz`)).rejects.toThrow();
+    // The scheduler no longer ticks: waiting past its interval changes nothing.
+    const lastTick = backend.services.supervisor.lastTickAt;
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(backend.services.supervisor.lastTickAt).toBe(lastTick);
+    expect(s.electron.trays[0]!.destroyed).toBe(true);
+    // After quitting, the window closes for real (no close-to-tray).
+    expect(s.electron.window!.userClose()).toBe(true);
+    running.splice(running.indexOf(s), 1);
+  });
+});
+
+describe('start failures', () => {
+  // A fault a real backend cannot produce here: better-sqlite3 built for another Node ABI (Electron's).
+  const FakeNativeMismatchBackend = async (): Promise<never> => {
+    throw new Error(
+      'The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version requires 139.',
+    );
+  };
+  const launch = (env: NodeJS.ProcessEnv) => {
+    const electron = new FakeElectron();
+    const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
+    dirs.push(dataDir);
+    const app = runDesktop({
+      electron,
+      argv: [],
+      env: { MC_DATA_DIR: dataDir, MC_LOG_LEVEL: 'silent', ...env },
+      preloadPath: '/p.cjs',
+      launchCommand: ['/x'],
+      startBackend: FakeNativeMismatchBackend,
+    });
+    return { electron, app };
+  };
+
+  it('native modules built for Node: a dialog that says how to fix it', async () => {
+    const { electron, app } = launch({});
+    expect(await app).toBeNull();
+    expect(electron.errors[0]?.message).toMatch(/electron-rebuild -f -w better-sqlite3/);
+    expect(electron.exitCodes).toEqual([1]);
+  });
+
+  it('…and from `npm start`, exit code 78 without a dialog, so it serves headless instead', async () => {
+    const { electron, app } = launch({ MC_NATIVE_FALLBACK: '1' });
+    expect(await app).toBeNull();
+    expect(electron.errors).toEqual([]);
+    expect(electron.exitCodes).toEqual([78]);
+  });
+});
