@@ -7,7 +7,7 @@ import type { ElectronFacade, TrayHandle, WindowHandle } from './facade.js';
 import { backendFleetSource, createFleetMonitor } from './fleet.js';
 import { appIcon, trayIcon } from './icons.js';
 import { registerIpc } from './ipc.js';
-import { loginItemFor, type LoginItem } from './login-item.js';
+import { launchedByLoginItem, loginItemFor, type LoginItem } from './login-item.js';
 import { createOfflineNotifier } from './notifier.js';
 import { guardWindow, secureSession, secureWebPreferences } from './security.js';
 import { keychainSecretStore, secretStorageStatus } from './secrets.js';
@@ -60,7 +60,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     electron.quit();
     return null;
   }
-  const { hidden, backendArgs } = splitArgs(options.argv);
+  const { hidden: hiddenFlag, backendArgs } = splitArgs(options.argv);
   let app: DesktopApp | null = null;
   let pendingShow = false;
   electron.onSecondInstance(() => {
@@ -70,6 +70,8 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
 
   await electron.whenReady();
   secureSession(electron);
+  // Tray only: `--hidden` (Windows login item, XDG autostart) or, on macOS, a launch by the login item.
+  const hidden = hiddenFlag || launchedByLoginItem(electron);
 
   const secretStorage = secretStorageStatus(electron.safeStorage, electron.platform);
   let backend: RunningBackend;

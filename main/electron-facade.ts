@@ -62,7 +62,10 @@ export function createElectronFacade(): ElectronFacade {
     onActivate: (listener) => app.on('activate', listener),
     quit: () => app.quit(),
     exit: (code) => app.exit(code),
-    getLoginItem: () => ({ openAtLogin: app.getLoginItemSettings().openAtLogin }),
+    getLoginItem() {
+      const settings = app.getLoginItemSettings();
+      return { openAtLogin: settings.openAtLogin, wasOpenedAtLogin: process.platform === 'darwin' && settings.wasOpenedAtLogin };
+    },
     setLoginItem: (settings) => app.setLoginItemSettings({ openAtLogin: settings.openAtLogin, args: settings.args }),
     createWindow: adaptWindow,
     createTray(icon, toolTip) {

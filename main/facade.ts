@@ -119,7 +119,12 @@ export interface ElectronFacade {
   quit(): void;
   exit(code: number): void;
 
-  getLoginItem(): { openAtLogin: boolean };
+  /**
+   * `wasOpenedAtLogin` (macOS only; false elsewhere): this launch was started by the login item.
+   * macOS cannot pass arguments to a login item, so this is how it knows to start hidden.
+   */
+  getLoginItem(): { openAtLogin: boolean; wasOpenedAtLogin: boolean };
+  /** `args` reach the app on Windows only (Electron ignores them on macOS). */
   setLoginItem(settings: { openAtLogin: boolean; args: string[] }): void;
 
   createWindow(options: WindowOptions): WindowHandle;

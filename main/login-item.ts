@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { ElectronFacade } from './facade.js';
 
 /*
- * Start at login, started with `--hidden` (tray only). macOS and Windows: Electron's login item.
- * Linux: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/*.desktop`), which every desktop
- * session that follows the spec starts — Electron's login item API does nothing there.
+ * Start at login, tray only. Windows: Electron's login item, started with `--hidden`. macOS:
+ * Electron's login item, which cannot carry arguments (`args` is Windows-only, `openAsHidden` is
+ * deprecated and ignored since macOS 13) — the app asks `wasOpenedAtLogin` instead (app.ts).
+ * Linux: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/*.desktop`) with `--hidden`, which
+ * every desktop session that follows the spec starts — Electron's login item API does nothing there.
  */
 
 export interface LoginItem {
@@ -59,7 +61,8 @@ export function xdgLoginItem(dir: string, command: string[]): LoginItem {
 export function electronLoginItem(electron: ElectronFacade): LoginItem {
   return {
     isEnabled: () => electron.getLoginItem().openAtLogin,
-    setEnabled: (enabled) => electron.setLoginItem({ openAtLogin: enabled, args: enabled ? [HIDDEN_FLAG] : [] }),
+    setEnabled: (enabled) =>
+      electron.setLoginItem({ openAtLogin: enabled, args: enabled && electron.platform === 'win32' ? [HIDDEN_FLAG] : [] }),
   };
 }
 
@@ -70,6 +73,11 @@ export function electronLoginItem(electron: ElectronFacade): LoginItem {
 export function launchCommand(input: { env: NodeJS.ProcessEnv; execPath: string; isPackaged: boolean; appPath: string }): string[] {
   if (input.env.APPIMAGE) return [input.env.APPIMAGE];
   return input.isPackaged ? [input.execPath] : [input.execPath, input.appPath];
+}
+
+/** Was this launch started at login without a way to say `--hidden`? (macOS: its login item.) */
+export function launchedByLoginItem(electron: ElectronFacade): boolean {
+  return electron.platform === 'darwin' && electron.getLoginItem().wasOpenedAtLogin;
 }
 
 export function loginItemFor(

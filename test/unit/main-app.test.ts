@@ -223,11 +223,19 @@ describe('close to tray, start at login', () => {
     expect(item()).toMatchObject({ checked: false });
   });
 
-  it('macOS: start at login is the login item, opened with --hidden', async () => {
-    const s = await start({ platform: 'darwin' });
-    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
-    expect(s.electron.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'] });
-    expect(existsSync(join(s.autostartDir, AUTOSTART_FILE))).toBe(false);
+  it('macOS: a launch by the login item opens no window, though macOS passes it no --hidden', async () => {
+    const byUser = await start({ platform: 'darwin' });
+    expect(byUser.electron.windows).toHaveLength(1);
+    byUser.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    expect(byUser.electron.loginItem.openAtLogin).toBe(true);
+    expect(existsSync(join(byUser.autostartDir, AUTOSTART_FILE))).toBe(false);
+
+    // What the OS does at the next login: start the app with no arguments, flagged as a login launch.
+    const atLogin = await start({ platform: 'darwin', wasOpenedAtLogin: true });
+    expect(atLogin.electron.windows).toHaveLength(0);
+    expect(atLogin.electron.trays).toHaveLength(1);
+    atLogin.electron.trays[0]!.click();
+    expect(atLogin.electron.windows).toHaveLength(1);
   });
 });
 

@@ -152,6 +152,8 @@ export interface FakeElectronOptions {
   gotLock?: boolean;
   keychain?: 'available' | 'basic_text' | 'none';
   confirmAnswer?: boolean;
+  /** macOS: the OS started this launch through the login item. */
+  wasOpenedAtLogin?: boolean;
 }
 
 export class FakeElectron implements ElectronFacade {
@@ -211,7 +213,10 @@ export class FakeElectron implements ElectronFacade {
     this.exited();
   }
   getLoginItem() {
-    return { openAtLogin: this.loginItem.openAtLogin };
+    return {
+      openAtLogin: this.loginItem.openAtLogin,
+      wasOpenedAtLogin: this.platform === 'darwin' && (this.opts.wasOpenedAtLogin ?? false),
+    };
   }
   setLoginItem(settings: { openAtLogin: boolean; args: string[] }) {
     this.loginItem = { ...settings };
