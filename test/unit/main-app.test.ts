@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startBackend, type RunningBackend } from '../../backend/index.js';
 import { runDesktop, type DesktopApp } from '../../main/app.js';
 import { AUTOSTART_FILE } from '../../main/login-item.js';
 import { WINDOW_CSP } from '../../main/security.js';
@@ -24,7 +25,14 @@ interface Started {
 const running: Started[] = [];
 const dirs: string[] = [];
 
-async function start(options: FakeElectronOptions & { argv?: string[] } = {}): Promise<Started> {
+interface StartOptions extends FakeElectronOptions {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  startBackend?: typeof startBackend;
+  quitTimeoutMs?: number;
+}
+
+async function start(options: StartOptions = {}): Promise<Started> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
   const autostartDir = join(dataDir, 'autostart');
   dirs.push(dataDir);
@@ -32,10 +40,12 @@ async function start(options: FakeElectronOptions & { argv?: string[] } = {}): P
   const app = await runDesktop({
     electron,
     argv: ['/opt/mission-control/app', '--inspect=0', '--no-sandbox', ...(options.argv ?? [])],
-    env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent', HOME: dataDir },
+    env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent', HOME: dataDir, ...options.env },
     preloadPath: '/app/dist/main/preload.cjs',
     launchCommand: ['/opt/Mission Control/mission-control'],
     autostartDir,
+    ...(options.startBackend && { startBackend: options.startBackend }),
+    ...(options.quitTimeoutMs !== undefined && { quitTimeoutMs: options.quitTimeoutMs }),
   });
   if (!app) throw new Error('the desktop app did not start');
   const started = { app, electron, dataDir, autostartDir };
@@ -52,6 +62,13 @@ afterEach(async () => {
   for (const s of running.splice(0)) await quit(s);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+/** Fails (instead of hanging until the test timeout) when `promise` does not settle in time. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 const senderOf = (s: Started, overrides: { webContentsId?: number; frameUrl?: string | null } = {}) => ({
   webContentsId: s.electron.window?.webContentsId ?? -1,
@@ -309,6 +326,66 @@ describe('quit', () => {
     // After quitting, the window closes for real (no close-to-tray).
     expect(s.electron.window!.userClose()).toBe(true);
     running.splice(running.indexOf(s), 1);
+  });
+
+  it('a backend that does not stop: the quit gives up after its time limit, logs desktop.quit_timeout and exits 1', async () => {
+    // A fault the real backend cannot produce on demand: a stop that never finishes (a hung DB close, say).
+    let real: RunningBackend | undefined;
+    const FakeHangingStopBackend: typeof startBackend = async (config, opts) => {
+      real = await startBackend(config, opts);
+      return { ...real, stop: () => new Promise<void>(() => {}) };
+    };
+    const s = await start({ env: { MC_LOG_LEVEL: 'info' }, startBackend: FakeHangingStopBackend, quitTimeoutMs: 300 });
+    running.splice(running.indexOf(s), 1);
+    try {
+      s.electron.trays[0]!.clickItem(TRAY_ACTIONS.quit);
+      await within(s.electron.exitedPromise, 5_000, 'the quit did not exit');
+      expect(s.electron.exitCodes).toEqual([1]);
+      const lines = readFileSync(join(s.dataDir, 'logs', 'mission-control.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; level: number; timeout_ms?: number });
+      expect(lines.find((l) => l.event === 'desktop.quit_timeout')).toMatchObject({ level: 50, timeout_ms: 300 });
+    } finally {
+      await real?.stop().catch(() => {}); // its log file is already closed; the DB and port are what matter
+    }
+  });
+
+  it('a quit during startup waits for the backend, then stops it: no window, no tray, exit 0, database closed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
+    dirs.push(dataDir);
+    let backend: RunningBackend | undefined;
+    let startCalled!: () => void;
+    const called = new Promise<void>((resolve) => (startCalled = resolve));
+    let finishStart!: () => void;
+    const gate = new Promise<void>((resolve) => (finishStart = resolve));
+    // A slow start held open on purpose, so the quit lands while the backend is still starting.
+    const FakeSlowStartBackend: typeof startBackend = async (config, opts) => {
+      startCalled();
+      backend = await startBackend(config, opts);
+      await gate;
+      return backend;
+    };
+    const electron = new FakeElectron();
+    const launching = runDesktop({
+      electron,
+      argv: [],
+      env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent' },
+      preloadPath: '/p.cjs',
+      launchCommand: ['/x'],
+      startBackend: FakeSlowStartBackend,
+    });
+    await called;
+    electron.quit();
+    expect(electron.unheldQuits).toBe(0); // held: the process does not end with the backend half started
+    finishStart();
+    expect(await launching).toBeNull();
+    await within(electron.exitedPromise, 5_000, 'the quit did not exit');
+    expect(electron.exitCodes).toEqual([0]);
+    expect(electron.windows).toHaveLength(0);
+    expect(electron.trays).toHaveLength(0);
+    expect(() => backend!.services.ready()).toThrow(/not open/);
+    expect(existsSync(join(dataDir, 'instance.json'))).toBe(false);
   });
 });
 

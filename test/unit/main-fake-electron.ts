@@ -170,6 +170,8 @@ export class FakeElectron implements ElectronFacade {
   readonly errors: { title: string; message: string }[] = [];
   loginItem = { openAtLogin: false, args: [] as string[] };
   quitCalls = 0;
+  /** Quits no before-quit listener held: real Electron would end the process there and then. */
+  unheldQuits = 0;
   exitCodes: number[] = [];
   permissionRequest: ((r: PermissionRequest) => boolean) | null = null;
   permissionCheck: ((r: PermissionRequest) => boolean) | null = null;
@@ -207,6 +209,7 @@ export class FakeElectron implements ElectronFacade {
     this.quitCalls += 1;
     const event = preventable();
     for (const l of this.beforeQuit) l(event);
+    if (!event.prevented) this.unheldQuits += 1;
   }
   exit(code: number) {
     this.exitCodes.push(code);
