@@ -26,10 +26,10 @@ function adaptWindow(options: WindowOptions): WindowHandle {
     onClosed: (listener) => win.on('closed', listener),
     onReadyToShow: (listener) => win.once('ready-to-show', listener),
     setWindowOpenHandler: (handler) => contents.setWindowOpenHandler(({ url }) => ({ action: handler(url) })),
-    onWillNavigate(listener) {
-      contents.on('will-navigate', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() }));
-      contents.on('will-redirect', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() }));
-    },
+    onWillNavigate: (listener) =>
+      contents.on('will-navigate', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() })),
+    onWillRedirect: (listener) =>
+      contents.on('will-redirect', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() })),
     onWillAttachWebview: (listener) => contents.on('will-attach-webview', (event) => listener(event)),
   };
 }

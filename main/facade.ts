@@ -64,8 +64,10 @@ export interface WindowHandle {
   onReadyToShow(listener: () => void): void;
   /** `window.open` and target=_blank: return `deny` to refuse. */
   setWindowOpenHandler(handler: (url: string) => 'deny' | 'allow'): void;
-  /** Top-level navigations and redirects started by the page (will-navigate, will-redirect). */
+  /** Top-level navigations started by the page (will-navigate): links, form posts, `location =`. */
   onWillNavigate(listener: (event: NavigationEvent) => void): void;
+  /** A server-side redirect during a navigation (will-redirect): the server chose `url`, not the user. */
+  onWillRedirect(listener: (event: NavigationEvent) => void): void;
   onWillAttachWebview(listener: (event: PreventableEvent) => void): void;
 }
 

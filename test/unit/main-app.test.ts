@@ -118,6 +118,17 @@ describe('the window', () => {
     expect(s.electron.opened).toEqual(['https://docs.openclaw.ai/gateway', 'http://127.0.0.1:1/', 'https://github.com/openclaw']);
   });
 
+  it('follows a redirect only within the app, and never opens the browser for one', async () => {
+    const s = await start();
+    const win = s.electron.window!;
+    expect(win.redirect(`${s.app.backend.url}/#/agents`)).toBe(true);
+    expect(win.redirect('https://evil.example/phish')).toBe(false);
+    expect(win.redirect('http://127.0.0.1:1/')).toBe(false);
+    expect(win.redirect('file:///etc/passwd')).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(s.electron.opened).toEqual([]);
+  });
+
   it('denies every permission and puts a strict CSP on every response', async () => {
     const s = await start();
     for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {

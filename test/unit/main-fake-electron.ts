@@ -34,6 +34,7 @@ export class FakeWindow implements WindowHandle {
   private closedListeners: (() => void)[] = [];
   private readyListeners: (() => void)[] = [];
   private navigateListeners: ((e: NavigationEvent) => void)[] = [];
+  private redirectListeners: ((e: NavigationEvent) => void)[] = [];
   private webviewListeners: ((e: PreventableEvent) => void)[] = [];
   openHandler: ((url: string) => 'deny' | 'allow') | null = null;
 
@@ -79,6 +80,9 @@ export class FakeWindow implements WindowHandle {
   onWillNavigate(l: (e: NavigationEvent) => void) {
     this.navigateListeners.push(l);
   }
+  onWillRedirect(l: (e: NavigationEvent) => void) {
+    this.redirectListeners.push(l);
+  }
   onWillAttachWebview(l: (e: PreventableEvent) => void) {
     this.webviewListeners.push(l);
   }
@@ -97,6 +101,12 @@ export class FakeWindow implements WindowHandle {
   navigate(url: string): boolean {
     const event = preventable({ url });
     for (const l of this.navigateListeners) l(event);
+    return !event.prevented;
+  }
+  /** The server answers a navigation with a redirect to `url`: true when it was followed. */
+  redirect(url: string): boolean {
+    const event = preventable({ url });
+    for (const l of this.redirectListeners) l(event);
     return !event.prevented;
   }
   attachWebview(): boolean {
