@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import type { ElectronFacade } from './facade.js';
 
 /*
@@ -23,14 +24,29 @@ export function xdgAutostartDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(env.HOME ?? homedir(), '.config'), 'autostart');
 }
 
-/** Quote one argument of an `Exec=` line (Desktop Entry spec: reserved characters need quoting). */
+/**
+ * Quote one argument of an `Exec=` line (Desktop Entry spec, "The Exec key"): an argument with a
+ * reserved character goes in double quotes, with `"`, `` ` ``, `$` and `\` escaped by a backslash.
+ * A control character (a newline above all) cannot be written into one line: refused.
+ */
 export function quoteExecArg(arg: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(arg)) throw new Error(`cannot start ${JSON.stringify(arg)} at login: it contains a control character`);
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
   return `"${arg.replace(/(["`$\\])/g, '\\$1')}"`;
 }
 
+/**
+ * The `Exec=` value: quoted arguments, then the spec's string escaping of the whole value (a
+ * backslash becomes `\\`, applied *after* quoting — so a literal backslash in a quoted argument is
+ * four backslashes, a `$` is `\\$`), then `%` doubled (field codes).
+ */
+export function execValue(args: string[]): string {
+  return args.map(quoteExecArg).join(' ').replace(/\\/g, '\\\\').replace(/%/g, '%%');
+}
+
 export function autostartEntry(command: string[]): string {
-  const exec = [...command, HIDDEN_FLAG].map(quoteExecArg).join(' ').replace(/%/g, '%%');
+  const exec = execValue([...command, HIDDEN_FLAG]);
   return [
     '[Desktop Entry]',
     'Type=Application',
@@ -53,7 +69,7 @@ export function xdgLoginItem(dir: string, command: string[]): LoginItem {
         return;
       }
       mkdirSync(dir, { recursive: true });
-      writeFileSync(file, autostartEntry(command), { mode: 0o644 });
+      writeFileAtomic(file, autostartEntry(command), 0o644);
     },
   };
 }

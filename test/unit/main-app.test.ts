@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ interface StartOptions extends FakeElectronOptions {
   env?: NodeJS.ProcessEnv;
   startBackend?: typeof startBackend;
   quitTimeoutMs?: number;
+  launchCommand?: string[];
 }
 
 async function start(options: StartOptions = {}): Promise<Started> {
@@ -42,7 +43,7 @@ async function start(options: StartOptions = {}): Promise<Started> {
     argv: ['/opt/mission-control/app', '--inspect=0', '--no-sandbox', ...(options.argv ?? [])],
     env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent', HOME: dataDir, ...options.env },
     preloadPath: '/app/dist/main/preload.cjs',
-    launchCommand: ['/opt/Mission Control/mission-control'],
+    launchCommand: options.launchCommand ?? ['/opt/Mission Control/mission-control'],
     autostartDir,
     ...(options.startBackend && { startBackend: options.startBackend }),
     ...(options.quitTimeoutMs !== undefined && { quitTimeoutMs: options.quitTimeoutMs }),
@@ -68,6 +69,36 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * An `Exec=` value read the way the Desktop Entry spec says a desktop session reads it: the string
+ * escapes first (`\\` → `\`, `\s`, `\n`, `\t`, `\r`), then the arguments (double quotes, inside them
+ * a backslash escapes `"`, `` ` ``, `$` and `\`), then `%%` → `%`.
+ */
+function readExecAsTheSpecSays(value: string): string[] {
+  const escapes: Record<string, string> = { '\\': '\\', s: ' ', n: '\n', t: '\t', r: '\r' };
+  const unescaped = value.replace(/\\(.)/g, (whole, c: string) => escapes[c] ?? whole);
+  const args: string[] = [];
+  let current: string | null = null;
+  for (let i = 0; i < unescaped.length; i++) {
+    const c = unescaped[i]!;
+    if (c === ' ') {
+      if (current !== null) args.push(current);
+      current = null;
+    } else if (c === '"') {
+      current ??= '';
+      for (i++; unescaped[i] !== '"'; i++) {
+        if (i >= unescaped.length) throw new Error('unterminated quote');
+        if (unescaped[i] === '\\' && '"`$\\'.includes(unescaped[i + 1] ?? '')) i++;
+        current += unescaped[i];
+      }
+    } else {
+      current = (current ?? '') + c;
+    }
+  }
+  if (current !== null) args.push(current);
+  return args.map((a) => a.replace(/%%/g, '%'));
 }
 
 const senderOf = (s: Started, overrides: { webContentsId?: number; frameUrl?: string | null } = {}) => ({
@@ -249,6 +280,41 @@ describe('close to tray, start at login', () => {
     s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
     expect(existsSync(file)).toBe(false);
     expect(item()).toMatchObject({ checked: false });
+  });
+
+  it('Linux: the Exec line survives a path with quotes, backslashes, $ and % (Desktop Entry spec escaping)', async () => {
+    const command = ['/opt/My "Apps"\\bin/$HOME/mc', '/srv/app 100%'];
+    const s = await start({ launchCommand: command });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    const exec = readFileSync(join(s.autostartDir, AUTOSTART_FILE), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Exec='))!;
+    // The spec's own rule: a literal backslash in a quoted argument is four backslashes, a $ is \\$.
+    expect(exec).toBe(String.raw`Exec="/opt/My \\"Apps\\"\\\\bin/\\$HOME/mc" "/srv/app 100%%" --hidden`);
+    expect(readExecAsTheSpecSays(exec.slice('Exec='.length))).toEqual([...command, '--hidden']);
+  });
+
+  it('Linux: a command with a newline is refused, not written as a second line of the entry', async () => {
+    const s = await start({ launchCommand: ['/opt/mc\nTerminal=true'] });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    await new Promise((r) => setImmediate(r));
+    expect(existsSync(join(s.autostartDir, AUTOSTART_FILE))).toBe(false);
+    expect(s.electron.trays[0]!.menu.find((i) => i.type === 'checkbox' && i.id === TRAY_ACTIONS.startAtLogin)).toMatchObject({
+      checked: false,
+    });
+  });
+
+  it('Linux: the entry is replaced in one step (a new file renamed over the old), never rewritten in place', async () => {
+    const s = await start();
+    const file = join(s.autostartDir, AUTOSTART_FILE);
+    // An entry the desktop's settings switched off (Hidden=true): enabling again replaces it.
+    mkdirSync(s.autostartDir, { recursive: true });
+    writeFileSync(file, '[Desktop Entry]\nType=Application\nExec=/old/mc --hidden\nHidden=true\n');
+    const before = statSync(file).ino;
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    expect(readFileSync(file, 'utf8')).not.toContain('Hidden=true');
+    expect(statSync(file).ino).not.toBe(before);
+    expect(readdirSync(s.autostartDir)).toEqual([AUTOSTART_FILE]);
   });
 
   it('macOS: a launch by the login item opens no window, though macOS passes it no --hidden', async () => {
