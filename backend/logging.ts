@@ -13,6 +13,8 @@ export const LOG_EVENTS = [
   'desktop.secrets_plaintext',
   'desktop.window_load_failed',
   'desktop.tray_action_failed',
+  'desktop.quit_timeout',
+  'desktop.quit_failed',
   'http.request',
   'http.request_failed',
   'http.host_rejected',

@@ -7,7 +7,7 @@ import type { ElectronFacade, TrayHandle, WindowHandle } from './facade.js';
 import { backendFleetSource, createFleetMonitor } from './fleet.js';
 import { appIcon, trayIcon } from './icons.js';
 import { registerIpc } from './ipc.js';
-import { loginItemFor, type LoginItem } from './login-item.js';
+import { launchedByLoginItem, loginItemFor, type LoginItem } from './login-item.js';
 import { createOfflineNotifier } from './notifier.js';
 import { guardWindow, secureSession, secureWebPreferences } from './security.js';
 import { keychainSecretStore, secretStorageStatus } from './secrets.js';
@@ -26,6 +26,9 @@ const NATIVE_MISMATCH_HINT =
   'better-sqlite3 is built for Node, not for Electron. Packaged builds are rebuilt for Electron; from a checkout run ' +
   '`npx electron-rebuild -f -w better-sqlite3` (and `npm rebuild better-sqlite3` before running the tests again).';
 
+/** How long a quit waits for the backend to stop before it exits anyway (code 1). */
+export const QUIT_TIMEOUT_MS = 10_000;
+
 export interface DesktopOptions {
   electron: ElectronFacade;
   /** Command-line arguments (Electron's and Chromium's are ignored). */
@@ -40,6 +43,7 @@ export interface DesktopOptions {
   startBackend?: typeof startBackend;
   fetch?: typeof fetch;
   gatewayPollMs?: number;
+  quitTimeoutMs?: number;
 }
 
 export interface DesktopApp {
@@ -60,7 +64,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     electron.quit();
     return null;
   }
-  const { hidden, backendArgs } = splitArgs(options.argv);
+  const { hidden: hiddenFlag, backendArgs } = splitArgs(options.argv);
   let app: DesktopApp | null = null;
   let pendingShow = false;
   electron.onSecondInstance(() => {
@@ -70,15 +74,42 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
 
   await electron.whenReady();
   secureSession(electron);
+  // Tray only: `--hidden` (Windows login item, XDG autostart) or, on macOS, a launch by the login item.
+  const hidden = hiddenFlag || launchedByLoginItem(electron);
 
   const secretStorage = secretStorageStatus(electron.safeStorage, electron.platform);
-  let backend: RunningBackend;
-  try {
+  const starting: Promise<RunningBackend> = (async () => {
     const config = { ...loadConfig(backendArgs, options.env), logToStdout: !electron.isPackaged };
-    backend = await (options.startBackend ?? startBackend)(config, {
+    return (options.startBackend ?? startBackend)(config, {
       env: options.env,
       ...(secretStorage.kind === 'os' && { secretStore: keychainSecretStore(electron.safeStorage) }),
     });
+  })();
+
+  // Quit: hold the process until the backend has stopped (scheduler, feed, DB, log file) — or a
+  // time limit passed. Registered before the backend has started, so a quit during startup waits
+  // for it and then stops it instead of leaving the database open and instance.json behind.
+  let quitting = false;
+  /** Stops what is built around the backend (fleet monitor, tray), once it is. */
+  let stopShell: () => void = () => {};
+  let stopping: Promise<void> | null = null;
+  let stoppedResolve: () => void = () => {};
+  const stoppedPromise = new Promise<void>((resolve) => (stoppedResolve = resolve));
+  electron.onBeforeQuit((event) => {
+    quitting = true;
+    event.preventDefault();
+    stopping ??= (async () => {
+      const running = await starting.catch(() => null);
+      if (!running) return; // it failed to start: the start path below reports that and exits
+      const code = await stopBackend(running, options.quitTimeoutMs ?? QUIT_TIMEOUT_MS, stopShell);
+      stoppedResolve();
+      electron.exit(code);
+    })();
+  });
+
+  let backend: RunningBackend;
+  try {
+    backend = await starting;
   } catch (err) {
     const message = (err as Error).message;
     const nativeMismatch = /NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(message);
@@ -94,6 +125,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     return null;
   }
 
+  if (quitting) return null; // quit during startup: the quit handler stops the backend and exits
   const log = backend.logger.child('desktop');
   if (secretStorage.warning) log.warn('desktop.secrets_plaintext', secretStorage.warning);
   const appOrigin = new URL(backend.url).origin;
@@ -110,7 +142,6 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
   });
 
   let window: WindowHandle | null = null;
-  let quitting = false;
 
   function showWindow(route = ''): void {
     if (quitting) return;
@@ -255,27 +286,11 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     }
   }
 
-  // Quit: hold the process until the backend has stopped (scheduler, feed, DB, log file).
-  let stopping: Promise<void> | null = null;
-  let stoppedResolve: () => void = () => {};
-  const stoppedPromise = new Promise<void>((resolve) => (stoppedResolve = resolve));
-  electron.onBeforeQuit((event) => {
-    quitting = true;
-    event.preventDefault();
-    stopping ??= (async () => {
-      let code = 0;
-      try {
-        fleet.stop();
-        tray?.destroy();
-        tray = null;
-        await backend.stop();
-      } catch {
-        code = 1;
-      }
-      stoppedResolve();
-      electron.exit(code);
-    })();
-  });
+  stopShell = () => {
+    fleet.stop();
+    tray?.destroy();
+    tray = null;
+  };
   electron.onWindowAllClosed(() => {
     if (!settings.get().closeToTray) electron.quit();
   });
@@ -292,4 +307,42 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
   renderTray();
   if (!hidden || pendingShow) showWindow();
   return app;
+}
+
+/**
+ * Stop what surrounds the backend (`stopFirst`), then the backend, within `timeoutMs`: 0 when it
+ * stopped, 1 when it failed or hung (logged).
+ */
+async function stopBackend(backend: RunningBackend, timeoutMs: number, stopFirst: () => void): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const stopped = (async () => {
+    try {
+      stopFirst();
+    } finally {
+      await backend.stop();
+    }
+    return 'stopped' as const;
+  })();
+  try {
+    if ((await Promise.race([stopped, timedOut])) === 'stopped') return 0;
+    logQuitProblem(backend, 'desktop.quit_timeout', `the backend did not stop within ${timeoutMs} ms; exiting anyway`, {
+      timeout_ms: timeoutMs,
+    });
+  } catch (err) {
+    logQuitProblem(backend, 'desktop.quit_failed', 'the backend did not stop cleanly; exiting anyway', { error: (err as Error).message });
+  } finally {
+    clearTimeout(timer);
+  }
+  // The log file is written asynchronously: end it (briefly) so the line above is not lost on exit.
+  await Promise.race([backend.logger.close(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  return 1;
+}
+
+function logQuitProblem(backend: RunningBackend, event: 'desktop.quit_timeout' | 'desktop.quit_failed', msg: string, fields: object): void {
+  try {
+    backend.logger.child('desktop').error(event, msg, { ...fields });
+  } catch {
+    console.error(`mission-control: ${msg}`); // the stop got as far as closing the log file
+  }
 }

@@ -26,10 +26,10 @@ function adaptWindow(options: WindowOptions): WindowHandle {
     onClosed: (listener) => win.on('closed', listener),
     onReadyToShow: (listener) => win.once('ready-to-show', listener),
     setWindowOpenHandler: (handler) => contents.setWindowOpenHandler(({ url }) => ({ action: handler(url) })),
-    onWillNavigate(listener) {
-      contents.on('will-navigate', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() }));
-      contents.on('will-redirect', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() }));
-    },
+    onWillNavigate: (listener) =>
+      contents.on('will-navigate', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() })),
+    onWillRedirect: (listener) =>
+      contents.on('will-redirect', (event) => listener({ url: event.url, preventDefault: () => event.preventDefault() })),
     onWillAttachWebview: (listener) => contents.on('will-attach-webview', (event) => listener(event)),
   };
 }
@@ -62,7 +62,10 @@ export function createElectronFacade(): ElectronFacade {
     onActivate: (listener) => app.on('activate', listener),
     quit: () => app.quit(),
     exit: (code) => app.exit(code),
-    getLoginItem: () => ({ openAtLogin: app.getLoginItemSettings().openAtLogin }),
+    getLoginItem() {
+      const settings = app.getLoginItemSettings();
+      return { openAtLogin: settings.openAtLogin, wasOpenedAtLogin: process.platform === 'darwin' && settings.wasOpenedAtLogin };
+    },
     setLoginItem: (settings) => app.setLoginItemSettings({ openAtLogin: settings.openAtLogin, args: settings.args }),
     createWindow: adaptWindow,
     createTray(icon, toolTip) {

@@ -64,8 +64,10 @@ export interface WindowHandle {
   onReadyToShow(listener: () => void): void;
   /** `window.open` and target=_blank: return `deny` to refuse. */
   setWindowOpenHandler(handler: (url: string) => 'deny' | 'allow'): void;
-  /** Top-level navigations and redirects started by the page (will-navigate, will-redirect). */
+  /** Top-level navigations started by the page (will-navigate): links, form posts, `location =`. */
   onWillNavigate(listener: (event: NavigationEvent) => void): void;
+  /** A server-side redirect during a navigation (will-redirect): the server chose `url`, not the user. */
+  onWillRedirect(listener: (event: NavigationEvent) => void): void;
   onWillAttachWebview(listener: (event: PreventableEvent) => void): void;
 }
 
@@ -119,7 +121,12 @@ export interface ElectronFacade {
   quit(): void;
   exit(code: number): void;
 
-  getLoginItem(): { openAtLogin: boolean };
+  /**
+   * `wasOpenedAtLogin` (macOS only; false elsewhere): this launch was started by the login item.
+   * macOS cannot pass arguments to a login item, so this is how it knows to start hidden.
+   */
+  getLoginItem(): { openAtLogin: boolean; wasOpenedAtLogin: boolean };
+  /** `args` reach the app on Windows only (Electron ignores them on macOS). */
   setLoginItem(settings: { openAtLogin: boolean; args: string[] }): void;
 
   createWindow(options: WindowOptions): WindowHandle;

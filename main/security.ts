@@ -68,6 +68,10 @@ export function guardWindow(electron: ElectronFacade, window: WindowHandle, appO
     event.preventDefault();
     void openExternalSafely(electron, event.url, appOrigin);
   });
+  // A redirect is the server's choice, not a click: it may stay in the app, and never opens the browser.
+  window.onWillRedirect((event) => {
+    if (decideNavigation(event.url, appOrigin) !== 'allow') event.preventDefault();
+  });
   window.setWindowOpenHandler((url) => {
     void openExternalSafely(electron, url, appOrigin);
     return 'deny';

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Desktop-only preferences, in `<dataDir>/desktop-settings.json`. Start at login lives in the OS. */
 const DesktopSettings = z.object({
@@ -21,9 +22,7 @@ export function settingsStore(dataDir: string) {
     get: (): DesktopSettings => current,
     update(patch: Partial<DesktopSettings>): DesktopSettings {
       current = DesktopSettings.parse({ ...current, ...patch });
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
-      renameSync(tmp, file);
+      writeFileAtomic(file, `${JSON.stringify(current, null, 2)}\n`, 0o600);
       return current;
     },
   };

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startBackend, type RunningBackend } from '../../backend/index.js';
 import { runDesktop, type DesktopApp } from '../../main/app.js';
 import { AUTOSTART_FILE } from '../../main/login-item.js';
 import { WINDOW_CSP } from '../../main/security.js';
@@ -24,7 +25,15 @@ interface Started {
 const running: Started[] = [];
 const dirs: string[] = [];
 
-async function start(options: FakeElectronOptions & { argv?: string[] } = {}): Promise<Started> {
+interface StartOptions extends FakeElectronOptions {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  startBackend?: typeof startBackend;
+  quitTimeoutMs?: number;
+  launchCommand?: string[];
+}
+
+async function start(options: StartOptions = {}): Promise<Started> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
   const autostartDir = join(dataDir, 'autostart');
   dirs.push(dataDir);
@@ -32,10 +41,12 @@ async function start(options: FakeElectronOptions & { argv?: string[] } = {}): P
   const app = await runDesktop({
     electron,
     argv: ['/opt/mission-control/app', '--inspect=0', '--no-sandbox', ...(options.argv ?? [])],
-    env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent', HOME: dataDir },
+    env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent', HOME: dataDir, ...options.env },
     preloadPath: '/app/dist/main/preload.cjs',
-    launchCommand: ['/opt/Mission Control/mission-control'],
+    launchCommand: options.launchCommand ?? ['/opt/Mission Control/mission-control'],
     autostartDir,
+    ...(options.startBackend && { startBackend: options.startBackend }),
+    ...(options.quitTimeoutMs !== undefined && { quitTimeoutMs: options.quitTimeoutMs }),
   });
   if (!app) throw new Error('the desktop app did not start');
   const started = { app, electron, dataDir, autostartDir };
@@ -52,6 +63,43 @@ afterEach(async () => {
   for (const s of running.splice(0)) await quit(s);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+/** Fails (instead of hanging until the test timeout) when `promise` does not settle in time. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * An `Exec=` value read the way the Desktop Entry spec says a desktop session reads it: the string
+ * escapes first (`\\` → `\`, `\s`, `\n`, `\t`, `\r`), then the arguments (double quotes, inside them
+ * a backslash escapes `"`, `` ` ``, `$` and `\`), then `%%` → `%`.
+ */
+function readExecAsTheSpecSays(value: string): string[] {
+  const escapes: Record<string, string> = { '\\': '\\', s: ' ', n: '\n', t: '\t', r: '\r' };
+  const unescaped = value.replace(/\\(.)/g, (whole, c: string) => escapes[c] ?? whole);
+  const args: string[] = [];
+  let current: string | null = null;
+  for (let i = 0; i < unescaped.length; i++) {
+    const c = unescaped[i]!;
+    if (c === ' ') {
+      if (current !== null) args.push(current);
+      current = null;
+    } else if (c === '"') {
+      current ??= '';
+      for (i++; unescaped[i] !== '"'; i++) {
+        if (i >= unescaped.length) throw new Error('unterminated quote');
+        if (unescaped[i] === '\\' && '"`$\\'.includes(unescaped[i + 1] ?? '')) i++;
+        current += unescaped[i];
+      }
+    } else {
+      current = (current ?? '') + c;
+    }
+  }
+  if (current !== null) args.push(current);
+  return args.map((a) => a.replace(/%%/g, '%'));
+}
 
 const senderOf = (s: Started, overrides: { webContentsId?: number; frameUrl?: string | null } = {}) => ({
   webContentsId: s.electron.window?.webContentsId ?? -1,
@@ -99,6 +147,17 @@ describe('the window', () => {
     expect(win.attachWebview()).toBe(false);
     await new Promise((r) => setImmediate(r));
     expect(s.electron.opened).toEqual(['https://docs.openclaw.ai/gateway', 'http://127.0.0.1:1/', 'https://github.com/openclaw']);
+  });
+
+  it('follows a redirect only within the app, and never opens the browser for one', async () => {
+    const s = await start();
+    const win = s.electron.window!;
+    expect(win.redirect(`${s.app.backend.url}/#/agents`)).toBe(true);
+    expect(win.redirect('https://evil.example/phish')).toBe(false);
+    expect(win.redirect('http://127.0.0.1:1/')).toBe(false);
+    expect(win.redirect('file:///etc/passwd')).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(s.electron.opened).toEqual([]);
   });
 
   it('denies every permission and puts a strict CSP on every response', async () => {
@@ -223,11 +282,54 @@ describe('close to tray, start at login', () => {
     expect(item()).toMatchObject({ checked: false });
   });
 
-  it('macOS: start at login is the login item, opened with --hidden', async () => {
-    const s = await start({ platform: 'darwin' });
+  it('Linux: the Exec line survives a path with quotes, backslashes, $ and % (Desktop Entry spec escaping)', async () => {
+    const command = ['/opt/My "Apps"\\bin/$HOME/mc', '/srv/app 100%'];
+    const s = await start({ launchCommand: command });
     s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
-    expect(s.electron.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'] });
+    const exec = readFileSync(join(s.autostartDir, AUTOSTART_FILE), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Exec='))!;
+    // The spec's own rule: a literal backslash in a quoted argument is four backslashes, a $ is \\$.
+    expect(exec).toBe(String.raw`Exec="/opt/My \\"Apps\\"\\\\bin/\\$HOME/mc" "/srv/app 100%%" --hidden`);
+    expect(readExecAsTheSpecSays(exec.slice('Exec='.length))).toEqual([...command, '--hidden']);
+  });
+
+  it('Linux: a command with a newline is refused, not written as a second line of the entry', async () => {
+    const s = await start({ launchCommand: ['/opt/mc\nTerminal=true'] });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    await new Promise((r) => setImmediate(r));
     expect(existsSync(join(s.autostartDir, AUTOSTART_FILE))).toBe(false);
+    expect(s.electron.trays[0]!.menu.find((i) => i.type === 'checkbox' && i.id === TRAY_ACTIONS.startAtLogin)).toMatchObject({
+      checked: false,
+    });
+  });
+
+  it('Linux: the entry is replaced in one step (a new file renamed over the old), never rewritten in place', async () => {
+    const s = await start();
+    const file = join(s.autostartDir, AUTOSTART_FILE);
+    // An entry the desktop's settings switched off (Hidden=true): enabling again replaces it.
+    mkdirSync(s.autostartDir, { recursive: true });
+    writeFileSync(file, '[Desktop Entry]\nType=Application\nExec=/old/mc --hidden\nHidden=true\n');
+    const before = statSync(file).ino;
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    expect(readFileSync(file, 'utf8')).not.toContain('Hidden=true');
+    expect(statSync(file).ino).not.toBe(before);
+    expect(readdirSync(s.autostartDir)).toEqual([AUTOSTART_FILE]);
+  });
+
+  it('macOS: a launch by the login item opens no window, though macOS passes it no --hidden', async () => {
+    const byUser = await start({ platform: 'darwin' });
+    expect(byUser.electron.windows).toHaveLength(1);
+    byUser.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin);
+    expect(byUser.electron.loginItem.openAtLogin).toBe(true);
+    expect(existsSync(join(byUser.autostartDir, AUTOSTART_FILE))).toBe(false);
+
+    // What the OS does at the next login: start the app with no arguments, flagged as a login launch.
+    const atLogin = await start({ platform: 'darwin', wasOpenedAtLogin: true });
+    expect(atLogin.electron.windows).toHaveLength(0);
+    expect(atLogin.electron.trays).toHaveLength(1);
+    atLogin.electron.trays[0]!.click();
+    expect(atLogin.electron.windows).toHaveLength(1);
   });
 });
 
@@ -301,6 +403,66 @@ describe('quit', () => {
     // After quitting, the window closes for real (no close-to-tray).
     expect(s.electron.window!.userClose()).toBe(true);
     running.splice(running.indexOf(s), 1);
+  });
+
+  it('a backend that does not stop: the quit gives up after its time limit, logs desktop.quit_timeout and exits 1', async () => {
+    // A fault the real backend cannot produce on demand: a stop that never finishes (a hung DB close, say).
+    let real: RunningBackend | undefined;
+    const FakeHangingStopBackend: typeof startBackend = async (config, opts) => {
+      real = await startBackend(config, opts);
+      return { ...real, stop: () => new Promise<void>(() => {}) };
+    };
+    const s = await start({ env: { MC_LOG_LEVEL: 'info' }, startBackend: FakeHangingStopBackend, quitTimeoutMs: 300 });
+    running.splice(running.indexOf(s), 1);
+    try {
+      s.electron.trays[0]!.clickItem(TRAY_ACTIONS.quit);
+      await within(s.electron.exitedPromise, 5_000, 'the quit did not exit');
+      expect(s.electron.exitCodes).toEqual([1]);
+      const lines = readFileSync(join(s.dataDir, 'logs', 'mission-control.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; level: number; timeout_ms?: number });
+      expect(lines.find((l) => l.event === 'desktop.quit_timeout')).toMatchObject({ level: 50, timeout_ms: 300 });
+    } finally {
+      await real?.stop().catch(() => {}); // its log file is already closed; the DB and port are what matter
+    }
+  });
+
+  it('a quit during startup waits for the backend, then stops it: no window, no tray, exit 0, database closed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mc-main-'));
+    dirs.push(dataDir);
+    let backend: RunningBackend | undefined;
+    let startCalled!: () => void;
+    const called = new Promise<void>((resolve) => (startCalled = resolve));
+    let finishStart!: () => void;
+    const gate = new Promise<void>((resolve) => (finishStart = resolve));
+    // A slow start held open on purpose, so the quit lands while the backend is still starting.
+    const FakeSlowStartBackend: typeof startBackend = async (config, opts) => {
+      startCalled();
+      backend = await startBackend(config, opts);
+      await gate;
+      return backend;
+    };
+    const electron = new FakeElectron();
+    const launching = runDesktop({
+      electron,
+      argv: [],
+      env: { MC_DATA_DIR: dataDir, MC_PORT: '0', MC_LOG_LEVEL: 'silent' },
+      preloadPath: '/p.cjs',
+      launchCommand: ['/x'],
+      startBackend: FakeSlowStartBackend,
+    });
+    await called;
+    electron.quit();
+    expect(electron.unheldQuits).toBe(0); // held: the process does not end with the backend half started
+    finishStart();
+    expect(await launching).toBeNull();
+    await within(electron.exitedPromise, 5_000, 'the quit did not exit');
+    expect(electron.exitCodes).toEqual([0]);
+    expect(electron.windows).toHaveLength(0);
+    expect(electron.trays).toHaveLength(0);
+    expect(() => backend!.services.ready()).toThrow(/not open/);
+    expect(existsSync(join(dataDir, 'instance.json'))).toBe(false);
   });
 });
 

@@ -34,6 +34,7 @@ export class FakeWindow implements WindowHandle {
   private closedListeners: (() => void)[] = [];
   private readyListeners: (() => void)[] = [];
   private navigateListeners: ((e: NavigationEvent) => void)[] = [];
+  private redirectListeners: ((e: NavigationEvent) => void)[] = [];
   private webviewListeners: ((e: PreventableEvent) => void)[] = [];
   openHandler: ((url: string) => 'deny' | 'allow') | null = null;
 
@@ -79,6 +80,9 @@ export class FakeWindow implements WindowHandle {
   onWillNavigate(l: (e: NavigationEvent) => void) {
     this.navigateListeners.push(l);
   }
+  onWillRedirect(l: (e: NavigationEvent) => void) {
+    this.redirectListeners.push(l);
+  }
   onWillAttachWebview(l: (e: PreventableEvent) => void) {
     this.webviewListeners.push(l);
   }
@@ -97,6 +101,12 @@ export class FakeWindow implements WindowHandle {
   navigate(url: string): boolean {
     const event = preventable({ url });
     for (const l of this.navigateListeners) l(event);
+    return !event.prevented;
+  }
+  /** The server answers a navigation with a redirect to `url`: true when it was followed. */
+  redirect(url: string): boolean {
+    const event = preventable({ url });
+    for (const l of this.redirectListeners) l(event);
     return !event.prevented;
   }
   attachWebview(): boolean {
@@ -152,6 +162,8 @@ export interface FakeElectronOptions {
   gotLock?: boolean;
   keychain?: 'available' | 'basic_text' | 'none';
   confirmAnswer?: boolean;
+  /** macOS: the OS started this launch through the login item. */
+  wasOpenedAtLogin?: boolean;
 }
 
 export class FakeElectron implements ElectronFacade {
@@ -168,6 +180,8 @@ export class FakeElectron implements ElectronFacade {
   readonly errors: { title: string; message: string }[] = [];
   loginItem = { openAtLogin: false, args: [] as string[] };
   quitCalls = 0;
+  /** Quits no before-quit listener held: real Electron would end the process there and then. */
+  unheldQuits = 0;
   exitCodes: number[] = [];
   permissionRequest: ((r: PermissionRequest) => boolean) | null = null;
   permissionCheck: ((r: PermissionRequest) => boolean) | null = null;
@@ -205,13 +219,17 @@ export class FakeElectron implements ElectronFacade {
     this.quitCalls += 1;
     const event = preventable();
     for (const l of this.beforeQuit) l(event);
+    if (!event.prevented) this.unheldQuits += 1;
   }
   exit(code: number) {
     this.exitCodes.push(code);
     this.exited();
   }
   getLoginItem() {
-    return { openAtLogin: this.loginItem.openAtLogin };
+    return {
+      openAtLogin: this.loginItem.openAtLogin,
+      wasOpenedAtLogin: this.platform === 'darwin' && (this.opts.wasOpenedAtLogin ?? false),
+    };
   }
   setLoginItem(settings: { openAtLogin: boolean; args: string[] }) {
     this.loginItem = { ...settings };
