@@ -134,7 +134,14 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const hostForUrl =
       config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
-    const diagnostics = createDiagnostics({ services, manager: gatewayManager, logger, config, url });
+    const diagnostics = createDiagnostics({
+      services,
+      manager: gatewayManager,
+      logger,
+      config,
+      url,
+      templateSync: services.templateSync,
+    });
     const app = createApp({
       diagnostics,
       services,

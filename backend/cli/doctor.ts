@@ -18,7 +18,8 @@ export const DOCTOR_USAGE = `Usage: mission-control doctor [--json] [--fix [--ye
 Checks Mission Control and its gateways, explains what is wrong and how to fix it.
   --json       print the report as JSON
   --fix        apply the offered fixes that are not destructive, then check again
-  --yes        with --fix: also apply destructive fixes (re-provisioning, token rotation)
+  --yes        with --fix: also apply destructive fixes (re-provisioning, token rotation);
+               without it --fix runs only the safe ones (e.g. a template sync that keeps tokens)
 Exit codes: 0 no failures, 1 failures found, 2 usage error.
 `;
 
@@ -135,6 +136,7 @@ export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessE
                 check_id: check.id,
                 action: f.action,
                 ...(f.target_id && { target_id: f.target_id }),
+                ...(f.board_id && { board_id: f.board_id }),
                 confirm: f.destructive,
                 verify_wait_seconds: 30,
               });

@@ -34,6 +34,7 @@ export const FIX_ACTIONS = [
   'allow_checkin',
   'reprovision_agent',
   'wake_agent',
+  'sync_templates',
   'rotate_tokens_and_sync',
   'set_log_level',
   'reveal_logs',
@@ -54,6 +55,8 @@ export const DoctorFix = z.object({
   destructive: z.boolean(),
   /** The gateway or agent the fix acts on, when it acts on one. */
   target_id: Id.nullable(),
+  /** A template sync limited to this board of the gateway (null: the whole gateway, main agent included). */
+  board_id: Id.nullable(),
 });
 export type DoctorFix = z.infer<typeof DoctorFix>;
 
@@ -100,6 +103,8 @@ export const DoctorFixRequest = z.strictObject({
   check_id: CheckId,
   action: FixAction,
   target_id: Id.optional(),
+  /** For `sync_templates` / `rotate_tokens_and_sync`: only this board's agents (as the fix offered it). */
+  board_id: Id.optional(),
   /** Required for destructive fixes. */
   confirm: z.boolean().default(false),
   /** For `set_log_level` (default `info`). */

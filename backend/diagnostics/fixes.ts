@@ -1,5 +1,8 @@
 import type { CheckId, DoctorFixRequest, DoctorFixResult, FixAction } from '../contract/diagnostics.js';
 import { AppError, conflict, unprocessable } from '../errors.js';
+import { eq } from 'drizzle-orm';
+import type { TemplateSyncResult } from '../contract/templates.js';
+import { agents } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
 import { logFileOf } from './checks/runtime.js';
 import { checkById, runCheck } from './registry.js';
@@ -10,11 +13,20 @@ import type { AppEnv, CheckEnv } from './types.js';
  * gateway status), then runs its check again: the answer says whether the fix is verified.
  */
 
+interface Applied {
+  message: string;
+  path?: string;
+  /** What the fix still waits for besides its check passing (null: nothing); re-asked while verifying. */
+  pending?: () => string | null;
+}
+
 interface FixDef {
   /** Needs confirm: true (a fresh session, new tokens). */
   destructive: boolean;
   target: 'agent' | 'gateway' | null;
-  apply(app: AppEnv, env: CheckEnv, targetId: string | null, req: DoctorFixRequest): Promise<{ message: string; path?: string }>;
+  /** Takes a board_id (a template sync limited to one board of the gateway). */
+  boardScoped?: boolean;
+  apply(app: AppEnv, env: CheckEnv, targetId: string | null, req: DoctorFixRequest): Promise<Applied>;
 }
 
 const asApiError = (err: unknown): never => {
@@ -68,14 +80,35 @@ const FIXES: Record<FixAction, FixDef> = {
       return { message: 'Woken; a new check-in ladder started.' };
     },
   },
+  sync_templates: {
+    destructive: false,
+    target: 'gateway',
+    boardScoped: true,
+    async apply(app, _env, id, req) {
+      const result = await templateSync(app, id!, req.board_id, false);
+      return { message: syncSummary(result) };
+    },
+  },
   rotate_tokens_and_sync: {
     destructive: true,
     target: 'gateway',
-    async apply(app, _env, id) {
-      if (!app.templateSync)
-        throw conflict({ message: 'Template sync is not available in this build yet.', code: 'template_sync_unavailable' });
-      await app.templateSync.sync(id!, { rotateTokens: true }).catch(asApiError);
-      return { message: 'Tokens rotated and every agent’s files re-synced.' };
+    boardScoped: true,
+    async apply(app, _env, id, req) {
+      const result = await templateSync(app, id!, req.board_id, true);
+      // Verified only once every re-keyed agent checked in — after the sync, when its old token was already refused.
+      const finishedAt = new Date(result.finished_at).getTime();
+      const rotated = result.agents.filter((a) => a.token_rotated);
+      const pending = () => {
+        const waiting = rotated.filter((a) => {
+          if (a.verify?.checked_in) return false;
+          const row = app.services.ctx.db.select({ seen: agents.lastSeenAt }).from(agents).where(eq(agents.id, a.agent_id)).get();
+          return !row?.seen || row.seen.getTime() < finishedAt;
+        });
+        return waiting.length
+          ? `${waiting.map((a) => a.agent_name).join(', ')} not checked in with the new token yet (the check-in ladder keeps waking them).`
+          : null;
+      };
+      return { message: syncSummary(result), pending };
     },
   },
   set_log_level: {
@@ -115,11 +148,41 @@ const FIXES: Record<FixAction, FixDef> = {
   },
 };
 
+/** A template sync of one gateway (or one board of it) through the template sync's public API. */
+async function templateSync(app: AppEnv, gatewayId: string, boardId: string | undefined, rotate: boolean): Promise<TemplateSyncResult> {
+  if (!app.templateSync) throw conflict({ message: 'This build has no template sync.', code: 'template_sync_unavailable' });
+  return app.templateSync
+    .sync(gatewayId, {
+      // A board-scoped sync leaves the gateway's main agent alone.
+      include_main: boardId === undefined,
+      lead_only: false,
+      reset_sessions: false,
+      rotate_tokens: rotate,
+      force_bootstrap: false,
+      overwrite: false,
+      verify: rotate,
+      ...(boardId !== undefined && { board_id: boardId }),
+    })
+    .catch(asApiError);
+}
+
+function syncSummary(r: TemplateSyncResult): string {
+  const updated = r.agents.filter((a) => a.outcome === 'updated').length;
+  const rotated = r.agents.filter((a) => a.token_rotated).length;
+  const checkedIn = r.agents.filter((a) => a.verify?.checked_in).length;
+  const parts = [`${updated} of ${r.agents.length} agent(s) re-synced`];
+  if (r.rotate_tokens) parts.push(`${rotated} token(s) rotated`);
+  if (r.verify) parts.push(`${checkedIn} checked in with the new token within the deadline`);
+  if (r.paused_board_ids.length) parts.push(`${r.paused_board_ids.length} paused board(s) skipped`);
+  const errors = r.errors.map((e) => `${e.agent_name ?? 'gateway'}: ${e.message}`);
+  return `${parts.join(', ')}.${errors.length ? ` ${errors.join(' ')}` : ''}`;
+}
+
 /** Which fixes each check may run (a fix is refused on a check it does not belong to). */
 const ALLOWED: Partial<Record<CheckId, FixAction[]>> = {
   'gateway.connection': ['retest_gateway'],
   'gateway.exec_policy': ['allow_checkin'],
-  'gateway.template_drift': ['rotate_tokens_and_sync'],
+  'gateway.template_drift': ['sync_templates', 'rotate_tokens_and_sync'],
   'agents.token_drift': ['reprovision_agent', 'rotate_tokens_and_sync'],
   'agents.offline': ['wake_agent', 'reprovision_agent'],
   'agents.never_checked_in': ['wake_agent', 'reprovision_agent'],
@@ -143,6 +206,11 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
     throw unprocessable({ message: `${req.action} needs the ${def.target} it acts on.`, loc: ['body', 'target_id'] });
   if (def.target === 'agent') app.services.agents.getRow(req.target_id!);
   if (def.target === 'gateway') app.services.gateways.getRow(req.target_id!);
+  if (req.board_id !== undefined) {
+    if (!def.boardScoped) throw unprocessable({ message: `${req.action} takes no board_id.`, loc: ['body', 'board_id'] });
+    if (app.services.boards.getRow(req.board_id).gatewayId !== req.target_id)
+      throw unprocessable({ message: 'The board does not belong to this gateway.', loc: ['body', 'board_id'] });
+  }
   if (def.destructive && !req.confirm) {
     throw unprocessable({
       message: `${req.action} is destructive (a fresh session or new tokens): send confirm: true to run it.`,
@@ -154,16 +222,18 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
   const check = checkById(checkId);
   const until = Date.now() + req.verify_wait_seconds * 1000;
   let verify = await runCheck(check, env);
-  while (verify.status !== 'ok' && Date.now() < until) {
+  let pending = done.pending?.() ?? null;
+  while ((verify.status !== 'ok' || pending) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
     verify = await runCheck(check, env);
+    pending = done.pending?.() ?? null;
   }
   return {
     action: req.action,
     target_id: targetId,
-    message: done.message,
+    message: pending ? `${done.message} Not verified yet: ${pending}` : done.message,
     path: done.path ?? null,
     verify,
-    verified: verify.status === 'ok',
+    verified: verify.status === 'ok' && !pending,
   };
 }

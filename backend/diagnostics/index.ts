@@ -57,10 +57,6 @@ export function createDiagnostics(deps: DiagnosticsDeps) {
     async supportBundle(): Promise<SupportBundleRead> {
       return writeSupportBundle(env, await runChecks(env));
     },
-    /** Connects template drift / rotate-and-sync once backend/lifecycle/template-sync.ts is merged. */
-    connectTemplateSync(port: TemplateSyncPort): void {
-      app.templateSync = port;
-    },
     /** Tests move limits to meet the real machine (e.g. a disk-space floor above what is free). */
     setThresholds(patch: Partial<Thresholds>): void {
       env.thresholds = { ...env.thresholds, ...patch };

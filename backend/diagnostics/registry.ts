@@ -1,7 +1,8 @@
 import type { CheckId, DoctorCheckResult, DoctorReport } from '../contract/diagnostics.js';
 import { apiPort, baseUrl } from './checks/api.js';
 import { neverCheckedIn, offlineAgents, stuckAgents, tokenDrift } from './checks/agents.js';
-import { execPolicy, gatewayConnection, templateDrift } from './checks/gateway.js';
+import { execPolicy, gatewayConnection } from './checks/gateway.js';
+import { templateDrift } from './checks/templates.js';
 import { logLevel, memory, schedulerAlive } from './checks/runtime.js';
 import { dbIntegrity, dbMigrations, dbWal, diskFree } from './checks/storage.js';
 import type { CheckDef, CheckEnv, Outcome } from './types.js';

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BackendConfig } from '../config.js';
 import type { CheckId, CheckStatus, DoctorFix } from '../contract/diagnostics.js';
+import type { TemplateDriftQuery, TemplateDriftResult, TemplateSyncQuery, TemplateSyncResult } from '../contract/templates.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
@@ -46,15 +47,14 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
 };
 
 /**
- * Template drift and "rotate tokens + sync" are built elsewhere (backend/lifecycle/template-sync.ts).
- * The doctor talks to them through this port; until it is connected both report
- * `skipped: template sync not available`.
+ * Template drift and the syncs are built in backend/lifecycle/template-sync.ts; the doctor uses its
+ * public API through this port (backend/index.ts passes the app's template sync).
  */
 export interface TemplateSyncPort {
-  /** Agents whose workspace files differ from what Mission Control would write. */
-  drift(gatewayId: string): Promise<{ agent_id: string; files: string[] }[]>;
-  /** Rewrite every agent's files on the gateway; with rotateTokens, issue new agent tokens too. */
-  sync(gatewayId: string, options: { rotateTokens: boolean }): Promise<void>;
+  /** Per agent and file: in_sync / drifted / missing / unsupported, and whether its workspace token matches. */
+  drift(gatewayId: string, query: TemplateDriftQuery): Promise<TemplateDriftResult>;
+  /** Rewrite the agents' files; with rotate_tokens, new tokens; with verify, wake and wait for their check-ins. */
+  sync(gatewayId: string, query: TemplateSyncQuery): Promise<TemplateSyncResult>;
 }
 
 /** What only the running app has. */
@@ -90,11 +90,18 @@ export interface CheckDef {
   run(env: CheckEnv): Outcome | Promise<Outcome>;
 }
 
-export const fix = (action: DoctorFix['action'], label: string, targetId: string | null = null, destructive = false): DoctorFix => ({
+export const fix = (
+  action: DoctorFix['action'],
+  label: string,
+  targetId: string | null = null,
+  destructive = false,
+  boardId: string | null = null,
+): DoctorFix => ({
   action,
   label,
   destructive,
   target_id: targetId,
+  board_id: boardId,
 });
 
 export const MB = 1024 * 1024;

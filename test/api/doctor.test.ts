@@ -50,12 +50,15 @@ describe('doctor report', () => {
     expect(s.ok + s.warn + s.fail + s.skipped).toBe(CHECK_IDS.length);
   });
 
-  it('template drift is an honest slot until template sync is connected: skipped with the reason', async () => {
+  it('template drift with no gateway reachable says it could not compare (skipped, naming the gateway), not “in sync”', async () => {
+    const gateway = await f.gateway();
     const c = await check('gateway.template_drift');
-    expect(c).toMatchObject({ status: 'skipped', reason: 'template sync not available' });
-    const res = await fix('gateway.template_drift', { action: 'rotate_tokens_and_sync', target_id: (await f.gateway()).id, confirm: true });
-    expect(res.status).toBe(409);
-    expect(res.body.detail.code).toBe('template_sync_unavailable');
+    expect(c.status).toBe('skipped');
+    expect(c.reason).toContain(`${(gateway as { name?: string }).name} (unreachable)`);
+    // The sync itself reports the gateway's failure as such (502), after the request was checked.
+    const res = await fix('gateway.template_drift', { action: 'sync_templates', target_id: gateway.id });
+    expect(res.status).toBe(502);
+    expect(res.body.detail.code).toBe('unreachable');
   });
 });
 
@@ -70,6 +73,19 @@ describe('fix requests are checked before anything runs', () => {
     const noTarget = await fix('agents.offline', { action: 'wake_agent' }).expect(422);
     expect(noTarget.body.detail.loc).toEqual(['body', 'target_id']);
     await fix('agents.offline', { action: 'wake_agent', target_id: '00000000-0000-4000-8000-000000000009' }).expect(404);
+    // A board-scoped sync only for a board of that gateway, and board_id only on the sync fixes.
+    const other = await f.gateway();
+    const foreign = await fix('gateway.template_drift', {
+      action: 'rotate_tokens_and_sync',
+      target_id: other.id,
+      board_id: board.id,
+      confirm: true,
+    }).expect(422);
+    expect(foreign.body.detail.loc).toEqual(['body', 'board_id']);
+    const notScoped = await fix('agents.offline', { action: 'wake_agent', target_id: agent.id, board_id: board.id }).expect(422);
+    expect(notScoped.body.detail.loc).toEqual(['body', 'board_id']);
+    const rotateNoConfirm = await fix('agents.token_drift', { action: 'rotate_tokens_and_sync', target_id: other.id }).expect(422);
+    expect(rotateNoConfirm.body.detail.loc).toEqual(['body', 'confirm']);
     const unknownCheck = await api.user('post', '/api/v1/doctor/fix').send({ check_id: 'no.such', action: 'reveal_logs' }).expect(422);
     expect(unknownCheck.body.detail[0].loc).toEqual(['body', 'check_id']);
     await api.user('get', '/api/v1/doctor/checks/no.such').expect(404);

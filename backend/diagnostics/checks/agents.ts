@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DoctorFix } from '../../contract/diagnostics.js';
 import { agents, lifecycleEvents, type AgentRow } from '../../db/schema.js';
 import { fix, type AppEnv, type CheckDef, type CheckEnv } from '../types.js';
+import { rotateFixes } from './templates.js';
 
 /*
  * Agent checks read what the lifecycle already records: the ladder columns on the agent row, the
@@ -57,8 +58,10 @@ export const tokenDrift: CheckDef = {
     const unknown = failures.filter((f) => f.reason === 'unknown_token').reduce((n, f) => n + f.count, 0);
     const fixes: DoctorFix[] = drifted.map(reprovisionFix);
     if (app.templateSync) {
+      // Per gateway, the narrowest rotate & re-sync that covers its drifted agents (their board, or the gateway for a main agent).
       for (const gatewayId of new Set(drifted.map((a) => a.gatewayId))) {
-        fixes.push(fix('rotate_tokens_and_sync', 'Rotate tokens and re-sync every agent on this gateway', gatewayId, true));
+        const gateway = app.services.gateways.getRow(gatewayId);
+        fixes.push(...rotateFixes(app, gateway, drifted.filter((a) => a.gatewayId === gatewayId)));
       }
     }
     const evidence = {
@@ -75,7 +78,7 @@ export const tokenDrift: CheckDef = {
     if (drifted.length) {
       return {
         status: 'fail',
-        explanation: `${drifted.map((a) => a.name).join(', ')} call${drifted.length === 1 ? 's' : ''} the API with a token that was rotated away (401): token drift — its workspace holds an old token. Re-provisioning writes its current token into its workspace.`,
+        explanation: `${drifted.map((a) => a.name).join(', ')} call${drifted.length === 1 ? 's' : ''} the API with a token that was rotated away (401): token drift — its workspace holds an old token. Re-provisioning writes its current token into its workspace (fresh session); rotate & re-sync issues a new token, writes it, refuses the old one and waits for the check-in.`,
         evidence,
         fixes,
       };

@@ -6,7 +6,7 @@ import { gatewayTarget } from '../../gateway/manager.js';
 import type { GatewayHello } from '../../gateway/connection.js';
 import { checkinExecPolicy } from '../../lifecycle/exec-policy.js';
 import { gatewayAgentKey } from '../../lifecycle/gateway-agents.js';
-import { fix, type AppEnv, type CheckDef, type CheckEnv } from '../types.js';
+import { fix, type AppEnv, type CheckDef } from '../types.js';
 
 /*
  * Gateway checks reuse the client's classification (backend/gateway/errors.ts, compat.ts): the
@@ -15,7 +15,7 @@ import { fix, type AppEnv, type CheckDef, type CheckEnv } from '../types.js';
  * and the exact next step.
  */
 
-const gatewayRows = (app: AppEnv): GatewayRow[] => app.services.ctx.db.select().from(gateways).all();
+export const gatewayRows = (app: AppEnv): GatewayRow[] => app.services.ctx.db.select().from(gateways).all();
 
 /** A connected gateway's hello, or the classified failure (waits briefly for a connection in progress). */
 export async function gatewayHello(app: AppEnv, row: GatewayRow, waitMs = 5_000): Promise<GatewayHello | GatewayError> {
@@ -142,40 +142,6 @@ export const execPolicy: CheckDef = {
       reason: unchecked.length && checked === 0 ? `not checked: ${unchecked.join(', ')}` : undefined,
       explanation: checked ? `The exec policy lets ${checked} agent(s) run their check-in.` : 'No agent on a connected gateway to check.',
       evidence: { checked, unchecked },
-    };
-  },
-};
-
-export const templateDrift: CheckDef = {
-  id: 'gateway.template_drift',
-  title: 'Agent workspace files match the templates',
-  severity: 'warning',
-  needsApp: true,
-  verify: 'Compares every agent’s workspace files with what Mission Control renders for it.',
-  async run(env: CheckEnv) {
-    const app = env.app!;
-    if (!app.templateSync)
-      return {
-        status: 'skipped',
-        reason: 'template sync not available',
-        explanation: 'Template drift cannot be checked in this build yet.',
-      };
-    const drifted: Record<string, unknown>[] = [];
-    const fixes: DoctorFix[] = [];
-    for (const row of gatewayRows(app)) {
-      const found = await app.templateSync.drift(row.id);
-      if (found.length) {
-        drifted.push({ gateway_id: row.id, gateway: row.name, agents: found });
-        fixes.push(fix('rotate_tokens_and_sync', `Rotate tokens and re-sync every agent on “${row.name}”`, row.id, true));
-      }
-    }
-    return {
-      status: drifted.length ? 'fail' : 'ok',
-      explanation: drifted.length
-        ? `Workspace files differ from the templates on ${drifted.length} gateway(s); a sync rewrites them (with new tokens if rotated).`
-        : 'Every agent’s workspace matches its templates.',
-      evidence: { drifted },
-      fixes,
     };
   },
 };
