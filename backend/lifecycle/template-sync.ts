@@ -362,7 +362,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
                 status: 'unsupported',
                 preserved: false,
                 diff: null,
-                note: `The gateway refuses ${name} (${read.detail}); ${RELOCATED[name]}.`,
+                note: `The gateway refuses ${name} (${redactTokens(read.detail)}); ${RELOCATED[name]}.`,
               });
           }
         } catch (err) {
@@ -377,12 +377,15 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
   };
 }
 
-/** One file's drift: tokens redacted on both sides, the diff from the gateway's copy to what a sync writes. */
+/**
+ * One file's drift: tokens redacted on both sides (the held one, keyed values, anything token-shaped),
+ * the diff from the gateway's copy to what a sync writes.
+ */
 export function fileDrift(name: WorkspaceFile, read: WorkspaceRead, expected: string, heldToken: string | null): FileDrift {
   const preserved = PRESERVED_FILES.includes(name);
   const keepNote = preserved ? 'The agent’s own file: a sync replaces it only with overwrite=true.' : null;
   const want = redactTokens(expected, [heldToken]);
-  if (read.state === 'unsupported') return { name, status: 'unsupported', preserved, diff: null, note: read.detail };
+  if (read.state === 'unsupported') return { name, status: 'unsupported', preserved, diff: null, note: redactTokens(read.detail) };
   if (read.state === 'missing') {
     return { name, status: 'missing', preserved, diff: unifiedDiff('', want, { a: '/dev/null', b: `template/${name}` }), note: null };
   }
