@@ -3,6 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { agents } from '../../backend/db/schema.js';
+import type { GatewayConnection } from '../../backend/gateway/connection.js';
+import { GatewayError } from '../../backend/gateway/errors.js';
+import { createGatewayManager, type GatewayManager } from '../../backend/gateway/manager.js';
+import { createProvisioner, TokenMismatchError } from '../../backend/lifecycle/provisioner.js';
+import { createGatewayStateStore } from '../../backend/services/gateways.js';
 import { tokenFromAgentsFile } from '../../backend/templates/render.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
@@ -227,6 +234,84 @@ describe('the seed’s token drift story', () => {
     expect(entryOf(result, id)).toMatchObject({ outcome: 'updated', token: 'missing', token_rotated: true });
     expect(stdout).not.toContain(old);
     expect((await gw<{ agents: { id: string }[] }>('agents.list')).agents.map((a) => a.id)).toContain(key);
+    const current = (await workspaceToken(key))!;
+    expect(current).not.toBe(old);
+    await heartbeat(current).expect(200);
+    await heartbeat(old).expect(401);
+  }, 180_000);
+});
+
+/**
+ * Fault injection (the one use of a fake): every call goes to the real gateway, but the reply to the
+ * first AGENTS.md write is lost after the gateway applied it, as when the connection drops just then.
+ */
+function FakeLostReplyManager(real: GatewayManager): GatewayManager {
+  let dropped = false;
+  const wrap = (conn: GatewayConnection): GatewayConnection =>
+    new Proxy(conn, {
+      get(target, prop, receiver) {
+        if (prop !== 'request') return Reflect.get(target, prop, receiver) as unknown;
+        return async (method: string, params: Record<string, unknown> = {}, opts?: object) => {
+          const reply: unknown = await target.request(method, params, opts);
+          if (!dropped && method === 'agents.files.set' && params.name === 'AGENTS.md') {
+            dropped = true;
+            throw new GatewayError('connection_lost', 'reply lost after the write (injected)');
+          }
+          return reply;
+        };
+      },
+    });
+  return { ...real, connection: (t) => wrap(real.connection(t)), ready: (t, ms, o) => real.ready(t, ms, o) };
+}
+
+describe('no silent re-key, no split token', () => {
+  const row = (id: string) => api.backend.services.ctx.db.select().from(agents).where(eq(agents.id, id)).get()!;
+
+  it('a token that changed between the sync’s read and its write is reported; nothing is owed, so the next wake does not mint one', async () => {
+    const { id, key } = await obedientWorker('Raced');
+    const old = (await workspaceToken(key))!;
+    // The workspace's token changes after the sync read it (hand edit, another tool).
+    const other = randomBytes(32).toString('base64url');
+    const agentsMd = (await fileOnGateway(key, 'AGENTS.md')).content ?? '';
+    await gw('agents.files.set', { agentId: key, name: 'AGENTS.md', content: agentsMd.split(old).join(other) });
+
+    // What the sync asks of the provisioner for this agent.
+    await expect(
+      api.backend.services.provisioner.provision(id, { action: 'update', wake: true, keepTokenOnly: true, newCycle: true }),
+    ).rejects.toBeInstanceOf(TokenMismatchError);
+    expect(row(id)).toMatchObject({ provisionAction: null, lastProvisionError: expect.stringContaining('rotate_tokens=true') });
+    const trail = await api.user('get', `/api/v1/logs?event=lifecycle.token.mismatch&agent_id=${id}`).expect(200);
+    expect(trail.body.items[0].message).toMatch(/token differs/);
+
+    // The next wake only wakes: with an `update` left owed it would re-provision and mint a token.
+    await api.user('post', `/api/v1/agents/${id}/wake`).expect(200);
+    expect(await workspaceToken(key)).toBe(other);
+    expect(api.backend.services.agents.tokenMatches(row(id), old)).toBe(true);
+  }, 180_000);
+
+  it('rotation whose AGENTS.md reply is lost after the gateway wrote it: Mission Control adopts the new token', async () => {
+    const { id, key } = await obedientWorker('Lost reply');
+    const old = (await workspaceToken(key))!;
+    const { ctx, agents: agentService } = api.backend.services;
+    const real = createGatewayManager({
+      identityFile: join(api.dataDir, 'gateway-device.json'),
+      logger: ctx.logger,
+      clientVersion: 'test',
+      store: createGatewayStateStore(ctx),
+    });
+    try {
+      const provisioner = createProvisioner({
+        ctx,
+        agents: agentService,
+        manager: FakeLostReplyManager(real),
+        baseUrl: api.backend.config.baseUrl,
+      });
+      await expect(
+        provisioner.provision(id, { action: 'update', wake: false, rotateToken: true, keepTokenOnly: true, newCycle: true }),
+      ).rejects.toThrow(/reply lost/);
+    } finally {
+      real.closeAll();
+    }
     const current = (await workspaceToken(key))!;
     expect(current).not.toBe(old);
     await heartbeat(current).expect(200);
