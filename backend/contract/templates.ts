@@ -161,6 +161,10 @@ export const TEMPLATE_ROUTES = {
     params: GatewayParams,
     query: TemplateSyncQuery,
     response: TemplateSyncResult,
+    errors: {
+      '409': 'A sync of this gateway is already running (detail.code "template_sync_running"): one at a time per gateway.',
+      '502': 'The gateway cannot be reached; detail has the classified reason and the next step. No agent was touched.',
+    },
   }),
   gatewayTemplateDrift: defineRoute({
     method: 'get',
@@ -172,5 +176,6 @@ export const TEMPLATE_ROUTES = {
     params: GatewayParams,
     query: TemplateDriftQuery,
     response: TemplateDriftResult,
+    errors: { '502': 'The gateway cannot be reached; detail has the classified reason and the next step.' },
   }),
 } as const;

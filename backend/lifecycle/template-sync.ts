@@ -10,7 +10,7 @@ import type {
   WorkspaceTokenState,
 } from '../contract/templates.js';
 import { agentAuthFailures, agents, boards, gateways, type AgentRow, type GatewayRow } from '../db/schema.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
@@ -77,6 +77,8 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
   const { db } = ctx;
   const log = ctx.logger.child('template-sync');
   const pollMs = deps.verifyPollMs ?? 250;
+  /** Gateways with a sync running in this process: one at a time each (two would interleave rotations). */
+  const running = new Set<string>();
 
   function loadGateway(id: string): GatewayRow {
     const gateway = db.select().from(gateways).where(eq(gateways.id, id)).get();
@@ -226,99 +228,112 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     }
   }
 
+  async function syncGateway(gateway: GatewayRow, options: TemplateSyncQuery): Promise<TemplateSyncResult> {
+    const startedAt = ctx.now();
+    const { boardAgents, main, paused } = select(gateway, options);
+    const syncId = randomUUID();
+    const targets = [...boardAgents, ...(main ? [main] : [])];
+    const entries: SyncAgent[] = [];
+    const errors: SyncError[] = [];
+    const woken: { entry: SyncAgent; wokeAt: Date }[] = [];
+    const total = targets.length;
+    const publish = (phase: TemplateSyncProgress['phase'], entry?: SyncAgent) =>
+      deps.progress.publish({
+        sync_id: syncId,
+        gateway_id: gateway.id,
+        phase,
+        done: entries.length,
+        total,
+        agent_id: entry?.agent_id ?? null,
+        agent_name: entry?.agent_name ?? null,
+        outcome: entry?.outcome ?? null,
+        errors: errors.length,
+      });
+    log.info('templates.sync.started', 'template sync started', {
+      gateway_id: gateway.id,
+      agents: total,
+      rotate_tokens: options.rotate_tokens,
+      overwrite: options.overwrite,
+      verify: options.verify,
+    });
+    publish('started');
+
+    const toSync = targets.filter((agent) => agent.boardId === null || !paused.has(agent.boardId));
+    // Connect only when there is something to do (a sync of paused boards needs no gateway).
+    const conn = toSync.length > 0 ? await connect(gateway) : null;
+    for (const agent of targets) {
+      let entry: SyncAgent;
+      if (agent.boardId !== null && paused.has(agent.boardId)) {
+        entry = { ...baseEntry(agent), reason: 'Skipped: its board is paused (/pause in board chat); /resume to include it.' };
+      } else {
+        const done = await syncAgent(conn!, agent, options);
+        entry = done.entry;
+        if (done.error) errors.push(done.error);
+        if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt });
+      }
+      entries.push(entry);
+      publish('agent', entry);
+    }
+    if (options.verify && woken.length > 0) {
+      publish('verifying');
+      await verify(woken);
+      for (const { entry } of woken) {
+        if (entry.verify?.checked_in) continue;
+        errors.push({
+          agent_id: entry.agent_id,
+          agent_name: entry.agent_name,
+          board_id: entry.board_id,
+          message: `Not verified: no check-in within ${ctx.policy.checkinDeadlineMs / 1000} s of the wake (the check-in ladder keeps waking it).`,
+        });
+      }
+    }
+
+    const board = entries.filter((e) => !e.is_main);
+    const result: TemplateSyncResult = {
+      gateway_id: gateway.id,
+      include_main: options.include_main,
+      reset_sessions: options.reset_sessions,
+      agents_updated: board.filter((e) => e.outcome === 'updated').length,
+      agents_skipped: board.filter((e) => e.outcome === 'skipped').length,
+      main_updated: entries.some((e) => e.is_main && e.outcome === 'updated'),
+      errors,
+      rotate_tokens: options.rotate_tokens,
+      overwrite: options.overwrite,
+      verify: options.verify,
+      paused_board_ids: [...paused],
+      token_mismatches: entries.filter((e) => e.token === 'mismatch' || e.token === 'missing').length,
+      agents: entries,
+      started_at: startedAt.toISOString(),
+      finished_at: ctx.now().toISOString(),
+    };
+    const rotated = entries.filter((e) => e.token_rotated).length;
+    const summary =
+      `Template sync on ${gateway.name}: ${result.agents_updated} agent(s) updated, ${result.agents_skipped} skipped` +
+      `${main ? `, main agent ${result.main_updated ? 'updated' : 'not updated'}` : ''}` +
+      `${rotated ? `, ${rotated} token(s) rotated` : ''}, ${errors.length} error(s).`;
+    recordActivity(db, ctx.now(), { eventType: 'gateway.templates.synced', message: summary });
+    log.info('templates.sync.finished', summary, { gateway_id: gateway.id, errors: errors.length, rotated });
+    publish('finished');
+    return result;
+  }
+
   return {
     progress: deps.progress,
 
     async sync(gatewayId: string, options: TemplateSyncQuery): Promise<TemplateSyncResult> {
-      const startedAt = ctx.now();
       const gateway = loadGateway(gatewayId);
-      const { boardAgents, main, paused } = select(gateway, options);
-      const syncId = randomUUID();
-      const targets = [...boardAgents, ...(main ? [main] : [])];
-      const entries: SyncAgent[] = [];
-      const errors: SyncError[] = [];
-      const woken: { entry: SyncAgent; wokeAt: Date }[] = [];
-      const total = targets.length;
-      const publish = (phase: TemplateSyncProgress['phase'], entry?: SyncAgent) =>
-        deps.progress.publish({
-          sync_id: syncId,
-          gateway_id: gateway.id,
-          phase,
-          done: entries.length,
-          total,
-          agent_id: entry?.agent_id ?? null,
-          agent_name: entry?.agent_name ?? null,
-          outcome: entry?.outcome ?? null,
-          errors: errors.length,
+      if (running.has(gateway.id))
+        throw conflict({
+          message: `A template sync of gateway ${gateway.name} is already running; wait for its result (progress: event template_sync on /api/v1/events), then run again if needed.`,
+          code: 'template_sync_running',
         });
-      log.info('templates.sync.started', 'template sync started', {
-        gateway_id: gateway.id,
-        agents: total,
-        rotate_tokens: options.rotate_tokens,
-        overwrite: options.overwrite,
-        verify: options.verify,
-      });
-      publish('started');
-
-      const toSync = targets.filter((agent) => agent.boardId === null || !paused.has(agent.boardId));
-      // Connect only when there is something to do (a sync of paused boards needs no gateway).
-      const conn = toSync.length > 0 ? await connect(gateway) : null;
-      for (const agent of targets) {
-        let entry: SyncAgent;
-        if (agent.boardId !== null && paused.has(agent.boardId)) {
-          entry = { ...baseEntry(agent), reason: 'Skipped: its board is paused (/pause in board chat); /resume to include it.' };
-        } else {
-          const done = await syncAgent(conn!, agent, options);
-          entry = done.entry;
-          if (done.error) errors.push(done.error);
-          if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt });
-        }
-        entries.push(entry);
-        publish('agent', entry);
+      running.add(gateway.id);
+      try {
+        return await syncGateway(gateway, options);
+      } finally {
+        running.delete(gateway.id);
       }
-      if (options.verify && woken.length > 0) {
-        publish('verifying');
-        await verify(woken);
-        for (const { entry } of woken) {
-          if (entry.verify?.checked_in) continue;
-          errors.push({
-            agent_id: entry.agent_id,
-            agent_name: entry.agent_name,
-            board_id: entry.board_id,
-            message: `Not verified: no check-in within ${ctx.policy.checkinDeadlineMs / 1000} s of the wake (the check-in ladder keeps waking it).`,
-          });
-        }
-      }
-
-      const board = entries.filter((e) => !e.is_main);
-      const result: TemplateSyncResult = {
-        gateway_id: gateway.id,
-        include_main: options.include_main,
-        reset_sessions: options.reset_sessions,
-        agents_updated: board.filter((e) => e.outcome === 'updated').length,
-        agents_skipped: board.filter((e) => e.outcome === 'skipped').length,
-        main_updated: entries.some((e) => e.is_main && e.outcome === 'updated'),
-        errors,
-        rotate_tokens: options.rotate_tokens,
-        overwrite: options.overwrite,
-        verify: options.verify,
-        paused_board_ids: [...paused],
-        token_mismatches: entries.filter((e) => e.token === 'mismatch' || e.token === 'missing').length,
-        agents: entries,
-        started_at: startedAt.toISOString(),
-        finished_at: ctx.now().toISOString(),
-      };
-      const rotated = entries.filter((e) => e.token_rotated).length;
-      const summary =
-        `Template sync on ${gateway.name}: ${result.agents_updated} agent(s) updated, ${result.agents_skipped} skipped` +
-        `${main ? `, main agent ${result.main_updated ? 'updated' : 'not updated'}` : ''}` +
-        `${rotated ? `, ${rotated} token(s) rotated` : ''}, ${errors.length} error(s).`;
-      recordActivity(db, ctx.now(), { eventType: 'gateway.templates.synced', message: summary });
-      log.info('templates.sync.finished', summary, { gateway_id: gateway.id, errors: errors.length, rotated });
-      publish('finished');
-      return result;
     },
-
     async drift(gatewayId: string, query: TemplateDriftQuery): Promise<TemplateDriftResult> {
       const gateway = loadGateway(gatewayId);
       const { boardAgents, main, paused } = select(gateway, query);

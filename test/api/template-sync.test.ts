@@ -68,6 +68,13 @@ describe('POST /api/v1/gateways/{id}/templates/sync', () => {
     expect(flag.body.detail[0].loc).toEqual(['query', 'rotate_tokens']);
   });
 
+  it('documents 409 (a sync already running) and 502 (gateway down) in /openapi.json', async () => {
+    const doc = (await api.raw().get('/openapi.json').expect(200)).body;
+    const responses = doc.paths['/api/v1/gateways/{gateway_id}/templates/sync'].post.responses;
+    expect(responses['409'].description).toContain('already running');
+    expect(responses['502'].description).toContain('cannot be reached');
+  });
+
   it('needs the local token', async () => {
     const gateway = await f.gateway();
     await api.raw().post(`/api/v1/gateways/${gateway.id}/templates/sync`).expect(401);

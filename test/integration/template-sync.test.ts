@@ -319,6 +319,28 @@ describe('no silent re-key, no split token', () => {
   }, 180_000);
 });
 
+describe('one sync per gateway', () => {
+  it('a second sync while one runs answers 409 with a clear message; the first completes', async () => {
+    await obedientWorker('Busy');
+    const started = new Promise<void>((resolve) => {
+      const stop = api.backend.services.templateSync.progress.subscribe((p) => {
+        if (p.gateway_id === gatewayId && p.phase === 'started') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    // verify=true keeps the first one running until its agents check in (seconds).
+    const first = sync(`board_id=${boardId}&include_main=false&verify=true`).then((res) => res);
+    await started;
+    const second = await sync('include_main=false', 409);
+    expect(second.body.detail).toMatchObject({ code: 'template_sync_running', message: expect.stringContaining('already running') });
+    expect((await first).body.gateway_id).toBe(gatewayId);
+    // Over: the next one runs.
+    await sync(`board_id=${boardId}&include_main=false`);
+  }, 180_000);
+});
+
 describe('the CLI, as a subprocess', () => {
   const cli = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
