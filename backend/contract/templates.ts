@@ -42,7 +42,10 @@ export const TemplateSyncVerify = z.object({
   /** It called the heartbeat API after the wake; its old token was already refused, so it used the new one. */
   checked_in: z.boolean(),
   checked_in_at: Timestamp.nullable(),
-  /** A request with one of its retired tokens was refused (401) after the sync. */
+  /**
+   * Its token from before the sync is refused from now on: the previous one is retired and neither it
+   * nor the one its workspace held is any agent's current token (false when no token was rotated).
+   */
   old_token_refused: z.boolean(),
 });
 

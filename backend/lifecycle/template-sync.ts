@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gte, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type {
   FileDrift,
   TemplateDriftQuery,
@@ -9,7 +9,7 @@ import type {
   TemplateSyncResult,
   WorkspaceTokenState,
 } from '../contract/templates.js';
-import { agentAuthFailures, agents, boards, gateways, type AgentRow, type GatewayRow } from '../db/schema.js';
+import { agents, boards, gateways, retiredAgentTokens, type AgentRow, type GatewayRow } from '../db/schema.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
@@ -18,6 +18,7 @@ import { recordActivity } from '../services/activity.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
 import { pausedBoardIds } from '../services/memory.js';
+import { hashAgentToken } from '../services/tokens.js';
 import { PRESERVED_FILES, REDACTED, redactTokens, tokenFromAgentsFile, type WorkspaceFile } from '../templates/render.js';
 import { gatewayAgentKey, readWorkspaceFile, type WorkspaceRead } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
@@ -43,6 +44,12 @@ export interface TemplateSyncDeps {
   /** How often `verify` looks for check-ins. */
   verifyPollMs?: number;
 }
+
+/**
+ * The longest `verify` waits for check-ins, whatever the check-in deadline: the request must answer
+ * well within Node fetch's 300 s headers timeout (the CLI calls the API with fetch).
+ */
+export const VERIFY_MAX_WAIT_MS = 240_000;
 
 type SyncAgent = TemplateSyncResult['agents'][number];
 type SyncError = TemplateSyncResult['errors'][number];
@@ -77,6 +84,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
   const { db } = ctx;
   const log = ctx.logger.child('template-sync');
   const pollMs = deps.verifyPollMs ?? 250;
+  const verifyWaitMs = () => Math.min(ctx.policy.checkinDeadlineMs, VERIFY_MAX_WAIT_MS);
   /** Gateways with a sync running in this process: one at a time each (two would interleave rotations). */
   const running = new Set<string>();
 
@@ -110,8 +118,9 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
             )
             .orderBy(asc(agents.createdAt))
             .all();
-    const main = query.include_main ? deps.agents.mainAgentOf(gateway.id) : undefined;
-    return { boardAgents, main: main?.status === 'deleting' ? undefined : main, paused: pausedBoardIds(db, boardIds) };
+    const found = query.include_main ? deps.agents.mainAgentOf(gateway.id) : undefined;
+    const main = found?.status === 'deleting' ? undefined : found;
+    return { targets: [...boardAgents, ...(main ? [main] : [])], main, paused: pausedBoardIds(db, boardIds) };
   }
 
   async function connect(gateway: GatewayRow): Promise<GatewayConnection> {
@@ -154,12 +163,17 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     conn: GatewayConnection,
     agent: AgentRow,
     options: TemplateSyncQuery,
-  ): Promise<{ entry: SyncAgent; error: SyncError | null; wokeAt: Date | null }> {
+  ): Promise<{ entry: SyncAgent; error: SyncError | null; wokeAt: Date | null; oldTokenRefused: boolean }> {
     const entry = baseEntry(agent);
     const fail = (message: string, outcome: 'skipped' | 'failed') => {
       entry.outcome = outcome;
       entry.reason = message;
-      return { entry, error: { agent_id: agent.id, agent_name: agent.name, board_id: agent.boardId, message }, wokeAt: null };
+      return {
+        entry,
+        error: { agent_id: agent.id, agent_name: agent.name, board_id: agent.boardId, message },
+        wokeAt: null,
+        oldTokenRefused: false,
+      };
     };
     let held: string | null = null;
     try {
@@ -186,7 +200,8 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       entry.token_rotated = result.tokenRotated;
       entry.files_written = result.filesWritten;
       entry.files_kept = result.filesKept;
-      return { entry, error: null, wokeAt: result.wokeAt };
+      const oldTokenRefused = result.tokenRotated && oldTokensRefused([agent.agentTokenHash, held === null ? null : hashAgentToken(held)]);
+      return { entry, error: null, wokeAt: result.wokeAt, oldTokenRefused };
     } catch (err) {
       const message = redactTokens(errorText(err), [held]);
       log.warn('templates.sync.agent_failed', 'template sync of an agent failed', { agent_id: agent.id, error: message });
@@ -194,10 +209,25 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     }
   }
 
-  /** Wait (one check-in deadline from each wake) for the woken agents to check in. */
-  async function verify(woken: { entry: SyncAgent; wokeAt: Date }[]): Promise<void> {
+  /**
+   * Every token the agent used before the rotation is refused now: Mission Control's previous one is
+   * retired, and neither it nor the one its workspace held is any agent's current token. Read from
+   * the database, so it does not depend on the agent happening to try an old token.
+   */
+  function oldTokensRefused(hashes: (string | null)[]): boolean {
+    const [previous] = hashes;
+    if (previous && !db.select().from(retiredAgentTokens).where(eq(retiredAgentTokens.tokenHash, previous)).get()) return false;
+    const known = hashes.filter((h): h is string => h !== null);
+    return known.length === 0 || !db.select({ id: agents.id }).from(agents).where(inArray(agents.agentTokenHash, known)).get();
+  }
+
+  /**
+   * Wait (one check-in deadline from each wake, at most VERIFY_MAX_WAIT_MS) for the woken agents to
+   * check in.
+   */
+  async function verify(woken: { entry: SyncAgent; wokeAt: Date; oldTokenRefused: boolean }[]): Promise<void> {
     const pending = new Set(woken);
-    const deadlineMs = Math.max(...woken.map((w) => w.wokeAt.getTime())) + ctx.policy.checkinDeadlineMs;
+    const deadlineMs = Math.max(...woken.map((w) => w.wokeAt.getTime())) + verifyWaitMs();
     for (;;) {
       for (const item of pending) {
         const row = db.select({ lastSeenAt: agents.lastSeenAt }).from(agents).where(eq(agents.id, item.entry.agent_id)).get();
@@ -210,32 +240,20 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
     for (const item of woken) {
-      const refused = db
-        .select({ key: agentAuthFailures.key })
-        .from(agentAuthFailures)
-        .where(
-          and(
-            eq(agentAuthFailures.agentId, item.entry.agent_id),
-            eq(agentAuthFailures.reason, 'retired_token'),
-            gte(agentAuthFailures.lastAt, item.wokeAt),
-          ),
-        )
-        .get();
       item.entry.verify = {
         ...(item.entry.verify ?? { woken: true, checked_in: false, checked_in_at: null }),
-        old_token_refused: refused !== undefined,
+        old_token_refused: item.oldTokenRefused,
       };
     }
   }
 
   async function syncGateway(gateway: GatewayRow, options: TemplateSyncQuery): Promise<TemplateSyncResult> {
     const startedAt = ctx.now();
-    const { boardAgents, main, paused } = select(gateway, options);
+    const { targets, main, paused } = select(gateway, options);
     const syncId = randomUUID();
-    const targets = [...boardAgents, ...(main ? [main] : [])];
     const entries: SyncAgent[] = [];
     const errors: SyncError[] = [];
-    const woken: { entry: SyncAgent; wokeAt: Date }[] = [];
+    const woken: { entry: SyncAgent; wokeAt: Date; oldTokenRefused: boolean }[] = [];
     const total = targets.length;
     const publish = (phase: TemplateSyncProgress['phase'], entry?: SyncAgent) =>
       deps.progress.publish({
@@ -269,7 +287,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
         const done = await syncAgent(conn!, agent, options);
         entry = done.entry;
         if (done.error) errors.push(done.error);
-        if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt });
+        if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt, oldTokenRefused: done.oldTokenRefused });
       }
       entries.push(entry);
       publish('agent', entry);
@@ -283,7 +301,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
           agent_id: entry.agent_id,
           agent_name: entry.agent_name,
           board_id: entry.board_id,
-          message: `Not verified: no check-in within ${ctx.policy.checkinDeadlineMs / 1000} s of the wake (the check-in ladder keeps waking it).`,
+          message: `Not verified: no check-in within ${verifyWaitMs() / 1000} s of the wake (the check-in ladder keeps waking it).`,
         });
       }
     }
@@ -336,8 +354,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     },
     async drift(gatewayId: string, query: TemplateDriftQuery): Promise<TemplateDriftResult> {
       const gateway = loadGateway(gatewayId);
-      const { boardAgents, main, paused } = select(gateway, query);
-      const targets = [...boardAgents, ...(main ? [main] : [])];
+      const { targets, paused } = select(gateway, query);
       const conn = targets.length > 0 ? await connect(gateway) : null;
       const result: TemplateDriftResult = {
         gateway_id: gateway.id,

@@ -199,7 +199,12 @@ describe('the seed’s token drift story', () => {
     const fixed = await sync(`board_id=${boardId}&include_main=false&rotate_tokens=true&verify=true`);
     for (const secret of [old, issued]) expect(fixed.text).not.toContain(secret);
     const entry = entryOf(fixed.body, id);
-    expect(entry).toMatchObject({ outcome: 'updated', token: 'mismatch', token_rotated: true, verify: { woken: true, checked_in: true } });
+    expect(entry).toMatchObject({
+      outcome: 'updated',
+      token: 'mismatch',
+      token_rotated: true,
+      verify: { woken: true, checked_in: true, old_token_refused: true },
+    });
     const current = (await workspaceToken(key))!;
     expect([old, issued]).not.toContain(current);
     expect(fixed.text).not.toContain(current);
@@ -373,6 +378,9 @@ describe('the CLI, as a subprocess', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`through the running app at ${api.url}`);
     expect(ok.stdout).toMatch(/errors: 0/);
+    // --no-include-main reached the API: the gateway's main agent was left out.
+    expect(ok.stdout).toMatch(/main agent updated: no/);
+    expect(ok.stdout).not.toContain('(main agent)');
 
     const issued = (await api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
     const bad = await cli([
