@@ -1,3 +1,4 @@
+import { writeAppSettings } from './app-settings.js';
 import { claimForApp, removeInstance, writeInstance } from './instance.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -139,6 +140,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const hostForUrl =
       config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
+    writeAppSettings(config.dataDir, config.baseUrl, ctx.now());
     writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readAppSettings } from '../../backend/app-settings.js';
 import { claimInstance, instanceFile, InstanceRunningError, readRunningInstance, WRITE_GRACE_MS } from '../../backend/instance.js';
 import { startTestApi } from '../support/api.js';
 
@@ -64,6 +65,8 @@ describe('the data-dir claim', () => {
     const api = await startTestApi({ dataDir });
     try {
       expect(readRunningInstance(dataDir)).toEqual({ pid: process.pid, url: api.url, started_at: expect.any(String) });
+      // What it tells agents is kept for commands that work on the data dir while it is stopped.
+      expect(readAppSettings(dataDir)?.base_url).toBe(api.backend.config.baseUrl);
       await expect(startTestApi({ dataDir })).rejects.toThrow(/already running on this data dir/);
     } finally {
       await api.stop(false);

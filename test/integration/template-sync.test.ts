@@ -399,31 +399,39 @@ describe('the CLI, as a subprocess', () => {
     expect(bad.stdout).not.toContain(issued);
   }, 180_000);
 
-  it('with the app stopped: directly on the data dir (claim released afterwards), exit 1 on a mismatch, 0 after --rotate-tokens', async () => {
-    const worker = created.at(-1)!;
-    const key = `mc-${worker}`;
+  it('with the app stopped: directly on the data dir (claim released afterwards), with the app’s base URL; exit 1 on a mismatch, 0 after --rotate-tokens', async () => {
+    const { id: worker, key } = await obedientWorker('Direct');
+    // Mission Control's token moves on; the workspace keeps the old one.
+    await api.user('post', `/api/v1/agents/${worker}/token`).expect(200);
     const baseUrl = api.backend.config.baseUrl;
     const dataDir = api.dataDir;
     await api.stop(false);
     expect(existsSync(join(dataDir, 'instance.json'))).toBe(false);
 
     const common = ['templates', 'sync', '--gateway-id', gatewayId, '--board-id', boardId, '--no-include-main', '--data-dir', dataDir];
-    const bad = await cli([...common, '--base-url', baseUrl]);
+    const bad = await cli(common);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`through the data dir ${dataDir}`);
+    expect(bad.stdout).toContain(`agents are told ${baseUrl}`);
     expect(bad.stdout).toMatch(/token differed/);
 
     const verify = await cli([...common, '--verify']);
     expect(verify.code).toBe(1);
     expect(verify.stderr).toMatch(/--verify needs the app running/);
 
+    // A base URL other than the app's would point agents elsewhere: refused (without --force).
+    const elsewhere = await cli([...common, '--base-url', 'http://localhost:1', '--rotate-tokens']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`differs from ${baseUrl}`);
+
     const old = (await workspaceToken(key))!;
-    const fixed = await cli([...common, '--base-url', baseUrl, '--rotate-tokens', '--json']);
+    // No --base-url: the app's own (its port is random here, so a default would differ).
+    const fixed = await cli([...common, '--rotate-tokens', '--json']);
     expect(fixed.stderr).toBe('');
     expect(fixed.code).toBe(0);
     const result = JSON.parse(fixed.stdout) as { errors: unknown[]; agents: SyncEntry[] };
     expect(result.errors).toEqual([]);
-    expect(entryOf(result, worker)).toMatchObject({ outcome: 'updated', token_rotated: true });
+    expect(entryOf(result, worker)).toMatchObject({ outcome: 'updated', token: 'mismatch', token_rotated: true });
     expect(existsSync(join(dataDir, 'instance.json'))).toBe(false); // the claim was released
     const current = (await workspaceToken(key))!;
     expect(current).not.toBe(old);
@@ -434,5 +442,5 @@ describe('the CLI, as a subprocess', () => {
     api = await startTestApi({ dataDir, checkinDeadlineSeconds: DEADLINE_S });
     await heartbeat(current).expect(200);
     await heartbeat(old).expect(401);
-  }, 180_000);
+  }, 240_000);
 });
