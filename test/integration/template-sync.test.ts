@@ -292,6 +292,8 @@ describe('no silent re-key, no split token', () => {
     await api.user('post', `/api/v1/agents/${id}/wake`).expect(200);
     expect(await workspaceToken(key)).toBe(other);
     expect(api.backend.services.agents.tokenMatches(row(id), old)).toBe(true);
+    // Put the workspace right again: later board-wide syncs expect no mismatch but their own.
+    await gw('agents.files.set', { agentId: key, name: 'AGENTS.md', content: agentsMd });
   }, 180_000);
 
   it('rotation whose AGENTS.md reply is lost after the gateway wrote it: Mission Control adopts the new token', async () => {
