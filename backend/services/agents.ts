@@ -33,15 +33,11 @@ export function statusAfterCheckin(current: string, sent: string | undefined): s
 
 export function createAgentService(ctx: ServiceContext) {
   const { db } = ctx;
-  const read = (row: AgentRow): AgentRead => toAgentRead(row, ctx.now(), ctx.policy);
+  // Reads overlay a check-in time not yet flushed (write-behind presence below), so the API never shows a stale last_seen_at.
+  const read = (row: AgentRow): AgentRead => toAgentRead(presence.overlay(row), ctx.now(), ctx.policy);
 
   // The check-in is the hot path (every agent, every wake): statements are prepared once, and so is
   // the transaction used when state changes (building one per call cost ~16 µs; see docs/performance.md).
-  const touchStmt = db
-    .update(agents)
-    .set({ lastSeenAt: sql`${sql.placeholder('now')}`, updatedAt: sql`${sql.placeholder('now')}` })
-    .where(eq(agents.id, sql.placeholder('id')))
-    .prepare();
   const checkinStmt = db
     .update(agents)
     .set({
@@ -79,6 +75,8 @@ export function createAgentService(ctx: ServiceContext) {
       });
     }
   });
+
+  const presence = createPresence(ctx);
 
   function getRow(id: string): AgentRow {
     const row = db.select().from(agents).where(eq(agents.id, id)).get();
@@ -154,6 +152,8 @@ export function createAgentService(ctx: ServiceContext) {
   return {
     getRow,
     read,
+    /** The authentication cache and the write-behind check-in times (agent-auth.ts, backend stop). */
+    presence,
 
     list(query: PageQuery & { board_id?: string | undefined; gateway_id?: string | undefined }, scope?: SQL) {
       const where = and(
@@ -246,6 +246,8 @@ export function createAgentService(ctx: ServiceContext) {
         recordActivity(tx, now, { eventType: 'agent.delete.direct', message: `Agent ${row.name} deleted.`, boardId: row.boardId });
         tx.delete(agents).where(eq(agents.id, id)).run();
       });
+      // Its token must fail at once: the authentication cache forgets it in this same call.
+      presence.forgetAll();
     },
 
     /** A lead may remove a worker of its own board (never a lead or the gateway main agent). */
@@ -282,6 +284,8 @@ export function createAgentService(ctx: ServiceContext) {
         }
         tx.update(agents).set({ agentTokenHash: hash, updatedAt: now }).where(eq(agents.id, id)).run();
       });
+      // The old token must fail at once (and be attributed via retired_agent_tokens): no cached row may answer for it.
+      presence.forgetAll();
       ctx.logger.child('agents').info('agent.token_rotated', 'agent token rotated', { agent_id: id });
     },
 
@@ -310,17 +314,21 @@ export function createAgentService(ctx: ServiceContext) {
       const steady =
         next.status === agent.status && agent.wakeAttempts === 0 && agent.checkinDeadlineAt === null && agent.lastProvisionError === null;
       if (steady) {
-        if (touchStmt.run({ id: agent.id, now: now.getTime() }).changes === 0) throw notFound('Agent');
+        // Only the clock changes: recorded in memory, flushed in batches within PRESENCE_FLUSH_MS (see createPresence).
+        presence.defer(next);
       } else {
+        // State changes are never deferred: one transaction with their activity row.
         checkinWithActivity(agent, next, now);
+        presence.settled(agent.id);
       }
-      return read(next);
+      return toAgentRead(next, now, ctx.policy);
     },
 
     /** Any successful agent call refreshes presence, at most every `presenceTouchMs`. */
     touchPresence(agent: AgentRow): void {
       const now = ctx.now();
-      if (agent.lastSeenAt && now.getTime() - agent.lastSeenAt.getTime() < ctx.policy.presenceTouchMs) return;
+      const seen = presence.overlay(agent).lastSeenAt;
+      if (seen && now.getTime() - seen.getTime() < ctx.policy.presenceTouchMs) return;
       db.update(agents)
         .set({
           lastSeenAt: now,
@@ -374,3 +382,146 @@ export function createAgentService(ctx: ServiceContext) {
 }
 
 export type AgentService = ReturnType<typeof createAgentService>;
+
+/** How long a steady-state check-in time may wait in memory before it is written (and what a crash may lose). */
+export const PRESENCE_FLUSH_MS = 250;
+/** Rows per flush transaction: a large fleet's flush is spread over several event-loop turns, not one long stall. */
+const FLUSH_BATCH = 256;
+/** Authentication cache bound (entries are only ever added for valid tokens, so this is a fleet size). */
+const AUTH_CACHE_MAX = 20_000;
+
+/**
+ * The heartbeat hot path without SQLite (docs/performance.md, P5 + P6; docs/architecture.md, "Presence"):
+ *
+ * - **Authentication cache** (token → agent row). Valid only while the database is unchanged: every
+ *   lookup first compares SQLite's change counters (`total_changes()` of this connection, and
+ *   `PRAGMA data_version` for other connections) with those at the time the cache was filled; any
+ *   write to any table since — a rotation, a delete, the supervisor's ladder, a test poking the
+ *   database — empties it. Rotation and deletion also empty it explicitly in their own code path.
+ *   The only writes it survives are its own presence flushes, whose effect (last_seen_at/updated_at)
+ *   the cached rows already carry.
+ * - **Write-behind presence.** A check-in that changes nothing but the clock records the time in
+ *   memory; a flush writes pending times at most PRESENCE_FLUSH_MS later, in transactions of
+ *   FLUSH_BATCH rows, never moving last_seen_at or updated_at backwards. API reads overlay pending
+ *   times, `stop()` flushes everything, a crash loses at most the last PRESENCE_FLUSH_MS of
+ *   steady-state check-ins. State changes (provisioning → online, ladder reset) always write through.
+ */
+export function createPresence(ctx: ServiceContext) {
+  const { sqlite } = ctx;
+  const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  const flushStmt = sqlite.prepare(
+    'UPDATE agents SET last_seen_at = @at, updated_at = max(updated_at, @at) WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @at)',
+  );
+  const flushBatch = sqlite.transaction((batch: [string, number][]) => {
+    for (const [id, at] of batch) flushStmt.run({ id, at });
+  });
+  const log = ctx.logger.child('agents');
+
+  const byToken = new Map<string, string>();
+  const rows = new Map<string, AgentRow>();
+  let changesMark = -1;
+  let versionMark = -1;
+  const pending = new Map<string, number>();
+  let timer: NodeJS.Timeout | null = null;
+
+  /** Empty the cache if anything was written since it was filled. */
+  function validate(): void {
+    const changes = totalChanges.get() as number;
+    const version = dataVersion.get() as number;
+    if (changes === changesMark && version === versionMark) return;
+    byToken.clear();
+    rows.clear();
+    changesMark = changes;
+    versionMark = version;
+  }
+
+  function forgetAll(): void {
+    byToken.clear();
+    rows.clear();
+    changesMark = -1;
+  }
+
+  /** Write up to `limit` pending times (oldest first); the cache survives its own writes. */
+  function flush(limit = Infinity): void {
+    if (pending.size === 0 || !sqlite.open) return;
+    const clean = (totalChanges.get() as number) === changesMark;
+    while (pending.size > 0 && limit > 0) {
+      const batch: [string, number][] = [];
+      for (const entry of pending) {
+        batch.push(entry);
+        if (batch.length === FLUSH_BATCH) break;
+      }
+      flushBatch(batch);
+      for (const [id, at] of batch) if (pending.get(id) === at) pending.delete(id);
+      limit -= batch.length;
+    }
+    if (clean) changesMark = totalChanges.get() as number;
+  }
+
+  function scheduled(): void {
+    timer = null;
+    try {
+      flush(FLUSH_BATCH);
+    } catch (err) {
+      // Kept pending and retried on the next turn (e.g. the database was busy); never a crash from a timer.
+      log.error('agent.presence_flush_failed', 'writing check-in times failed; will retry', {
+        pending: pending.size,
+        err: err instanceof Error ? err.message : String(err),
+      });
+      timer = setTimeout(scheduled, PRESENCE_FLUSH_MS);
+      timer.unref();
+      return;
+    }
+    // The rest in later turns, so requests interleave with a large fleet's flush.
+    if (pending.size > 0) timer = setTimeout(scheduled, 0);
+    timer?.unref();
+  }
+
+  return {
+    /** The cached row for a token, if the database has not changed since it was read. */
+    lookup(token: string): AgentRow | undefined {
+      validate();
+      const id = byToken.get(token);
+      return id === undefined ? undefined : rows.get(id);
+    },
+    /** Remember a row just read for `token` (call `lookup` first: it sets the change marks). */
+    remember(token: string, row: AgentRow): void {
+      if (byToken.size >= AUTH_CACHE_MAX) forgetAll();
+      byToken.set(token, row.id);
+      rows.set(row.id, row);
+    },
+    forgetAll,
+    /** A steady-state check-in: the row's new clock, kept in memory until the next flush. */
+    defer(next: AgentRow): void {
+      const at = (next.lastSeenAt as Date).getTime();
+      pending.delete(next.id); // re-insert: Map order stays oldest-first for the batch flush
+      pending.set(next.id, at);
+      if (rows.has(next.id)) rows.set(next.id, next);
+      if (timer === null) {
+        timer = setTimeout(scheduled, PRESENCE_FLUSH_MS);
+        timer.unref();
+      }
+    },
+    /** A check-in written through: nothing of it is pending any more. */
+    settled(id: string): void {
+      pending.delete(id);
+    },
+    /** `row` with its pending check-in time, if one is newer. */
+    overlay(row: AgentRow): AgentRow {
+      const at = pending.get(row.id);
+      if (at === undefined || (row.lastSeenAt !== null && row.lastSeenAt.getTime() >= at)) return row;
+      const seen = new Date(at);
+      return { ...row, lastSeenAt: seen, updatedAt: row.updatedAt.getTime() >= at ? row.updatedAt : seen };
+    },
+    /** Write every pending time now (backend stop). */
+    flushAll(): void {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      flush();
+    },
+    pendingCount: () => pending.size,
+  };
+}
+
+export type Presence = ReturnType<typeof createPresence>;
