@@ -247,7 +247,7 @@ export function createAgentService(ctx: ServiceContext) {
         tx.delete(agents).where(eq(agents.id, id)).run();
       });
       // Its token must fail at once: the authentication cache forgets it in this same call.
-      presence.forgetAll();
+      presence.forget(id);
     },
 
     /** A lead may remove a worker of its own board (never a lead or the gateway main agent). */
@@ -285,7 +285,7 @@ export function createAgentService(ctx: ServiceContext) {
         tx.update(agents).set({ agentTokenHash: hash, updatedAt: now }).where(eq(agents.id, id)).run();
       });
       // The old token must fail at once (and be attributed via retired_agent_tokens): no cached row may answer for it.
-      presence.forgetAll();
+      presence.forget(id);
       ctx.logger.child('agents').info('agent.token_rotated', 'agent token rotated', { agent_id: id });
     },
 
@@ -393,70 +393,97 @@ const AUTH_CACHE_MAX = 20_000;
 /**
  * The heartbeat hot path without SQLite (docs/performance.md, P5 + P6; docs/architecture.md, "Presence"):
  *
- * - **Authentication cache** (token → agent row). Valid only while the database is unchanged: every
- *   lookup first compares SQLite's change counters (`total_changes()` of this connection, and
- *   `PRAGMA data_version` for other connections) with those at the time the cache was filled; any
- *   write to any table since — a rotation, a delete, the supervisor's ladder, a test poking the
- *   database — empties it. Rotation and deletion also empty it explicitly in their own code path.
- *   The only writes it survives are its own presence flushes, whose effect (last_seen_at/updated_at)
- *   the cached rows already carry.
+ * - **Authentication cache** (token → agent row). SQLite itself invalidates it: temporary triggers on
+ *   this connection call back into the process for every UPDATE or DELETE of an `agents` row,
+ *   whoever writes it (this service, the supervisor, provisioning, a cascade, a test poking the
+ *   database), and the row is forgotten before the writing statement returns. Rotation and deletion
+ *   also forget explicitly, in their own code path. Writes from another connection (another process)
+ *   are caught by `PRAGMA data_version`, checked on every lookup, which empties the whole cache. The
+ *   one write that keeps a row is this module's own flush, when the cached row already carries the
+ *   check-in time being written.
  * - **Write-behind presence.** A check-in that changes nothing but the clock records the time in
- *   memory; a flush writes pending times at most PRESENCE_FLUSH_MS later, in transactions of
+ *   memory; a flush writes pending times PRESENCE_FLUSH_MS after the first one, in transactions of
  *   FLUSH_BATCH rows, never moving last_seen_at or updated_at backwards. API reads overlay pending
- *   times, `stop()` flushes everything, a crash loses at most the last PRESENCE_FLUSH_MS of
- *   steady-state check-ins. State changes (provisioning → online, ladder reset) always write through.
+ *   times, `flushAll()` (backend stop) writes everything, a crash loses at most the last
+ *   PRESENCE_FLUSH_MS of steady-state check-ins. State changes (provisioning → online, ladder reset)
+ *   always write through.
+ *
+ * One instance per connection (the trigger callback is registered on the connection).
  */
-export function createPresence(ctx: ServiceContext) {
+export function createPresence(ctx: ServiceContext): Presence {
+  const existing = presenceByConnection.get(ctx.sqlite);
+  if (existing) return existing;
+  const presence = buildPresence(ctx);
+  presenceByConnection.set(ctx.sqlite, presence);
+  return presence;
+}
+
+const presenceByConnection = new WeakMap<ServiceContext['sqlite'], Presence>();
+
+function buildPresence(ctx: ServiceContext) {
   const { sqlite } = ctx;
-  const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
+  const log = ctx.logger.child('agents');
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   const flushStmt = sqlite.prepare(
     'UPDATE agents SET last_seen_at = @at, updated_at = max(updated_at, @at) WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @at)',
   );
+  let flushing = false;
   const flushBatch = sqlite.transaction((batch: [string, number][]) => {
     for (const [id, at] of batch) flushStmt.run({ id, at });
   });
-  const log = ctx.logger.child('agents');
 
-  const byToken = new Map<string, string>();
-  const rows = new Map<string, AgentRow>();
-  let changesMark = -1;
-  let versionMark = -1;
+  const byToken = new Map<string, AgentRow>();
+  const tokenOf = new Map<string, string>();
+  let versionMark = dataVersion.get() as number;
   const pending = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
 
-  /** Empty the cache if anything was written since it was filled. */
-  function validate(): void {
-    const changes = totalChanges.get() as number;
-    const version = dataVersion.get() as number;
-    if (changes === changesMark && version === versionMark) return;
-    byToken.clear();
-    rows.clear();
-    changesMark = changes;
-    versionMark = version;
+  function forget(id: string): void {
+    const token = tokenOf.get(id);
+    if (token === undefined) return;
+    tokenOf.delete(id);
+    byToken.delete(token);
   }
-
   function forgetAll(): void {
     byToken.clear();
-    rows.clear();
-    changesMark = -1;
+    tokenOf.clear();
   }
 
-  /** Write up to `limit` pending times (oldest first); the cache survives its own writes. */
+  // Called by SQLite inside every UPDATE/DELETE of an agents row on this connection.
+  sqlite.function('mc_agent_row_changed', { deterministic: false }, (id: unknown, lastSeenAt: unknown) => {
+    if (typeof id !== 'string') return null;
+    if (flushing && typeof lastSeenAt === 'number') {
+      const cached = byToken.get(tokenOf.get(id) ?? '');
+      if (cached?.lastSeenAt && cached.lastSeenAt.getTime() >= lastSeenAt) return null;
+    }
+    forget(id);
+    return null;
+  });
+  sqlite.exec(`
+    CREATE TEMP TRIGGER IF NOT EXISTS mc_agents_cache_update AFTER UPDATE ON main.agents
+      BEGIN SELECT mc_agent_row_changed(OLD.id, NEW.last_seen_at); END;
+    CREATE TEMP TRIGGER IF NOT EXISTS mc_agents_cache_delete AFTER DELETE ON main.agents
+      BEGIN SELECT mc_agent_row_changed(OLD.id, NULL); END;
+  `);
+
+  /** Write up to `limit` pending times (oldest first). */
   function flush(limit = Infinity): void {
     if (pending.size === 0 || !sqlite.open) return;
-    const clean = (totalChanges.get() as number) === changesMark;
     while (pending.size > 0 && limit > 0) {
       const batch: [string, number][] = [];
       for (const entry of pending) {
         batch.push(entry);
         if (batch.length === FLUSH_BATCH) break;
       }
-      flushBatch(batch);
+      flushing = true;
+      try {
+        flushBatch(batch);
+      } finally {
+        flushing = false;
+      }
       for (const [id, at] of batch) if (pending.get(id) === at) pending.delete(id);
       limit -= batch.length;
     }
-    if (clean) changesMark = totalChanges.get() as number;
   }
 
   function scheduled(): void {
@@ -464,7 +491,7 @@ export function createPresence(ctx: ServiceContext) {
     try {
       flush(FLUSH_BATCH);
     } catch (err) {
-      // Kept pending and retried on the next turn (e.g. the database was busy); never a crash from a timer.
+      // Kept pending and retried (e.g. the database was busy); never a crash from a timer.
       log.error('agent.presence_flush_failed', 'writing check-in times failed; will retry', {
         pending: pending.size,
         err: err instanceof Error ? err.message : String(err),
@@ -474,30 +501,39 @@ export function createPresence(ctx: ServiceContext) {
       return;
     }
     // The rest in later turns, so requests interleave with a large fleet's flush.
-    if (pending.size > 0) timer = setTimeout(scheduled, 0);
-    timer?.unref();
+    if (pending.size > 0) {
+      timer = setTimeout(scheduled, 0);
+      timer.unref();
+    }
   }
 
   return {
-    /** The cached row for a token, if the database has not changed since it was read. */
+    /** The cached row for a token (none if another connection wrote to the database since). */
     lookup(token: string): AgentRow | undefined {
-      validate();
-      const id = byToken.get(token);
-      return id === undefined ? undefined : rows.get(id);
+      const version = dataVersion.get() as number;
+      if (version !== versionMark) {
+        forgetAll();
+        versionMark = version;
+      }
+      return byToken.get(token);
     },
-    /** Remember a row just read for `token` (call `lookup` first: it sets the change marks). */
+    /** Remember the row just read for `token` (its agent's previous token, if cached, is dropped). */
     remember(token: string, row: AgentRow): void {
       if (byToken.size >= AUTH_CACHE_MAX) forgetAll();
-      byToken.set(token, row.id);
-      rows.set(row.id, row);
+      forget(row.id);
+      byToken.set(token, row);
+      tokenOf.set(row.id, token);
     },
+    /** Forget an agent's cached row (its token was rotated or it was deleted). */
+    forget,
     forgetAll,
     /** A steady-state check-in: the row's new clock, kept in memory until the next flush. */
     defer(next: AgentRow): void {
       const at = (next.lastSeenAt as Date).getTime();
       pending.delete(next.id); // re-insert: Map order stays oldest-first for the batch flush
       pending.set(next.id, at);
-      if (rows.has(next.id)) rows.set(next.id, next);
+      const token = tokenOf.get(next.id);
+      if (token !== undefined) byToken.set(token, next);
       if (timer === null) {
         timer = setTimeout(scheduled, PRESENCE_FLUSH_MS);
         timer.unref();
@@ -524,4 +560,4 @@ export function createPresence(ctx: ServiceContext) {
   };
 }
 
-export type Presence = ReturnType<typeof createPresence>;
+export type Presence = ReturnType<typeof buildPresence>;
