@@ -384,9 +384,13 @@ export function createAgentService(ctx: ServiceContext) {
 export type AgentService = ReturnType<typeof createAgentService>;
 
 /** How long a steady-state check-in time may wait in memory before it is written (and what a crash may lose). */
-export const PRESENCE_FLUSH_MS = 250;
-/** Rows per flush transaction: a large fleet's flush is spread over several event-loop turns, not one long stall. */
-const FLUSH_BATCH = 256;
+export const PRESENCE_FLUSH_MS = 1_000;
+/**
+ * Rows per flush transaction: a large fleet's flush is spread over several event-loop turns, not one
+ * long stall. Batches go in creation (≈ rowid) order, so a batch dirties few pages: the page writes
+ * at commit, not the UPDATEs, are what a flush costs.
+ */
+const FLUSH_BATCH = 1_000;
 /** Authentication cache bound (entries are only ever added for valid tokens, so this is a fleet size). */
 const AUTH_CACHE_MAX = 20_000;
 
@@ -427,15 +431,15 @@ function buildPresence(ctx: ServiceContext) {
   const flushStmt = sqlite.prepare(
     'UPDATE agents SET last_seen_at = @at, updated_at = max(updated_at, @at) WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @at)',
   );
-  let flushing = false;
-  const flushBatch = sqlite.transaction((batch: [string, number][]) => {
-    for (const [id, at] of batch) flushStmt.run({ id, at });
+  const flushBatch = sqlite.transaction((batch: Pending[]) => {
+    for (const p of batch) flushStmt.run({ id: p.id, at: p.at });
   });
 
   const byToken = new Map<string, AgentRow>();
   const tokenOf = new Map<string, string>();
   let versionMark = dataVersion.get() as number;
-  const pending = new Map<string, number>();
+  type Pending = { id: string; at: number; order: number; since: number };
+  const pending = new Map<string, Pending>();
   let timer: NodeJS.Timeout | null = null;
 
   function forget(id: string): void {
@@ -449,41 +453,57 @@ function buildPresence(ctx: ServiceContext) {
     tokenOf.clear();
   }
 
-  // Called by SQLite inside every UPDATE/DELETE of an agents row on this connection.
-  sqlite.function('mc_agent_row_changed', { deterministic: false }, (id: unknown, lastSeenAt: unknown) => {
-    if (typeof id !== 'string') return null;
-    if (flushing && typeof lastSeenAt === 'number') {
-      const cached = byToken.get(tokenOf.get(id) ?? '');
-      if (cached?.lastSeenAt && cached.lastSeenAt.getTime() >= lastSeenAt) return null;
-    }
-    forget(id);
+  // Called by SQLite inside every UPDATE/DELETE of an agents row on this connection. An UPDATE that
+  // sets only the presence columns (the flush below) does not fire it: the column list is every other
+  // column, read from the table at start, so a column added by a later migration is covered too.
+  sqlite.function('mc_agent_row_changed', { deterministic: false }, (id: unknown) => {
+    if (typeof id === 'string') forget(id);
     return null;
   });
+  const presenceColumns = new Set(['last_seen_at', 'updated_at']);
+  const watched = (sqlite.prepare("SELECT name FROM pragma_table_info('agents')").pluck().all() as string[])
+    .filter((name) => !presenceColumns.has(name))
+    .map((name) => `"${name}"`)
+    .join(', ');
   sqlite.exec(`
-    CREATE TEMP TRIGGER IF NOT EXISTS mc_agents_cache_update AFTER UPDATE ON main.agents
-      BEGIN SELECT mc_agent_row_changed(OLD.id, NEW.last_seen_at); END;
+    CREATE TEMP TRIGGER IF NOT EXISTS mc_agents_cache_update AFTER UPDATE OF ${watched} ON main.agents
+      BEGIN SELECT mc_agent_row_changed(OLD.id); END;
     CREATE TEMP TRIGGER IF NOT EXISTS mc_agents_cache_delete AFTER DELETE ON main.agents
-      BEGIN SELECT mc_agent_row_changed(OLD.id, NULL); END;
+      BEGIN SELECT mc_agent_row_changed(OLD.id); END;
   `);
+
+  /** After a flush: a cached row read from the database before it catches up with the time written. */
+  function catchUp(p: Pending): void {
+    const token = tokenOf.get(p.id);
+    const row = token === undefined ? undefined : byToken.get(token);
+    if (token === undefined || !row || (row.lastSeenAt !== null && row.lastSeenAt.getTime() >= p.at)) return;
+    const seen = new Date(p.at);
+    byToken.set(token, { ...row, lastSeenAt: seen, updatedAt: row.updatedAt.getTime() >= p.at ? row.updatedAt : seen });
+  }
 
   /** Write up to `limit` pending times (oldest first). */
   function flush(limit = Infinity): void {
     if (pending.size === 0 || !sqlite.open) return;
     while (pending.size > 0 && limit > 0) {
-      const batch: [string, number][] = [];
-      for (const entry of pending) {
+      const batch: Pending[] = [];
+      for (const entry of pending.values()) {
         batch.push(entry);
         if (batch.length === FLUSH_BATCH) break;
       }
-      flushing = true;
-      try {
-        flushBatch(batch);
-      } finally {
-        flushing = false;
+      batch.sort((a, b) => a.order - b.order);
+      flushBatch(batch);
+      for (const p of batch) {
+        pending.delete(p.id); // built and written in this same synchronous step: nothing newer can be pending
+        catchUp(p);
       }
-      for (const [id, at] of batch) if (pending.get(id) === at) pending.delete(id);
       limit -= batch.length;
     }
+  }
+
+  /** Delay until the oldest pending entry is PRESENCE_FLUSH_MS old (0 if it already is). */
+  function pendingSince(nowMs: number): number {
+    const oldest = pending.values().next().value;
+    return oldest === undefined ? PRESENCE_FLUSH_MS : Math.max(0, oldest.since + PRESENCE_FLUSH_MS - nowMs);
   }
 
   function scheduled(): void {
@@ -500,9 +520,10 @@ function buildPresence(ctx: ServiceContext) {
       timer.unref();
       return;
     }
-    // The rest in later turns, so requests interleave with a large fleet's flush.
+    // The rest in later turns, so requests interleave with a large fleet's flush; what arrived
+    // since the flush began waits for the next window.
     if (pending.size > 0) {
-      timer = setTimeout(scheduled, 0);
+      timer = setTimeout(scheduled, pendingSince(Date.now()));
       timer.unref();
     }
   }
@@ -530,8 +551,10 @@ function buildPresence(ctx: ServiceContext) {
     /** A steady-state check-in: the row's new clock, kept in memory until the next flush. */
     defer(next: AgentRow): void {
       const at = (next.lastSeenAt as Date).getTime();
-      pending.delete(next.id); // re-insert: Map order stays oldest-first for the batch flush
-      pending.set(next.id, at);
+      const waiting = pending.get(next.id);
+      // An agent already waiting keeps its place and its age: the bound runs from its first unwritten check-in.
+      if (waiting) waiting.at = Math.max(waiting.at, at);
+      else pending.set(next.id, { id: next.id, at, order: next.createdAt.getTime(), since: Date.now() });
       const token = tokenOf.get(next.id);
       if (token !== undefined) byToken.set(token, next);
       if (timer === null) {
@@ -545,7 +568,7 @@ function buildPresence(ctx: ServiceContext) {
     },
     /** `row` with its pending check-in time, if one is newer. */
     overlay(row: AgentRow): AgentRow {
-      const at = pending.get(row.id);
+      const at = pending.get(row.id)?.at;
       if (at === undefined || (row.lastSeenAt !== null && row.lastSeenAt.getTime() >= at)) return row;
       const seen = new Date(at);
       return { ...row, lastSeenAt: seen, updatedAt: row.updatedAt.getTime() >= at ? row.updatedAt : seen };
