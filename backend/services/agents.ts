@@ -8,7 +8,7 @@ import { recordLifecycle } from '../lifecycle/trail.js';
 import { recordActivity } from './activity.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
-import { toAgentRead } from './serialize.js';
+import { silenceThresholdMs, toAgentRead } from './serialize.js';
 import { generateAgentToken, hashAgentToken } from './tokens.js';
 import { pageOf, rowid } from './paging.js';
 
@@ -311,8 +311,15 @@ export function createAgentService(ctx: ServiceContext) {
         checkinDeadlineAt: null,
         lastProvisionError: null,
       };
+      // Steady: nothing but the clock changes, as stored and as reads show it (an agent read as offline
+      // after silence coming back is a visible change, written through like the others).
       const steady =
-        next.status === agent.status && agent.wakeAttempts === 0 && agent.checkinDeadlineAt === null && agent.lastProvisionError === null;
+        next.status === agent.status &&
+        agent.wakeAttempts === 0 &&
+        agent.checkinDeadlineAt === null &&
+        agent.lastProvisionError === null &&
+        agent.lastSeenAt !== null &&
+        now.getTime() - agent.lastSeenAt.getTime() <= silenceThresholdMs(agent, ctx.policy);
       if (steady) {
         // Only the clock changes: recorded in memory, flushed in batches within PRESENCE_FLUSH_MS (see createPresence).
         presence.defer(next);
@@ -384,13 +391,13 @@ export function createAgentService(ctx: ServiceContext) {
 export type AgentService = ReturnType<typeof createAgentService>;
 
 /** How long a steady-state check-in time may wait in memory before it is written (and what a crash may lose). */
-export const PRESENCE_FLUSH_MS = 1_000;
+export const PRESENCE_FLUSH_MS = 5_000;
 /**
  * Rows per flush transaction: a large fleet's flush is spread over several event-loop turns, not one
  * long stall. Batches go in creation (≈ rowid) order, so a batch dirties few pages: the page writes
  * at commit, not the UPDATEs, are what a flush costs.
  */
-const FLUSH_BATCH = 1_000;
+const FLUSH_BATCH = 250;
 /** Authentication cache bound (entries are only ever added for valid tokens, so this is a fleet size). */
 const AUTH_CACHE_MAX = 20_000;
 
@@ -440,6 +447,8 @@ function buildPresence(ctx: ServiceContext) {
   let versionMark = dataVersion.get() as number;
   type Pending = { id: string; at: number; order: number; since: number };
   const pending = new Map<string, Pending>();
+  const urgent = new Set<string>();
+  let urgentFlush: NodeJS.Immediate | null = null;
   let timer: NodeJS.Timeout | null = null;
 
   function forget(id: string): void {
@@ -456,8 +465,15 @@ function buildPresence(ctx: ServiceContext) {
   // Called by SQLite inside every UPDATE/DELETE of an agents row on this connection. An UPDATE that
   // sets only the presence columns (the flush below) does not fire it: the column list is every other
   // column, read from the table at start, so a column added by a later migration is covered too.
+  // A pending check-in time of that agent is written in the next turn, so whoever wrote (the
+  // supervisor setting a deadline after a wake) reads the true last_seen_at from then on.
   sqlite.function('mc_agent_row_changed', { deterministic: false }, (id: unknown) => {
-    if (typeof id === 'string') forget(id);
+    if (typeof id !== 'string') return null;
+    forget(id);
+    if (pending.has(id)) {
+      urgent.add(id);
+      urgentFlush ??= setImmediate(flushUrgent);
+    }
     return null;
   });
   const presenceColumns = new Set(['last_seen_at', 'updated_at']);
@@ -490,13 +506,32 @@ function buildPresence(ctx: ServiceContext) {
         batch.push(entry);
         if (batch.length === FLUSH_BATCH) break;
       }
-      batch.sort((a, b) => a.order - b.order);
-      flushBatch(batch);
-      for (const p of batch) {
-        pending.delete(p.id); // built and written in this same synchronous step: nothing newer can be pending
-        catchUp(p);
-      }
+      writeBatch(batch);
       limit -= batch.length;
+    }
+  }
+
+  function flushUrgent(): void {
+    urgentFlush = null;
+    const batch = [...urgent].flatMap((id) => pending.get(id) ?? []);
+    urgent.clear();
+    if (batch.length === 0 || !sqlite.open) return;
+    try {
+      writeBatch(batch);
+    } catch (err) {
+      log.error('agent.presence_flush_failed', 'writing check-in times failed; will retry', {
+        pending: pending.size,
+        err: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  function writeBatch(batch: Pending[]): void {
+    batch.sort((a, b) => a.order - b.order);
+    flushBatch(batch);
+    for (const p of batch) {
+      pending.delete(p.id); // built and written in this same synchronous step: nothing newer can be pending
+      catchUp(p);
     }
   }
 
@@ -576,7 +611,10 @@ function buildPresence(ctx: ServiceContext) {
     /** Write every pending time now (backend stop). */
     flushAll(): void {
       if (timer) clearTimeout(timer);
+      if (urgentFlush) clearImmediate(urgentFlush);
       timer = null;
+      urgentFlush = null;
+      urgent.clear();
       flush();
     },
     pendingCount: () => pending.size,
