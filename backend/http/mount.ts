@@ -120,7 +120,8 @@ export function mountRoute(
   options: { validateResponses: boolean; maxBodyBytes: number },
 ): RequestHandler {
   const status = route.status ?? 200;
-  const respond = (res: Response, result: unknown) => sendJson(res, status, options.validateResponses ? checkResponse(route, result) : result);
+  const respond = (res: Response, result: unknown) =>
+    sendJson(res, status, options.validateResponses ? checkResponse(route, result) : result);
   const wrapped = (req: Request, res: Response): Promise<void> | void => {
     const actor = resolveActor(req, route);
     const params = parsePart(route.params, req.params, 'path');
@@ -141,7 +142,9 @@ export function mountRoute(
   };
   // Bodies are parsed only where the contract has one: the no-body heartbeat ignores whatever it is sent.
   const parser = route.body ? express.json({ limit: options.maxBodyBytes, strict: false }) : undefined;
-  const whole: RequestHandler = parser ? (req, res, next) => parser(req, res, (err?: unknown) => (err ? next(err) : run(req, res, next))) : run;
+  const whole: RequestHandler = parser
+    ? (req, res, next) => parser(req, res, (err?: unknown) => (err ? next(err) : run(req, res, next)))
+    : run;
   router[route.method](toExpressPath(route.path), whole);
   return whole;
 }
