@@ -198,6 +198,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
             httpServer.close(() => resolve());
             httpServer.closeAllConnections();
           });
+          services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
           db.close();
           removeInstance(config.dataDir);
           log.info('app.stopped', 'Mission Control backend stopped');

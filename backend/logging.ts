@@ -22,6 +22,7 @@ export const LOG_EVENTS = [
   'auth.agent_failed',
   'agent.heartbeat',
   'agent.token_rotated',
+  'agent.presence_flush_failed',
   'db.opened',
   'db.migrated',
   'lifecycle.queue.enqueued',
