@@ -5,6 +5,7 @@ import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { ServiceContext } from '../services/context.js';
 import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
 import { gatewayAgentKey } from './gateway-agents.js';
+import { RUN_FAILED_EVENT, latestFailure, watchGatewayRuns } from './gateway-runs.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
@@ -30,6 +31,7 @@ export function createSupervisor(deps: SupervisorDeps) {
   const log = ctx.logger.child('lifecycle');
   const tickMs = deps.tickMs ?? Math.min(1_000, Math.max(50, Math.round(policy.checkinDeadlineMs / 10)));
   let timer: NodeJS.Timeout | null = null;
+  let stopWatching: (() => void) | null = null;
   let inFlight: Promise<void> | null = null;
   let lastTickAt: Date | null = null;
 
@@ -56,6 +58,10 @@ export function createSupervisor(deps: SupervisorDeps) {
     if (refused && refused.n > 0) {
       return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — re-provision it (POST /api/v1/agents/${agent.id}/reprovision) to give it its current token.`;
     }
+    // The gateway's own account of the run (model auth refused, provider down…) beats "never called",
+    // unless a wake failed after it (then the gateway was not even reached).
+    const failure = latestFailure(db, agent.id, since);
+    if (failure?.event === RUN_FAILED_EVENT) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${failure.message}`;
     if (agent.lastProvisionError) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${agent.lastProvisionError}`;
     return `${MAX_ATTEMPTS_REASON}. It was woken ${agent.wakeAttempts} time(s) and never called the heartbeat API.`;
   }
@@ -287,6 +293,8 @@ export function createSupervisor(deps: SupervisorDeps) {
     },
     start(): void {
       if (timer) return;
+      // Failed runs the gateways report (by agent and run) go to the trail as they happen.
+      stopWatching = watchGatewayRuns({ db, logger: ctx.logger, manager, now: ctx.now });
       // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
       db.update(agents)
         .set({ checkinDeadlineAt: ctx.now() })
@@ -302,6 +310,8 @@ export function createSupervisor(deps: SupervisorDeps) {
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
+      stopWatching?.();
+      stopWatching = null;
       await inFlight;
     },
   };
