@@ -180,7 +180,8 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       const first = eventListeners.size === 0;
       eventListeners.add(listener);
       if (first) {
-        for (const [gatewayId, { connection }] of connections) if (connection.state === 'connected') subscribeSessions(gatewayId, connection);
+        for (const [gatewayId, { connection }] of connections)
+          if (connection.state === 'connected') subscribeSessions(gatewayId, connection);
       }
       return () => eventListeners.delete(listener);
     },
