@@ -42,7 +42,8 @@ const agentOfSessionKey = (key: string | undefined): string | null => /^agent:([
 
 /** A failed run named by a gateway event, or null when the event is anything else. */
 export function runFailureOf(event: string, payload: unknown): RunFailure | null {
-  if (event !== 'sessions.changed') return null;
+  // Cheap checks first: every run's start, end and message updates arrive here, with full session rows.
+  if (event !== 'sessions.changed' || (payload as { phase?: unknown } | null)?.phase !== 'error') return null;
   const parsed = SessionChanged.safeParse(payload);
   if (!parsed.success || parsed.data.phase !== 'error') return null;
   const { agentId, sessionKey, runId, session } = parsed.data;
