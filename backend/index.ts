@@ -10,6 +10,7 @@ import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
 import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
+import { createUserSessions } from './http/user-sessions.js';
 import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
@@ -32,6 +33,11 @@ export interface RunningBackend {
   logger: Logger;
   /** For in-process callers (Electron main, CLI, tests); HTTP clients use `url`. */
   services: Services;
+  /**
+   * A one-time login link for a browser (headless use): opening it sets an HttpOnly session cookie.
+   * Each call mints a new code; the local token is never part of the URL.
+   */
+  issueLoginLink(): string;
   stop(): Promise<void>;
 }
 
@@ -112,8 +118,23 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       store: createGatewayStateStore(ctx),
     });
     const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
+    const sessions = createUserSessions();
     const app = createApp({
       services,
+      sessions,
+      settings: {
+        version: appVersion(),
+        port,
+        host: config.host,
+        base_url: config.baseUrl,
+        data_dir: config.dataDir,
+        log_dir: join(config.dataDir, 'logs'),
+        log_level: config.logLevel,
+        checkin_deadline_seconds: config.checkinDeadlineSeconds,
+        max_wake_attempts: config.maxWakeAttempts,
+        offline_after_seconds: config.offlineAfterSeconds,
+        gateway_min_version: config.gatewayMinVersion,
+      },
       logger,
       localToken,
       allowedHosts: allowedHostsFor(config),
@@ -153,6 +174,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       dataDir: config.dataDir,
       logger,
       services,
+      issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
