@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import type { ApiClient, ApiClientOptions } from './api/client';
 import type { MissionControlBridge } from './bridge';
 import { parseRoute, type Route } from './lib/routes';
@@ -24,6 +25,9 @@ export function useStores(): Stores {
 
 export const useApp = <T,>(selector: (s: AppState) => T): T => useStore(useStores().app, selector);
 export const useBoard = <T,>(selector: (s: BoardState) => T): T => useStore(useStores().board, selector);
+/** For selectors that build a new array or object: compared item by item, so they do not re-render forever. */
+export const useAppShallow = <T,>(selector: (s: AppState) => T): T => useStore(useStores().app, useShallow(selector));
+export const useBoardShallow = <T,>(selector: (s: BoardState) => T): T => useStore(useStores().board, useShallow(selector));
 
 const subscribeHash = (cb: () => void) => {
   window.addEventListener('hashchange', cb);

@@ -141,7 +141,8 @@ const AgentRow = memo(function AgentRow({
       <td className="ladder-cell">
         <LadderCell agent={a} max={max} now={now} />
       </td>
-      <td className="reason">{a.last_provision_error ?? ''}</td>
+      {/* An online agent's last provisioning error is history (its timeline keeps it), not a reason. */}
+      <td className="reason">{a.status === 'online' ? '' : (a.last_provision_error ?? '')}</td>
       <td className="actions-cell">
         <div className="row-actions">
           <button type="button" className="btn btn-sm" disabled={!!busy} onClick={() => onAction('wake')} aria-label={`Wake ${a.name}`}>
@@ -302,7 +303,7 @@ export function AgentPage({ id }: { id: string }) {
           </>
         }
       />
-      {agent.last_provision_error && (
+      {agent.last_provision_error && agent.status !== 'online' && (
         <Alert tone={agent.status === 'offline' ? 'bad' : 'warn'} title="Why">
           {agent.last_provision_error}
           {/exec|approval|allowlist/i.test(agent.last_provision_error) && (

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { GatewayLiveStatus, GatewayRead } from '../../../backend/contract/gateways';
 import { Icon } from '../components/icons';
 import { Alert, Card, ConfirmDialog, Empty, Facts, Field, PageHeader, Pill, StatusPill } from '../components/ui';
-import { navigate, useApp, useNow, useStores } from '../context';
+import { navigate, useApp, useAppShallow, useNow, useStores } from '../context';
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
 import { TemplatesSection } from './templates-placeholder';
@@ -264,11 +264,54 @@ export function GatewayNewPage() {
   );
 }
 
+/** 400+ methods read best by namespace; the full list is one click (and a filter) away. */
+function MethodGroups({ methods }: { methods: string[] }) {
+  const [filter, setFilter] = useState('');
+  const groups = new Map<string, number>();
+  for (const m of methods) {
+    const ns = m.includes('.') ? m.slice(0, m.indexOf('.')) : m;
+    groups.set(ns, (groups.get(ns) ?? 0) + 1);
+  }
+  const shown = methods.filter((m) => m.includes(filter.trim()));
+  return (
+    <>
+      <div className="chips" aria-label="Method namespaces">
+        {[...groups.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([ns, n]) => (
+            <span key={ns} className="chip mono">
+              {ns}
+              {n > 1 && <span className="muted"> ×{n}</span>}
+            </span>
+          ))}
+      </div>
+      <details className="methods">
+        <summary>All {methods.length} methods</summary>
+        <label htmlFor="method-filter" className="sr-only">
+          Filter methods
+        </label>
+        <input
+          id="method-filter"
+          className="mono"
+          placeholder="Filter, e.g. agents."
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <ul className="method-list mono small" aria-label="Advertised methods">
+          {shown.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      </details>
+    </>
+  );
+}
+
 export function GatewayDetailPage({ id }: { id: string }) {
   const { api } = useStores();
   const gateway = useApp((s) => s.gateways.find((g) => g.id === id));
-  const agents = useApp((s) => s.agents.filter((a) => a.gateway_id === id));
-  const boards = useApp((s) => s.boards.filter((b) => b.gateway_id === id));
+  const agents = useAppShallow((s) => s.agents.filter((a) => a.gateway_id === id));
+  const boards = useAppShallow((s) => s.boards.filter((b) => b.gateway_id === id));
   const remove = useApp((s) => s.deleteGateway);
   const notify = useApp((s) => s.notify);
   const [status, setStatus] = useState<GatewayLiveStatus | null>(null);
@@ -337,20 +380,17 @@ export function GatewayDetailPage({ id }: { id: string }) {
           />
         </Card>
         <Card title="Capabilities">
-          {status ? (
+          {status && status.methods.length === 0 ? (
+            <p className="muted">Not connected: what the gateway offers is read once it answers.</p>
+          ) : status ? (
             <>
               <p className="muted small">
                 {status.methods.length} methods · {status.events.length} events · scopes {status.scopes.join(', ') || '—'}
               </p>
-              <div className="chips" aria-label="Advertised methods">
-                {status.methods.slice(0, 60).map((m) => (
-                  <span key={m} className="chip mono">
-                    {m}
-                  </span>
-                ))}
-                {status.methods.length > 60 && <span className="chip">+{status.methods.length - 60} more</span>}
-              </div>
+              <MethodGroups methods={status.methods} />
             </>
+          ) : gateway.connection_state !== 'connected' ? (
+            <p className="muted">Not connected: what the gateway offers is read once it answers.</p>
           ) : (
             <p className="muted">Reading what the gateway offers…</p>
           )}

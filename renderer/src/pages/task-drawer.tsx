@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { TaskStatus } from '../../../backend/contract/common';
 import { Icon } from '../components/icons';
 import { Alert, Pill } from '../components/ui';
-import { useBoard, useNow, useStores } from '../context';
+import { useBoard, useBoardShallow, useNow, useStores } from '../context';
 import { COLUMNS, formatDateTime, PRIORITIES, relativeTime, roleOf } from '../lib/format';
 import { href } from '../lib/routes';
 
@@ -12,7 +12,7 @@ export function TaskDrawer({ boardId, taskId, onClose }: { boardId: string; task
   const task = useBoard((s) => s.tasks.find((t) => t.id === taskId));
   const tasks = useBoard((s) => s.tasks);
   const agents = useBoard((s) => s.agents);
-  const approvals = useBoard((s) => s.approvals.filter((a) => a.task_id === taskId || a.task_ids.includes(taskId)));
+  const approvals = useBoardShallow((s) => s.approvals.filter((a) => a.task_id === taskId || a.task_ids.includes(taskId)));
   const comments = useBoard((s) => s.comments[taskId]);
   const refusal = useBoard((s) => (s.refusal?.taskId === taskId ? s.refusal : null));
   const now = useNow(30_000);
