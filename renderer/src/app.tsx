@@ -123,7 +123,13 @@ function Shell() {
   useLiveAgents();
   // A new page moves focus to its content, as a page load would (screen readers announce it).
   const key = JSON.stringify(route);
+  const firstPage = useRef(true);
   useEffect(() => {
+    // Not on the first page: a fresh load starts at the top of the document (the skip link first).
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
     main.current?.focus({ preventScroll: true });
     main.current?.scrollTo?.(0, 0);
   }, [key]);
@@ -137,7 +143,15 @@ function Shell() {
   );
   return (
     <div className="shell">
-      <a className="skip" href="#content">
+      {/* The hash is the router's: the skip link moves focus itself instead of navigating to #content. */}
+      <a
+        className="skip"
+        href="#content"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <nav className="sidebar" aria-label="Main">

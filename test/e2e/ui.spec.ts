@@ -253,7 +253,9 @@ test('every other page, and the keyboard', async ({ browser }) => {
   await expect(page.getByText('Not available yet')).toBeVisible();
   await shot(page, 'troubleshoot');
 
-  // Keyboard only: the skip link, then the sidebar, with a visible focus ring.
+  // Keyboard only, from a fresh load: the skip link, then the sidebar, with a visible focus ring.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Troubleshoot', level: 1 })).toBeVisible();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Tab');
@@ -263,6 +265,17 @@ test('every other page, and the keyboard', async ({ browser }) => {
   expect(await focused.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+  // The drawer is keyboard-operable too: open a task with Enter, close it with Escape.
+  await page.goto(boardUrl);
+  await page.locator('.task-link', { hasText: 'Record the demo video' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog', { name: 'Record the demo video' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  // Alt+→ moves the focused card to the next column.
+  await page.locator('.task-link', { hasText: 'Record the demo video' }).focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect(column(page, 'In progress').locator('.task-card', { hasText: 'Record the demo video' })).toBeVisible();
 
   // Dark mode follows the system.
   const dark = await (await browser.newContext({ colorScheme: 'dark', storageState: await page.context().storageState() })).newPage();
