@@ -122,7 +122,8 @@ function Shell() {
   const main = useRef<HTMLElement>(null);
   useLiveAgents();
   // A new page moves focus to its content, as a page load would (screen readers announce it).
-  const key = JSON.stringify(route);
+  // Opening a task (the drawer) is not a new page: the drawer takes focus itself.
+  const key = JSON.stringify(route.page === 'board' ? { page: route.page, id: route.id } : route);
   const firstPage = useRef(true);
   useEffect(() => {
     // Not on the first page: a fresh load starts at the top of the document (the skip link first).

@@ -22,6 +22,14 @@ export function TaskDrawer({ boardId, taskId, onClose }: { boardId: string; task
   const [depFilter, setDepFilter] = useState('');
 
   useEffect(() => {
+    // Escape closes the drawer wherever focus is (it may still be on the card that opened it).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  useEffect(() => {
     panel.current?.focus();
     void store.getState().loadComments(taskId);
   }, [store, taskId]);
@@ -45,17 +53,7 @@ export function TaskDrawer({ boardId, taskId, onClose }: { boardId: string; task
   return (
     <>
       <div className="scrim" onClick={onClose} aria-hidden="true" />
-      <aside
-        className="drawer"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="drawer-title"
-        tabIndex={-1}
-        ref={panel}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-        }}
-      >
+      <aside className="drawer" role="dialog" aria-modal="true" aria-labelledby="drawer-title" tabIndex={-1} ref={panel}>
         <header className="drawer-head">
           <div>
             <p className="muted small">Task · created {relativeTime(task.created_at, now)}</p>
