@@ -57,13 +57,12 @@ try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.request.post(`${backend.url}/api/v1/auth/session`, { data: { token: backend.localToken } });
   // Records when the board shows every card (performance.now(): ms since navigation start).
-  await context.addInitScript((n: number) => {
-    const tick = () => {
-      if (document.querySelectorAll('.task-card').length >= n) (window as unknown as { __full: number }).__full = performance.now();
-      else requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  }, TASKS);
+  // A string, not a function: tsx (esbuild) would wrap a function's inner names in a `__name` helper
+  // that does not exist in the page. A MutationObserver, not requestAnimationFrame: headless Chromium
+  // produces no frames for a page nothing repaints, so a rAF loop can wait forever.
+  await context.addInitScript(
+    `(() => { const check = () => { if (window.__full === undefined && document.querySelectorAll('.task-card').length >= ${TASKS}) window.__full = performance.now(); }; new MutationObserver(check).observe(document, { subtree: true, childList: true }); })();`,
+  );
   const render: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const page = await context.newPage();
@@ -92,16 +91,16 @@ try {
   const page = await context.newPage();
   await page.goto(`${backend.url}/#/agents`);
   await page.waitForSelector('.live-live');
-  await page.evaluate(() => {
-    const seen: Record<string, number> = {};
-    (window as unknown as { __online: Record<string, number> }).__online = seen;
+  await page.evaluate(`(() => {
+    const seen = {};
+    window.__online = seen;
     new MutationObserver(() => {
       for (const row of document.querySelectorAll('tr[data-agent-id]')) {
-        const id = row.getAttribute('data-agent-id') ?? '';
+        const id = row.getAttribute('data-agent-id') || '';
         if (!seen[id] && row.querySelector('.status-cell')?.textContent === 'online') seen[id] = Date.now();
       }
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  })()`);
   const latency: number[] = [];
   for (const { id, token } of tokens) {
     const sent = Date.now();
