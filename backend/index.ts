@@ -12,6 +12,7 @@ import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigI
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
 import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
+import { createUserSessions } from './http/user-sessions.js';
 import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
@@ -38,6 +39,11 @@ export interface RunningBackend {
   services: Services;
   /** The doctor (checks, fixes, support bundle), as the API serves it. */
   diagnostics: Diagnostics;
+  /**
+   * A one-time login link for a browser (headless use): opening it sets an HttpOnly session cookie.
+   * Each call mints a new code; the local token is never part of the URL.
+   */
+  issueLoginLink(): string;
   stop(): Promise<void>;
 }
 
@@ -145,9 +151,24 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       url,
       templateSync: services.templateSync,
     });
+    const sessions = createUserSessions();
     const app = createApp({
       diagnostics,
       services,
+      sessions,
+      settings: {
+        version: appVersion(),
+        port,
+        host: config.host,
+        base_url: config.baseUrl,
+        data_dir: config.dataDir,
+        log_dir: join(config.dataDir, 'logs'),
+        log_level: config.logLevel,
+        checkin_deadline_seconds: config.checkinDeadlineSeconds,
+        max_wake_attempts: config.maxWakeAttempts,
+        offline_after_seconds: config.offlineAfterSeconds,
+        gateway_min_version: config.gatewayMinVersion,
+      },
       logger,
       localToken,
       allowedHosts: allowedHostsFor(config),
@@ -187,6 +208,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       logger: appLogger,
       services,
       diagnostics,
+      issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);

@@ -28,6 +28,7 @@ import {
 } from './gateways.js';
 import { ActivityEventRead, ActivityListQuery, BoardMemoryCreate, BoardMemoryRead } from './memory.js';
 import { defineRoute, type AgentRoleTag } from './route.js';
+import { LoginQuery, SessionCreate, SettingsRead } from './session.js';
 import {
   TagCreate,
   TagParams,
@@ -109,6 +110,46 @@ export const USER_ROUTES = {
     tags: ['auth'],
     auth: 'user',
     response: UserRead,
+  }),
+  login: defineRoute({
+    method: 'get',
+    path: '/auth/login',
+    operationId: 'login',
+    summary:
+      'Open the one-time login link `serve` prints: sets an HttpOnly SameSite=Strict session cookie and redirects (303) to the UI; a used or unknown code is a 401 page',
+    tags: ['auth'],
+    auth: 'open',
+    query: LoginQuery,
+    response: OkResponse,
+    status: 303,
+  }),
+  createSession: defineRoute({
+    method: 'post',
+    path: '/api/v1/auth/session',
+    operationId: 'create_session',
+    summary: 'Exchange the local token for the UI’s session cookie (HttpOnly, SameSite=Strict); the token is not kept by the browser',
+    tags: ['auth'],
+    auth: 'open',
+    body: SessionCreate,
+    response: OkResponse,
+  }),
+  deleteSession: defineRoute({
+    method: 'delete',
+    path: '/api/v1/auth/session',
+    operationId: 'delete_session',
+    summary: 'Sign out: end the session of this cookie',
+    tags: ['auth'],
+    auth: 'open',
+    response: OkResponse,
+  }),
+  getSettings: defineRoute({
+    method: 'get',
+    path: '/api/v1/settings',
+    operationId: 'get_settings',
+    summary: 'How this server runs: port, base URL agents use, data folder, log level, check-in policy',
+    tags: ['settings'],
+    auth: 'user',
+    response: SettingsRead,
   }),
   usersMe: defineRoute({
     method: 'get',

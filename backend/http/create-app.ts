@@ -8,10 +8,13 @@ import { AppError } from '../errors.js';
 import type { Diagnostics } from '../diagnostics/index.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
-import type { Handler, Handlers, StreamRouteName } from './handlers.js';
+import { HAND_MOUNTED, type Handler, type Handlers, type StreamRouteName } from './handlers.js';
 import { streamAgentEvents } from './event-stream.js';
 import { errorHandler, frontMiddleware } from './middleware.js';
 import { createActorResolver, mountRoute } from './mount.js';
+import { mountSessionRoutes } from './session-routes.js';
+import { createUserSessions, type UserSessions } from './user-sessions.js';
+import type { SettingsRead } from '../contract/session.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
 import { doctorHandlers } from './routes/doctor.js';
@@ -34,6 +37,10 @@ export interface AppDeps {
   uiDir?: string;
   /** Where the agent-facing base URL points (shown in OpenAPI `servers`). */
   baseUrl: string;
+  /** Browser sessions of the local user (login link / sign-in form); a fresh store if absent. */
+  sessions?: UserSessions;
+  /** What `GET /api/v1/settings` reports; absent in servers that do not run from a config (benchmarks). */
+  settings?: SettingsRead;
 }
 
 const UI_CSP = [
@@ -56,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   const front = frontMiddleware(deps.allowedHosts, deps.logger.child('http'));
 
   const handlers: Handlers = {
-    ...systemHandlers(deps.services),
+    ...systemHandlers(deps.services, deps.settings),
     ...gatewayHandlers(deps.services),
     ...boardHandlers(deps.services),
     ...agentHandlers(deps.services),
@@ -67,15 +74,17 @@ export function createApp(deps: AppDeps): Express {
   };
 
   const router = express.Router();
+  const sessions = deps.sessions ?? createUserSessions();
   const resolveActor = createActorResolver({
     localToken: deps.localToken,
     agentAuth: deps.services.agentAuth,
     agents: deps.services.agents,
     logger: deps.logger,
+    sessions,
   });
   // The agent API first: it is the hot path (heartbeats), and Express matches routes in order.
   const names = (Object.keys(ROUTES) as RouteName[])
-    .filter((n): n is Exclude<RouteName, StreamRouteName> => n !== 'eventStream')
+    .filter((n): n is Exclude<RouteName, StreamRouteName> => !(HAND_MOUNTED as readonly string[]).includes(n))
     .sort((a, b) => Number(!ROUTES[a].path.startsWith('/api/v1/agent/')) - Number(!ROUTES[b].path.startsWith('/api/v1/agent/')));
   // Routes without path parameters are also found by exact method + path before Express's router
   // walks its layers (the heartbeat's path is one). Anything else — another spelling Express would
@@ -100,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
     resolveActor(req, ROUTES.eventStream as RouteDef);
     streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress);
   });
+  mountSessionRoutes(router, { sessions, localToken: deps.localToken, logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);
 
   const openapi = buildOpenApiDocument({ serverUrl: deps.baseUrl });

@@ -16,8 +16,12 @@ export interface HandlerInput<R extends RouteDef> {
 /** A handler returns the response body (validated against the contract in tests). */
 export type Handler<R extends RouteDef> = (input: HandlerInput<R>) => z.input<R['response']> | Promise<z.input<R['response']>>;
 
-/** Routes that stream (server-sent events) instead of answering once; mounted by hand. */
-export type StreamRouteName = 'eventStream';
+/**
+ * Routes mounted by hand: the event stream (server-sent events) and the session routes (they answer
+ * with a cookie or a redirect). Their inputs are still parsed with the contract's schemas.
+ */
+export const HAND_MOUNTED = ['eventStream', 'login', 'createSession', 'deleteSession'] as const;
+export type StreamRouteName = (typeof HAND_MOUNTED)[number];
 
 /** The typed handler map: the compiler refuses an app that misses a contract route. */
 export type Handlers = { [K in Exclude<RouteName, StreamRouteName>]: Handler<Routes[K]> };

@@ -10,12 +10,15 @@ import type { AgentAuth } from '../services/agent-auth.js';
 import type { AgentService } from '../services/agents.js';
 import type { Handler } from './handlers.js';
 import { RequestValidationError, zodIssues } from './middleware.js';
+import { sessionCookie, type UserSessions } from './user-sessions.js';
 
 export interface AuthDeps {
   localToken: string;
   agentAuth: AgentAuth;
   agents: AgentService;
   logger: Logger;
+  /** Browser sessions (the login link's cookie), accepted as the local user. */
+  sessions?: UserSessions;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -38,12 +41,17 @@ const agentTokenFrom = (req: Request): string | undefined => agentHeader(req) ??
 /** Routes whose handler writes presence itself (one write per check-in, not two). */
 const SELF_PRESENCE = new Set<RouteDef>([ROUTES.agentHeartbeat, ROUTES.agentNamedHeartbeat, ROUTES.agentStatusHeartbeat]);
 
-export function createActorResolver(deps: AuthDeps) {
-  const expected = digest(deps.localToken);
-  const localLength = deps.localToken.length;
+/** Constant-time check of a presented value against the local token. */
+export function localTokenMatcher(localToken: string): (token: string | undefined) => boolean {
+  const expected = digest(localToken);
+  const localLength = localToken.length;
   // The length is not secret (86 vs 43 characters for agent tokens); comparing it first keeps a hash off the agent hot path.
-  const isLocalUser = (token: string | undefined) =>
-    token !== undefined && token.length === localLength && timingSafeEqual(digest(token), expected);
+  return (token) => token !== undefined && token.length === localLength && timingSafeEqual(digest(token), expected);
+}
+
+export function createActorResolver(deps: AuthDeps) {
+  const isLocalUser = localTokenMatcher(deps.localToken);
+  const hasSession = (req: Request) => deps.sessions?.isSession(sessionCookie(req)) ?? false;
   const log = deps.logger.child('auth');
 
   function agentActor(req: Request, route: RouteDef): Actor {
@@ -62,7 +70,7 @@ export function createActorResolver(deps: AuthDeps) {
       case 'agent':
         return agentActor(req, route);
       case 'user': {
-        if (isLocalUser(bearer(req))) return { kind: 'user' };
+        if (isLocalUser(bearer(req)) || hasSession(req)) return { kind: 'user' };
         log.warn('auth.user_failed', 'user authentication failed', { path: req.path });
         throw new AppError('unauthorized', 'Not authenticated: send the local token as "Authorization: Bearer <token>".');
       }
@@ -72,6 +80,7 @@ export function createActorResolver(deps: AuthDeps) {
         const token = bearer(req);
         if (isLocalUser(token)) return { kind: 'user' };
         if (token === undefined) {
+          if (hasSession(req)) return { kind: 'user' };
           throw new AppError(
             'unauthorized',
             'Not authenticated: send the local token as "Authorization: Bearer <token>" or an agent token as X-Agent-Token.',
@@ -85,7 +94,7 @@ export function createActorResolver(deps: AuthDeps) {
 
 export type ActorResolver = ReturnType<typeof createActorResolver>;
 
-function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+export function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
   if (!schema) return {};
   const result = schema.safeParse(value);
   if (!result.success) throw new RequestValidationError(zodIssues(result.error, where));

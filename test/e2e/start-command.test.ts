@@ -65,5 +65,16 @@ describe('npm start', () => {
 
     const boards = await fetch(`${url}/api/v1/boards`, { headers: { Authorization: `Bearer ${token}` } });
     expect(boards.status).toBe(200);
+
+    // The printed one-time login link opens a cookie session for a browser, once.
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/auth\/login\?code=[\w-]+)/.exec(output)?.[1];
+    expect(link).toBeDefined();
+    const login = await fetch(link!, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^mc_session=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    const session = cookie.split(';')[0]!;
+    expect((await fetch(`${url}/api/v1/boards`, { headers: { Cookie: session } })).status).toBe(200);
+    expect((await fetch(link!, { redirect: 'manual' })).status).toBe(401);
   }, 200_000);
 });

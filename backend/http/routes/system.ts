@@ -1,3 +1,5 @@
+import type { SettingsRead } from '../../contract/session.js';
+import { AppError } from '../../errors.js';
 import type { HandlerGroup } from '../handlers.js';
 import type { Services } from '../../services/index.js';
 
@@ -14,7 +16,10 @@ const LOCAL_USER = {
   is_super_admin: false,
 };
 
-export function systemHandlers(services: Services): HandlerGroup<'health' | 'healthz' | 'readyz' | 'authBootstrap' | 'usersMe'> {
+export function systemHandlers(
+  services: Services,
+  settings?: SettingsRead,
+): HandlerGroup<'health' | 'healthz' | 'readyz' | 'authBootstrap' | 'usersMe' | 'getSettings'> {
   return {
     health: () => ({ ok: true }),
     healthz: () => ({ ok: true }),
@@ -25,5 +30,9 @@ export function systemHandlers(services: Services): HandlerGroup<'health' | 'hea
     // The desktop edition has one local user; these keep web-edition scripts working.
     authBootstrap: () => LOCAL_USER,
     usersMe: () => LOCAL_USER,
+    getSettings: () => {
+      if (!settings) throw new AppError('not_found', 'This server was started without a configuration to report.');
+      return settings;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { RouteDef } from '../../../backend/contract/route';
-import { ROUTES, type RouteName, type Routes } from '../../../backend/contract/routes';
+import type { RouteDef } from '../../../backend/contract/route.js';
+import { ROUTES, type RouteName, type Routes } from '../../../backend/contract/routes.js';
 
 type In<S> = [Exclude<S, undefined>] extends [never] ? undefined : z.input<Exclude<S, undefined>>;
 
@@ -34,7 +34,19 @@ function describeDetail(detail: unknown): string {
  * The renderer's one API client, derived from the backend's route table: paths, methods and
  * response schemas come from the contract, so the UI cannot call a route that does not exist.
  */
-export function createApiClient(options: { baseUrl: string; getToken: () => string | null }) {
+export interface ApiClientOptions {
+  /** '' in the browser (same origin); the API URL the Electron bridge gives otherwise. */
+  baseUrl: string;
+  /**
+   * Bearer token, when there is one (the Electron bridge). In a browser there is none: the
+   * HttpOnly session cookie authenticates, and scripts cannot read it.
+   */
+  getToken?: () => string | null;
+  fetch?: typeof fetch;
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   return async function call<K extends RouteName>(name: K, input: CallInput<Routes[K]> = {}): Promise<z.output<Routes[K]['response']>> {
     const route = ROUTES[name] as RouteDef;
     const params = (input.params ?? {}) as Record<string, string>;
@@ -45,12 +57,13 @@ export function createApiClient(options: { baseUrl: string; getToken: () => stri
     }
     if ([...query].length > 0) path += `?${query}`;
     const headers: Record<string, string> = { Accept: 'application/json' };
-    const token = options.getToken();
+    const token = options.getToken?.() ?? null;
     if (token) headers.Authorization = `Bearer ${token}`;
     if (input.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(`${options.baseUrl}${path}`, {
+    const res = await doFetch(`${options.baseUrl}${path}`, {
       method: route.method.toUpperCase(),
       headers,
+      credentials: 'same-origin',
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
     });
     const json: unknown = await res.json().catch(() => null);

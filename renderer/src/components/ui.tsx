@@ -1,0 +1,197 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { agentTone, type Tone } from '../lib/format';
+import { Icon, type IconName } from './icons';
+
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+  crumbs,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+  crumbs?: ReactNode;
+}) {
+  return (
+    <header className="page-header">
+      <div>
+        {crumbs && (
+          <nav aria-label="Breadcrumb" className="crumbs">
+            {crumbs}
+          </nav>
+        )}
+        <h1>{title}</h1>
+        {subtitle && <p className="subtitle">{subtitle}</p>}
+      </div>
+      {actions && <div className="header-actions">{actions}</div>}
+    </header>
+  );
+}
+
+export function Pill({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span className={`pill tone-${tone}`} title={title}>
+      <span className="dot" aria-hidden="true" />
+      {children}
+    </span>
+  );
+}
+
+export const StatusPill = ({ status }: { status: string }) => <Pill tone={agentTone(status)}>{status}</Pill>;
+
+export function Empty({ icon, title, children, action }: { icon: IconName; title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="empty">
+      <div className="empty-icon">
+        <Icon name={icon} size={28} />
+      </div>
+      <h2>{title}</h2>
+      {children && <p>{children}</p>}
+      {action}
+    </div>
+  );
+}
+
+export function Card({
+  title,
+  children,
+  actions,
+  className,
+}: {
+  title?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
+  const id = useId();
+  return (
+    <section className={`card ${className ?? ''}`} aria-labelledby={title ? id : undefined}>
+      {(title || actions) && (
+        <div className="card-head">
+          {title && <h2 id={id}>{title}</h2>}
+          {actions}
+        </div>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  children: (id: string, describedBy: string | undefined) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className={`field ${error ? 'has-error' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children(id, hint || error ? hintId : undefined)}
+      {(hint || error) && (
+        <p id={hintId} className={error ? 'field-error' : 'hint'}>
+          {error ?? hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function Facts({ items }: { items: [string, ReactNode][] }) {
+  return (
+    <dl className="facts">
+      {items.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** A modal confirmation: focus goes in, Escape cancels, focus returns where it was. */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    const previous = document.activeElement as HTMLElement | null;
+    dialog?.showModal();
+    return () => previous?.focus();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      <div className="dialog-body">{children}</div>
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} onClick={onConfirm} autoFocus>
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return <span className="spinner" role="status" aria-label={label} />;
+}
+
+export function Alert({
+  tone,
+  title,
+  children,
+  onDismiss,
+}: {
+  tone: 'bad' | 'warn' | 'ok' | 'info';
+  title?: string;
+  children: ReactNode;
+  onDismiss?: () => void;
+}) {
+  return (
+    <div className={`alert tone-${tone}`} role={tone === 'bad' ? 'alert' : 'status'}>
+      <Icon name={tone === 'ok' ? 'check' : 'warn'} />
+      <div className="alert-body">
+        {title && <strong>{title}</strong>}
+        <div>{children}</div>
+      </div>
+      {onDismiss && (
+        <button type="button" className="icon-btn" aria-label="Dismiss" onClick={onDismiss}>
+          <Icon name="close" size={16} />
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,210 @@
+import type { AgentRead } from '../../../backend/contract/agents';
+import { Icon } from '../components/icons';
+import { Card, Empty, PageHeader, Pill } from '../components/ui';
+import { useApp, useNow } from '../context';
+import { relativeTime, roleOf, wakeLadder } from '../lib/format';
+import { href } from '../lib/routes';
+import { gatewayTone } from './gateways';
+
+interface Attention {
+  agent: AgentRead;
+  kind: 'offline' | 'stuck' | 'drift' | 'not provisioned';
+  why: string;
+}
+
+/** What needs a person: agents offline (with the reason), waking without answer, refusing a token, never provisioned. */
+export function attentionList(agents: AgentRead[]): Attention[] {
+  const out: Attention[] = [];
+  for (const agent of agents) {
+    const reason = agent.last_provision_error;
+    if (reason && /token/i.test(reason) && /drift|rotated|old token|retired/i.test(reason)) out.push({ agent, kind: 'drift', why: reason });
+    else if (agent.status === 'offline')
+      out.push({ agent, kind: 'offline', why: reason ?? 'Silent for longer than its heartbeat allows.' });
+    else if (agent.wake_attempts > 1)
+      out.push({ agent, kind: 'stuck', why: reason ?? `Woken ${agent.wake_attempts} times without a check-in.` });
+    else if (agent.status === 'provisioning' && reason) out.push({ agent, kind: 'not provisioned', why: reason });
+  }
+  return out;
+}
+
+export function OverviewPage() {
+  const gateways = useApp((s) => s.gateways);
+  const boards = useApp((s) => s.boards);
+  const agents = useApp((s) => s.agents);
+  const loading = useApp((s) => s.loading);
+  const discovered = useApp((s) => s.discovered);
+  const busy = useApp((s) => s.busy);
+  const act = useApp((s) => s.agentAction);
+  const now = useNow(5000);
+  const count = (status: string) => agents.filter((a) => a.status === status).length;
+  const attention = attentionList(agents);
+  const connected = gateways.filter((g) => g.connection_state === 'connected').length;
+
+  if (!loading && gateways.length === 0) {
+    return (
+      <div className="page">
+        <PageHeader title="Overview" subtitle="Your gateways, boards and agents at a glance." />
+        <Empty
+          icon="gateway"
+          title="Connect your first OpenClaw gateway"
+          action={
+            <a className="btn btn-primary" href={href.gatewayNew()}>
+              <Icon name="plus" /> Add a gateway
+            </a>
+          }
+        >
+          {discovered?.found
+            ? `A gateway is configured on this machine (${discovered.url}). Add it, then create a board and its agents.`
+            : 'Mission Control provisions and supervises agents on an OpenClaw gateway. Add one, then create a board and its agents.'}
+        </Empty>
+      </div>
+    );
+  }
+
+  return (
+    <div className="page">
+      <PageHeader title="Overview" subtitle="Your gateways, boards and agents at a glance." />
+      <div className="stats" role="list" aria-label="Totals">
+        <Stat
+          label="Gateways connected"
+          value={`${connected}/${gateways.length}`}
+          tone={connected === gateways.length ? 'ok' : 'warn'}
+          to={href.gateways()}
+        />
+        <Stat label="Boards" value={String(boards.length)} to={href.boards()} />
+        <Stat label="Agents online" value={String(count('online'))} tone="ok" to={href.agents()} />
+        <Stat label="Provisioning" value={String(count('provisioning'))} tone="warn" to={href.agents()} />
+        <Stat label="Offline" value={String(count('offline'))} tone={count('offline') ? 'bad' : 'muted'} to={href.agents()} />
+      </div>
+
+      <div className="grid-2">
+        <Card title={`Needs attention${attention.length ? ` (${attention.length})` : ''}`}>
+          {attention.length === 0 ? (
+            <p className="quiet-ok">
+              <Icon name="check" /> Every agent is checking in. Nothing needs you right now.
+            </p>
+          ) : (
+            <ul className="attention">
+              {attention.map(({ agent, kind, why }) => (
+                <li key={agent.id}>
+                  <div className="attention-main">
+                    <Pill tone={kind === 'stuck' ? 'warn' : 'bad'}>{kind}</Pill>
+                    <a href={href.agent(agent.id)}>{agent.name}</a>
+                    <span className="muted small">{roleOf(agent)}</span>
+                  </div>
+                  <p className="attention-why">{why}</p>
+                  <div className="row-actions">
+                    <button type="button" className="btn btn-sm" disabled={!!busy[agent.id]} onClick={() => void act(agent.id, 'wake')}>
+                      {busy[agent.id] === 'wake' ? 'Waking…' : 'Wake'}
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      disabled={!!busy[agent.id]}
+                      onClick={() => void act(agent.id, 'reprovision')}
+                    >
+                      {busy[agent.id] === 'reprovision' ? 'Re-provisioning…' : 'Re-provision'}
+                    </button>
+                    <a className="btn btn-sm btn-ghost" href={href.agent(agent.id)}>
+                      Timeline
+                    </a>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card
+          title="Gateways"
+          actions={
+            <a className="btn btn-sm btn-ghost" href={href.gateways()}>
+              All gateways
+            </a>
+          }
+        >
+          <ul className="health-list">
+            {gateways.map((g) => (
+              <li key={g.id}>
+                <div>
+                  <a href={href.gateway(g.id)} className="strong">
+                    {g.name}
+                  </a>
+                  <div className="muted small mono">{g.url}</div>
+                  {g.last_error && g.connection_state !== 'connected' && <div className="small text-bad">{g.last_error.message}</div>}
+                </div>
+                <div className="right">
+                  <Pill tone={gatewayTone(g.connection_state)}>{g.connection_state}</Pill>
+                  <div className="muted small">{g.server_version ? `v${g.server_version}` : 'version unknown'}</div>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+
+      <Card title="Agents by board">
+        {boards.length === 0 ? (
+          <p className="muted">
+            No boards yet. <a href={href.boards()}>Create a board</a> to give your agents somewhere to work.
+          </p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Board</th>
+                <th scope="col">Agents</th>
+                <th scope="col">Online</th>
+                <th scope="col">Waking</th>
+                <th scope="col">Offline</th>
+                <th scope="col">Last check-in</th>
+              </tr>
+            </thead>
+            <tbody>
+              {boards.map((b) => {
+                const mine = agents.filter((a) => a.board_id === b.id);
+                const last =
+                  mine
+                    .map((a) => a.last_seen_at)
+                    .filter((x): x is string => !!x)
+                    .sort()
+                    .slice(-1)[0] ?? null;
+                return (
+                  <tr key={b.id}>
+                    <td>
+                      <a href={href.board(b.id)}>{b.name}</a>
+                    </td>
+                    <td className="num">{mine.length}</td>
+                    <td className="num">{mine.filter((a) => a.status === 'online').length}</td>
+                    <td className="num">{mine.filter((a) => wakeLadder(a, 3, now).deadlineIn !== null).length}</td>
+                    <td className="num">{mine.filter((a) => a.status === 'offline').length}</td>
+                    <td>{relativeTime(last, now)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function Stat({
+  label,
+  value,
+  tone = 'info',
+  to,
+}: {
+  label: string;
+  value: string;
+  tone?: 'ok' | 'warn' | 'bad' | 'info' | 'muted';
+  to: string;
+}) {
+  return (
+    <a className={`stat tone-${tone}`} href={to} role="listitem">
+      <span className="stat-value">{value}</span>
+      <span className="stat-label">{label}</span>
+    </a>
+  );
+}
