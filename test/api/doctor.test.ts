@@ -1,7 +1,10 @@
-import { statfsSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS, type DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { doctorCheck } from '../support/doctor.js';
+import { readTar } from '../../backend/diagnostics/tar.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 
 /*
@@ -59,6 +62,32 @@ describe('doctor report', () => {
     const res = await fix('gateway.template_drift', { action: 'sync_templates', target_id: gateway.id });
     expect(res.status).toBe(502);
     expect(res.body.detail.code).toBe('unreachable');
+  });
+});
+
+describe('support bundle redaction', () => {
+  it('a gateway token with quotes and backslashes, and a short one, are found raw and JSON-escaped in the logs: zero hits', async () => {
+    const quoted = 'q"uo\\te\'d-7f3k';
+    const short = 'x9Kq';
+    await f.gateway({ token: quoted });
+    await f.gateway({ token: short });
+    // Leaks as the JSON log writes them (escaped once), and as a log line quoting JSON writes them (twice).
+    api.backend.logger.flush();
+    const logFile = join(api.dataDir, 'logs', 'mission-control.log');
+    appendFileSync(logFile, `${JSON.stringify({ msg: 'a careless log line', header: `Bearer ${quoted}`, raw: quoted, short })}\n`);
+    appendFileSync(logFile, `${JSON.stringify({ msg: JSON.stringify({ token: quoted, again: short }) })}\n`);
+    const log = readFileSync(logFile, 'utf8');
+    const once = JSON.stringify(quoted).slice(1, -1);
+    const twice = JSON.stringify(once).slice(1, -1);
+    expect(log, 'the leak is in the log as escaped JSON').toContain(once);
+    expect(log).toContain(twice);
+    expect(log).not.toContain(quoted); // the raw form never appears in JSON: a raw-only match would miss it
+
+    const bundle = (await api.user('post', '/api/v1/doctor/support-bundle').expect(200)).body as { path: string };
+    const tar = gunzipSync(readFileSync(bundle.path));
+    const all = tar.toString('utf8');
+    for (const form of [quoted, once, twice, short]) expect(all.includes(form), `${JSON.stringify(form)} is in the bundle`).toBe(false);
+    expect(readTar(tar).get('logs/mission-control.log')?.toString()).toContain('a careless log line');
   });
 });
 
