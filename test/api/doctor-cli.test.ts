@@ -174,4 +174,20 @@ describe('mission-control doctor (CLI)', () => {
     }
   }, 60_000);
 
+  it('app running with debug logging left on: --fix sends the level the offered fix names → info, verified', async () => {
+    const api = await startTestApi({ logLevel: 'debug' });
+    try {
+      const fixed = await cli(['doctor', '--fix', '--json', '--data-dir', api.dataDir]);
+      const report = JSON.parse(fixed.out);
+      expect(report.fixes_applied).toContainEqual(
+        expect.objectContaining({
+          check: 'logging.level',
+          result: expect.objectContaining({ action: 'set_log_level', verified: true }),
+        }),
+      );
+      expect(api.backend.logger.level).toBe('info');
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
 });

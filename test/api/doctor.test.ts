@@ -115,6 +115,13 @@ describe('fix requests are checked before anything runs', () => {
     expect(notScoped.body.detail.loc).toEqual(['body', 'board_id']);
     const rotateNoConfirm = await fix('agents.token_drift', { action: 'rotate_tokens_and_sync', target_id: other.id }).expect(422);
     expect(rotateNoConfirm.body.detail.loc).toEqual(['body', 'confirm']);
+    // set_log_level says which level: no silent default to info.
+    const noLevel = await fix('logging.level', { action: 'set_log_level' }).expect(422);
+    expect(noLevel.body.detail.loc).toEqual(['body', 'level']);
+    const before = api.backend.logger.level;
+    const badLevel = await fix('logging.level', { action: 'set_log_level', level: 'loud' }).expect(422);
+    expect(badLevel.body.detail[0].loc).toEqual(['body', 'level']);
+    expect(api.backend.logger.level).toBe(before);
     const unknownCheck = await api.user('post', '/api/v1/doctor/fix').send({ check_id: 'no.such', action: 'reveal_logs' }).expect(422);
     expect(unknownCheck.body.detail[0].loc).toEqual(['body', 'check_id']);
     await api.user('get', '/api/v1/doctor/checks/no.such').expect(404);
@@ -126,8 +133,9 @@ describe('each check: failure produced → detected → fixed → verified', () 
     const before = await check('logging.level');
     expect(before.status).toBe('warn');
     expect(before.explanation).toMatch(/Debug logging is on/);
-    expect(before.fixes.map((x) => x.action)).toContain('set_log_level');
-    const res = await fix('logging.level', { action: 'set_log_level', level: 'info' }).expect(200);
+    const offered = before.fixes.find((x) => x.action === 'set_log_level');
+    expect(offered?.level, 'the offered fix says which level it sets').toBe('info');
+    const res = await fix('logging.level', { action: 'set_log_level', level: offered!.level }).expect(200);
     expect(res.body).toMatchObject({ verified: true, verify: { status: 'ok' } });
     expect(api.backend.logger.level).toBe('info');
   });
