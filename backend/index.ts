@@ -1,4 +1,5 @@
-import { assertNoRunningInstance, removeInstance, writeInstance } from './instance.js';
+import { writeAppSettings } from './app-settings.js';
+import { claimForApp, removeInstance, writeInstance } from './instance.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,15 +115,17 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
   const requested = parseConfig(input);
   mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
-  assertNoRunningInstance(requested.dataDir);
-  const logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
-  const log = logger.child('backend');
-  const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
-
+  // The data dir is ours (exclusively) before the database is opened: a CLI command working on it
+  // directly, or a second app, is refused here, and neither can claim it while this one starts.
+  claimForApp(requested.dataDir, options.now?.() ?? new Date());
+  let logger: Logger | undefined;
   let opened: OpenedDb | undefined;
   let server: Server | undefined;
   let gatewayManager: GatewayManager | undefined;
   try {
+    logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
+    const log = logger.child('backend');
+    const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
     opened = openDb(join(requested.dataDir, 'mission-control.db'));
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
     server = await listen(requested.host, requested.port);
@@ -154,6 +157,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       baseUrl: config.baseUrl,
     });
     server.on('request', app);
+    writeAppSettings(config.dataDir, config.baseUrl, ctx.now());
     writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
@@ -172,6 +176,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const db = opened;
     const httpServer = server;
     const manager = gatewayManager;
+    const appLogger = logger;
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -179,7 +184,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       config,
       localToken,
       dataDir: config.dataDir,
-      logger,
+      logger: appLogger,
       services,
       diagnostics,
       stop: () =>
@@ -193,17 +198,19 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
             httpServer.close(() => resolve());
             httpServer.closeAllConnections();
           });
+          services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
           db.close();
           removeInstance(config.dataDir);
           log.info('app.stopped', 'Mission Control backend stopped');
-          await logger.close();
+          await appLogger.close();
         })()),
     };
   } catch (err) {
     gatewayManager?.closeAll();
     server?.close();
     opened?.close();
-    await logger.close();
+    await logger?.close();
+    removeInstance(requested.dataDir);
     throw err;
   }
 }

@@ -22,6 +22,7 @@ export const LOG_EVENTS = [
   'auth.agent_failed',
   'agent.heartbeat',
   'agent.token_rotated',
+  'agent.presence_flush_failed',
   'db.opened',
   'db.migrated',
   'lifecycle.queue.enqueued',
@@ -36,6 +37,7 @@ export const LOG_EVENTS = [
   'lifecycle.reconcile.skip_missing_board',
   'lifecycle.wake.sent',
   'lifecycle.wake.failed',
+  'lifecycle.gateway.run_failed',
   'lifecycle.checkin',
   'lifecycle.offline',
   'lifecycle.tick_failed',
@@ -52,6 +54,7 @@ export const LOG_EVENTS = [
   'gateway.device_token_dropped',
   'gateway.frame_invalid',
   'gateway.listener_failed',
+  'gateway.subscribe_failed',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

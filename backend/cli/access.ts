@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import { readAppSettings } from '../app-settings.js';
 import { loadConfig } from '../config.js';
 import { GatewayRead } from '../contract/gateways.js';
 import { page } from '../contract/common.js';
@@ -123,8 +124,27 @@ function apiBackend(url: string, token: string): CliBackend {
   };
 }
 
-function directBackend(flags: AccessFlags, purpose: string): CliBackend {
+/**
+ * The base URL to render into agents' files: the one the app last told them (app-settings.json),
+ * unless an explicit --base-url / MC_BASE_URL is given. An explicit one that differs is refused
+ * without `force`: agents would be told to call an address the app does not answer on.
+ */
+function directConfig(flags: AccessFlags, force: boolean) {
   const config = loadConfig(configArgs(flags));
+  const saved = readAppSettings(config.dataDir);
+  const explicit = flags['base-url'] !== undefined || Boolean(process.env.MC_BASE_URL);
+  if (!saved) return config;
+  if (!explicit) return { ...config, baseUrl: saved.base_url };
+  if (config.baseUrl !== saved.base_url && !force)
+    throw new CliError(
+      `--base-url ${config.baseUrl} differs from ${saved.base_url}, the URL the app last told its agents. ` +
+        `Leave out --base-url (the app's is used), or add --force if the app will run with ${config.baseUrl} from now on.`,
+    );
+  return config;
+}
+
+function directBackend(flags: AccessFlags, purpose: string, force: boolean): CliBackend {
+  const config = directConfig(flags, force);
   const dbFile = join(config.dataDir, 'mission-control.db');
   if (!existsSync(dbFile)) throw new CliError(`No Mission Control data in ${config.dataDir} (no mission-control.db). Check --data-dir.`);
   let release: () => void;
@@ -147,7 +167,7 @@ function directBackend(flags: AccessFlags, purpose: string): CliBackend {
     };
     return {
       mode: 'direct',
-      where: `the data dir ${config.dataDir} (the app is not running)`,
+      where: `the data dir ${config.dataDir} (the app is not running; agents are told ${config.baseUrl})`,
       baseUrl: config.baseUrl,
       listGateways: () => Promise.resolve(services.gateways.list({ limit: 200, offset: 0 }).items),
       syncTemplates: (gatewayId, query) => services.templateSync.sync(gatewayId, query).catch(toCli),
@@ -165,8 +185,11 @@ function directBackend(flags: AccessFlags, purpose: string): CliBackend {
   }
 }
 
-/** The running app's API when there is one, else the data dir itself (claimed for `purpose`). */
-export function openCliBackend(flags: AccessFlags, purpose: string): CliBackend {
+/**
+ * The running app's API when there is one, else the data dir itself (claimed for `purpose`; `force`
+ * accepts a --base-url that differs from the app's last one).
+ */
+export function openCliBackend(flags: AccessFlags, purpose: string, options: { force?: boolean } = {}): CliBackend {
   const dataDir = loadConfig(configArgs(flags)).dataDir;
   const running = readRunningInstance(dataDir);
   if (running?.url) {
@@ -175,5 +198,5 @@ export function openCliBackend(flags: AccessFlags, purpose: string): CliBackend 
     if (!token) throw new CliError(`The app is running (${running.url}) but ${tokenFile} is missing; set MC_LOCAL_AUTH_TOKEN.`);
     return apiBackend(running.url, token);
   }
-  return directBackend(flags, purpose);
+  return directBackend(flags, purpose, options.force ?? false);
 }

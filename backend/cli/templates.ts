@@ -19,7 +19,10 @@ Options:
   --verify               wake the synced agents and wait for each to check in (needs the app running)
   --json                 print the result as JSON
   --data-dir DIR         MC_DATA_DIR; with the app running, its API is used (else the data dir itself)
-  --base-url URL         MC_BASE_URL; what agents are told (app not running: give the app's value)
+  --base-url URL         MC_BASE_URL; app not running: what agents are told (default: the URL the
+                         app last told them, from <data dir>/app-settings.json; a different one
+                         needs --force)
+  --force                accept a --base-url that differs from the app's last one
   --port N               MC_PORT; only to derive the default base URL
 
 Exit status: 0 when every agent synced, 1 when any error was reported, 2 for bad usage.
@@ -37,6 +40,7 @@ const SYNC_FLAGS = {
   'no-include-main': { type: 'boolean', default: false },
   'force-bootstrap': { type: 'boolean', default: false },
   verify: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -92,7 +96,7 @@ export async function templatesCommand(argv: string[]): Promise<number> {
     verify: flags.verify,
     ...(flags['board-id'] === undefined ? {} : { board_id: flags['board-id'] }),
   };
-  const backend = openCliBackend(flags, 'mission-control templates sync');
+  const backend = openCliBackend(flags, 'mission-control templates sync', { force: flags.force });
   if (backend.mode === 'direct' && query.verify) {
     await backend.close();
     throw new CliError('--verify needs the app running: agents check in through its API. Start it, or leave out --verify.');

@@ -42,7 +42,10 @@ export const TemplateSyncVerify = z.object({
   /** It called the heartbeat API after the wake; its old token was already refused, so it used the new one. */
   checked_in: z.boolean(),
   checked_in_at: Timestamp.nullable(),
-  /** A request with one of its retired tokens was refused (401) after the sync. */
+  /**
+   * Its token from before the sync is refused from now on: the previous one is retired and neither it
+   * nor the one its workspace held is any agent's current token (false when no token was rotated).
+   */
   old_token_refused: z.boolean(),
 });
 
@@ -161,6 +164,10 @@ export const TEMPLATE_ROUTES = {
     params: GatewayParams,
     query: TemplateSyncQuery,
     response: TemplateSyncResult,
+    errors: {
+      '409': 'A sync of this gateway is already running (detail.code "template_sync_running"): one at a time per gateway.',
+      '502': 'The gateway cannot be reached; detail has the classified reason and the next step. No agent was touched.',
+    },
   }),
   gatewayTemplateDrift: defineRoute({
     method: 'get',
@@ -172,5 +179,6 @@ export const TEMPLATE_ROUTES = {
     params: GatewayParams,
     query: TemplateDriftQuery,
     response: TemplateDriftResult,
+    errors: { '502': 'The gateway cannot be reached; detail has the classified reason and the next step.' },
   }),
 } as const;

@@ -40,6 +40,17 @@ export interface GatewayManagerOptions {
   requestTimeoutMs?: number;
 }
 
+/** An event from one of the saved gateways' persistent connections. */
+export type GatewayEventListener = (gatewayId: string, event: string, payload: unknown) => void;
+
+/**
+ * Subscribing to the session index makes the gateway send `sessions.changed` events, which name the
+ * agent and the run (`{agentId, sessionKey, runId, phase:"start"|"end"|"error", session:{lastRunError}}`).
+ * Without it an operator connection only sees `heartbeat` events, which do not say which agent ran.
+ * The gateway forgets subscriptions on reconnect, so every (re)connect subscribes again.
+ */
+const SESSION_SUBSCRIBE = 'sessions.subscribe';
+
 const sameTarget = (a: GatewayTarget, b: GatewayTarget) =>
   a.url === b.url && a.token === b.token && a.allowInsecureTls === b.allowInsecureTls;
 
@@ -55,6 +66,19 @@ export function createGatewayManager(options: GatewayManagerOptions) {
   // A gateway pairs our device (and issues its device token) on the first connect, which is usually
   // the connection test before the gateway is saved: keep that token for the gateway saved next.
   const probeDeviceTokens = new Map<string, string>();
+  const eventListeners = new Set<GatewayEventListener>();
+  const log = options.logger.child('gateway');
+
+  function subscribeSessions(gatewayId: string, connection: GatewayConnection): void {
+    if (eventListeners.size === 0 || !connection.hello?.methods.includes(SESSION_SUBSCRIBE)) return;
+    connection.request(SESSION_SUBSCRIBE, {}).catch((err: unknown) => {
+      // Reasons from the gateway's side are extra evidence: without them the ladder still works.
+      log.warn('gateway.subscribe_failed', 'subscribing to session events failed', {
+        gateway_id: gatewayId,
+        error: err instanceof GatewayError ? err.code : (err as Error).message,
+      });
+    });
+  }
 
   function open(target: GatewayTarget, oneShot: boolean): GatewayConnection {
     const connection = createGatewayConnection({
@@ -72,11 +96,21 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       reconnect: oneShot ? false : undefined,
     });
     if (!oneShot) {
+      connection.onEvent((event, payload) => {
+        for (const listener of eventListeners) {
+          try {
+            listener(target.id, event, payload);
+          } catch (err) {
+            log.error('gateway.listener_failed', 'an event listener threw', { event, error: (err as Error).message });
+          }
+        }
+      });
       connection.onState((state, error) => {
         if (state === 'connected' && connection.hello) {
           try {
             assertCompatible(connection.hello, options.minVersion);
             options.store.saveHello(target.id, connection.hello);
+            subscribeSessions(target.id, connection);
           } catch (err) {
             options.store.saveError(target.id, err as GatewayError);
           }
@@ -138,6 +172,21 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       const entry = connections.get(gatewayId);
       if (!entry) return { state: 'idle' as const, hello: null, error: null };
       return { state: entry.connection.state, hello: entry.connection.hello, error: entry.connection.lastError };
+    },
+
+    /**
+     * Events of every saved gateway's connection (never of one-shot probes), tagged with the gateway.
+     * While at least one listener is registered, connections subscribe to the gateway's session
+     * events (see SESSION_SUBSCRIBE). Returns the unsubscribe function.
+     */
+    onEvent(listener: GatewayEventListener): () => void {
+      const first = eventListeners.size === 0;
+      eventListeners.add(listener);
+      if (first) {
+        for (const [gatewayId, { connection }] of connections)
+          if (connection.state === 'connected') subscribeSessions(gatewayId, connection);
+      }
+      return () => eventListeners.delete(listener);
     },
 
     forget(gatewayId: string): void {

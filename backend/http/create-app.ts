@@ -10,7 +10,7 @@ import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
 import type { Handler, Handlers, StreamRouteName } from './handlers.js';
 import { streamAgentEvents } from './event-stream.js';
-import { errorHandler, hostAllowlist, requestId, requestLog, securityHeaders } from './middleware.js';
+import { errorHandler, frontMiddleware } from './middleware.js';
 import { createActorResolver, mountRoute } from './mount.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
@@ -53,10 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(requestId);
-  app.use(requestLog(deps.logger.child('http')));
-  app.use(securityHeaders);
-  app.use(hostAllowlist(deps.allowedHosts, deps.logger.child('http')));
+  const front = frontMiddleware(deps.allowedHosts, deps.logger.child('http'));
 
   const handlers: Handlers = {
     ...systemHandlers(deps.services),
@@ -80,12 +77,25 @@ export function createApp(deps: AppDeps): Express {
   const names = (Object.keys(ROUTES) as RouteName[])
     .filter((n): n is Exclude<RouteName, StreamRouteName> => n !== 'eventStream')
     .sort((a, b) => Number(!ROUTES[a].path.startsWith('/api/v1/agent/')) - Number(!ROUTES[b].path.startsWith('/api/v1/agent/')));
+  // Routes without path parameters are also found by exact method + path before Express's router
+  // walks its layers (the heartbeat's path is one). Anything else — another spelling Express would
+  // accept (trailing slash, case), HEAD, a parameterised path — falls through to the router.
+  const exact = new Map<string, express.RequestHandler>();
   for (const name of names) {
-    mountRoute(router, ROUTES[name] as RouteDef, handlers[name] as Handler<RouteDef>, resolveActor, {
+    const route = ROUTES[name] as RouteDef;
+    const whole = mountRoute(router, route, handlers[name] as Handler<RouteDef>, resolveActor, {
       validateResponses: deps.validateResponses,
       maxBodyBytes: deps.maxBodyBytes,
     });
+    if (!route.path.includes('{')) exact.set(`${route.method.toUpperCase()} ${route.path}`, whole);
   }
+  app.use((req, res, next) => {
+    front(req, res, (err?: unknown) => {
+      const direct = err ? undefined : exact.get(`${req.method} ${req.path}`);
+      if (direct) void direct(req, res, next);
+      else next(err);
+    });
+  });
   router.get(ROUTES.eventStream.path, (req, res) => {
     resolveActor(req, ROUTES.eventStream as RouteDef);
     streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress);

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -10,35 +10,10 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** `X-Request-Id`: a client-supplied non-blank value is kept (bounded), else a fresh one. */
-export const requestId: RequestHandler = (req, res, next) => {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && given.trim() !== '' && given.length <= 128 ? given.trim() : randomUUID().replace(/-/g, '');
-  req.requestId = id;
-  res.setHeader('X-Request-Id', id);
-  next();
-};
-
-/**
- * Request log at debug (the doctor's "enable debug logging"): nothing is attached per request at
- * the default level, since this sits on the heartbeat hot path.
- */
-export function requestLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    if (!logger.isLevelEnabled('debug')) return next();
-    const started = performance.now();
-    res.once('finish', () => {
-      logger.debug('http.request', 'request', {
-        request_id: req.requestId,
-        method: req.method,
-        path: req.path,
-        status: res.statusCode,
-        duration_ms: Math.round(performance.now() - started),
-      });
-    });
-    next();
-  };
-}
+/** Fresh request ids: 32 hex characters, a random per-process prefix plus a counter (no UUID, no regex per request). */
+const ID_PREFIX = randomBytes(10).toString('hex');
+let idCounter = 0;
+export const newRequestId = (): string => ID_PREFIX + (++idCounter % 0x1000000000000).toString(16).padStart(12, '0');
 
 const SECURITY_HEADERS: [string, string][] = [
   ['X-Content-Type-Options', 'nosniff'],
@@ -48,26 +23,57 @@ const SECURITY_HEADERS: [string, string][] = [
   ['Cross-Origin-Resource-Policy', 'same-origin'],
 ];
 
-export const securityHeaders: RequestHandler = (_req, res, next) => {
-  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-  next();
-};
+/** Distinct accepted Host headers remembered verbatim, so the usual one costs a Set lookup. */
+const KNOWN_HOSTS_MAX = 64;
 
 /**
- * DNS-rebinding guard: a page on evil.example that resolves to 127.0.0.1 still sends
- * `Host: evil.example`, so only the names this server is really known by are accepted.
+ * Everything that runs before routing, in one middleware (each app-level layer costs a router
+ * step on the heartbeat hot path; see docs/performance.md):
+ * - `X-Request-Id`: a client-supplied non-blank value is kept (bounded), else a fresh one;
+ * - security headers;
+ * - the DNS-rebinding guard: a page on evil.example that resolves to 127.0.0.1 still sends
+ *   `Host: evil.example`, so only the names this server is really known by are accepted;
+ * - the request log, at debug only (the doctor's "enable debug logging"): nothing is attached per
+ *   request at the default level.
  */
-export function hostAllowlist(allowed: ReadonlySet<string>, logger: Logger): RequestHandler {
-  return (req, _res, next) => {
-    const host = hostnameOf(req.headers.host);
-    if (host !== null && allowed.has(host)) return next();
-    logger.warn('http.host_rejected', 'request with a foreign Host header rejected', { host: req.headers.host ?? null });
-    next(
-      new AppError(
-        'host_not_allowed',
-        `Host '${req.headers.host ?? ''}' is not allowed. Use one of: ${[...allowed].join(', ')} (add names with MC_ALLOWED_HOSTS).`,
-      ),
-    );
+export function frontMiddleware(allowed: ReadonlySet<string>, logger: Logger): RequestHandler {
+  const knownHosts = new Set<string>();
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && given.length <= 128 && given.trim() !== '' ? given.trim() : newRequestId();
+    req.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+
+    const hostHeader = req.headers.host;
+    if (hostHeader === undefined || !knownHosts.has(hostHeader)) {
+      const host = hostnameOf(hostHeader);
+      if (host === null || !allowed.has(host)) {
+        logger.warn('http.host_rejected', 'request with a foreign Host header rejected', { host: hostHeader ?? null });
+        next(
+          new AppError(
+            'host_not_allowed',
+            `Host '${hostHeader ?? ''}' is not allowed. Use one of: ${[...allowed].join(', ')} (add names with MC_ALLOWED_HOSTS).`,
+          ),
+        );
+        return;
+      }
+      if (hostHeader !== undefined && knownHosts.size < KNOWN_HOSTS_MAX) knownHosts.add(hostHeader);
+    }
+
+    if (logger.isLevelEnabled('debug')) {
+      const started = performance.now();
+      res.once('finish', () => {
+        logger.debug('http.request', 'request', {
+          request_id: req.requestId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          duration_ms: Math.round(performance.now() - started),
+        });
+      });
+    }
+    next();
   };
 }
 

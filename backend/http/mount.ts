@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { toExpressPath, type RouteDef } from '../contract/route.js';
@@ -92,10 +92,25 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' 
   return result.data;
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** What `res.status(n).json(v)` sends, without Express's per-response content-type parsing and charset rewriting. */
+function sendJson(res: Response, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.statusCode = status;
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | undefined)?.then === 'function';
+
 /**
  * Mount one contract route: authenticate, parse path/query/body with the contract's schemas
  * (422 with field paths on failure), call the handler, optionally check the response against the
- * contract, and send it.
+ * contract, and send it. Returns the whole route as one handler, which create-app also dispatches
+ * directly for paths without parameters (docs/performance.md): a sync handler answers in the same
+ * turn, with no promise; a throw or rejection goes to `next` and so to the error handler.
  */
 export function mountRoute(
   router: Router,
@@ -103,20 +118,35 @@ export function mountRoute(
   handler: Handler<RouteDef>,
   resolveActor: ActorResolver,
   options: { validateResponses: boolean; maxBodyBytes: number },
-): void {
-  const wrapped: RequestHandler = async (req, res) => {
+): RequestHandler {
+  const status = route.status ?? 200;
+  const respond = (res: Response, result: unknown) =>
+    sendJson(res, status, options.validateResponses ? checkResponse(route, result) : result);
+  const wrapped = (req: Request, res: Response): Promise<void> | void => {
     const actor = resolveActor(req, route);
     const params = parsePart(route.params, req.params, 'path');
     const query = parsePart(route.query, req.query, 'query');
     // Routes without a body schema take none; a body sent anyway is ignored (no-body heartbeat).
     const body = route.body ? parsePart(route.body, req.body, 'body') : {};
-    const result = await handler({ params, query, body, actor, requestId: req.requestId } as never);
-    const payload = options.validateResponses ? checkResponse(route, result) : result;
-    res.status(route.status ?? 200).json(payload);
+    const result = handler({ params, query, body, actor, requestId: req.requestId } as never);
+    if (isPromise(result)) return result.then((value) => respond(res, value));
+    respond(res, result);
+  };
+  const run: RequestHandler = (req, res, next) => {
+    try {
+      const done = wrapped(req, res);
+      if (done) done.catch(next);
+    } catch (err) {
+      next(err);
+    }
   };
   // Bodies are parsed only where the contract has one: the no-body heartbeat ignores whatever it is sent.
-  const stack = route.body ? [express.json({ limit: options.maxBodyBytes, strict: false }), wrapped] : [wrapped];
-  router[route.method](toExpressPath(route.path), ...stack);
+  const parser = route.body ? express.json({ limit: options.maxBodyBytes, strict: false }) : undefined;
+  const whole: RequestHandler = parser
+    ? (req, res, next) => parser(req, res, (err?: unknown) => (err ? next(err) : run(req, res, next)))
+    : run;
+  router[route.method](toExpressPath(route.path), whole);
+  return whole;
 }
 
 function checkResponse(route: RouteDef, value: unknown): unknown {

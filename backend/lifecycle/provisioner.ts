@@ -149,6 +149,28 @@ export function createProvisioner(deps: ProvisionerDeps) {
     return { token: generateAgentToken(), rotated: true };
   }
 
+  /**
+   * After a failed AGENTS.md write with a freshly minted token: if the workspace holds that token
+   * anyway, switch Mission Control to it. If even the read fails the outcome is unknown; the next
+   * template sync reports the token as differing and `rotate_tokens` re-keys it.
+   */
+  async function adoptIfWritten(conn: GatewayConnection, agentId: string, key: string, token: string): Promise<void> {
+    try {
+      const held = await readFile(conn, key, 'AGENTS.md');
+      if (held !== null && tokenFromAgentsFile(held) === token) {
+        deps.agents.setToken(agentId, token);
+        log.warn('lifecycle.provision.note', 'the AGENTS.md write failed but the gateway applied it: the new token is in use', {
+          gateway_agent_id: key,
+        });
+      }
+    } catch (err) {
+      log.warn('lifecycle.provision.note', 'could not read AGENTS.md back after a failed write; the token state is unknown', {
+        gateway_agent_id: key,
+        error: (err as Error).message,
+      });
+    }
+  }
+
   async function readFile(conn: GatewayConnection, key: string, name: string): Promise<string | null> {
     const read = await readWorkspaceFile(conn, key, name);
     return read.state === 'present' ? read.content : null;
@@ -230,16 +252,34 @@ export function createProvisioner(deps: ProvisionerDeps) {
    * still owed (`provision_action` stays set, so the next wake provisions instead of only waking).
    * When it was meant to wake the agent, the failure counts as a wake attempt with a deadline, so
    * the supervisor's ladder carries on and ends online or offline-with-reason — never stuck.
+   *
+   * Two exceptions, because an owed provisioning is retried by the supervisor without `keepTokenOnly`
+   * and would mint a token nobody asked for:
+   * - a token mismatch is a report, not a failure to retry: nothing was written, no wake was sent,
+   *   the trail gets `lifecycle.token.mismatch` and the record says how to re-key;
+   * - any other failure of a `keepTokenOnly` run (a template sync) leaves the owed action as it was
+   *   before the run: the sync's result carries the error and running the sync again is the retry.
    */
   function markFailed(agent: AgentRow, options: ProvisionOptions, err: unknown): void {
     const now = ctx.now();
+    if (err instanceof TokenMismatchError) {
+      const reason = `Not ${options.action === 'update' ? 'updated' : 'provisioned'}: ${err.message}. Re-key it with a template sync with rotate_tokens=true.`;
+      db.transaction((tx) => {
+        tx.update(agents)
+          .set({ status: agent.status, provisionAction: agent.provisionAction, lastProvisionError: reason, updatedAt: now })
+          .where(eq(agents.id, agent.id))
+          .run();
+        recordLifecycle(tx, log, now, 'lifecycle.token.mismatch', agent.id, reason, { token: 'mismatch', action: options.action }, 'warn');
+      });
+      return;
+    }
     const explanation = err instanceof GatewayError ? `${err.explanation} (${err.detail})` : (err as Error).message;
     const reason = `Gateway ${options.action} failed: ${explanation}`;
     db.transaction((tx) => {
       tx.update(agents)
         .set({
           status: agent.status,
-          provisionAction: options.action,
+          provisionAction: options.keepTokenOnly ? agent.provisionAction : options.action,
           lastProvisionError: reason,
           updatedAt: now,
           ...(options.wake && {
@@ -305,10 +345,18 @@ export function createProvisioner(deps: ProvisionerDeps) {
           kept.push(name);
           continue;
         }
-        await conn.request('agents.files.set', { agentId: key, name, content });
+        try {
+          await conn.request('agents.files.set', { agentId: key, name, content });
+        } catch (err) {
+          // The gateway may have applied the write and only its reply was lost (connection dropped,
+          // timeout): then the workspace already holds the new token. Read it back and adopt the
+          // token if it is there, so Mission Control does not keep refusing the agent's new token.
+          if (name === 'AGENTS.md' && rotated) await adoptIfWritten(conn, agent.id, key, token);
+          throw err;
+        }
         written.push(name);
         // AGENTS.md (written first) holds the token now: switch to it at once, so a later failure
-        // cannot leave the workspace with a token Mission Control has never heard of.
+        // (a later file, the wake) leaves the workspace and Mission Control on the same token.
         if (name === 'AGENTS.md' && rotated) deps.agents.setToken(agent.id, token);
       }
       // Cadence first: a config change re-declares the heartbeat job, and the scratch belongs to the job.

@@ -5,6 +5,7 @@ import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { ServiceContext } from '../services/context.js';
 import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
 import { gatewayAgentKey } from './gateway-agents.js';
+import { RUN_FAILED_EVENT, latestFailure, watchGatewayRuns } from './gateway-runs.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
@@ -15,6 +16,14 @@ import { withAgentLock } from './agent-lock.js';
  * Nothing is kept only in memory, so a restart resumes every ladder where it stood. A wake that fails
  * (gateway down, refused) still counts as an attempt with its reason, so every agent ends online or
  * offline-with-reason within deadline × attempts plus one tick — never stuck.
+ *
+ * Gateways are supervised independently: the wakes of one gateway run in a lane of their own (one
+ * agent after another), lanes of different gateways run side by side (at most `maxGatewayLanes`), and
+ * the tick never waits for a lane. A gateway that hangs until its request timeout holds up only its
+ * own agents; while its lane is busy, its agents are left out of the due query (they are picked up
+ * once it finishes), so an agent is never processed twice at once and a hung gateway's backlog cannot
+ * crowd the others out of the query's batch. The per-agent lock stays the guard against an operator's
+ * wake racing a retry.
  */
 
 export interface SupervisorDeps {
@@ -22,6 +31,8 @@ export interface SupervisorDeps {
   manager: GatewayManager;
   provisioner: Provisioner;
   tickMs?: number;
+  /** Gateways whose wakes run at the same time (default 4); the rest wait for a later tick. */
+  maxGatewayLanes?: number;
 }
 
 export function createSupervisor(deps: SupervisorDeps) {
@@ -29,14 +40,24 @@ export function createSupervisor(deps: SupervisorDeps) {
   const { db, policy } = ctx;
   const log = ctx.logger.child('lifecycle');
   const tickMs = deps.tickMs ?? Math.min(1_000, Math.max(50, Math.round(policy.checkinDeadlineMs / 10)));
+  const maxLanes = Math.max(1, deps.maxGatewayLanes ?? 4);
   let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<void> | null = null;
+  let stopWatching: (() => void) | null = null;
   let lastTickAt: Date | null = null;
+  /** Gateway id → its lane of wakes in flight. */
+  const lanes = new Map<string, Promise<void>>();
 
+  // Agents of gateways with a lane in flight are left out (`busy`: a JSON array of gateway ids).
   const due = db
     .select()
     .from(agents)
-    .where(and(isNotNull(agents.checkinDeadlineAt), lte(agents.checkinDeadlineAt, sql.placeholder('now'))))
+    .where(
+      and(
+        isNotNull(agents.checkinDeadlineAt),
+        lte(agents.checkinDeadlineAt, sql.placeholder('now')),
+        sql`${agents.gatewayId} NOT IN (SELECT value FROM json_each(${sql.placeholder('busy')}))`,
+      ),
+    )
     .orderBy(asc(agents.checkinDeadlineAt))
     .limit(200)
     .prepare();
@@ -56,6 +77,10 @@ export function createSupervisor(deps: SupervisorDeps) {
     if (refused && refused.n > 0) {
       return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — re-provision it (POST /api/v1/agents/${agent.id}/reprovision) to give it its current token.`;
     }
+    // The gateway's own account of the run (model auth refused, provider down…) beats "never called",
+    // unless a wake failed after it (then the gateway was not even reached).
+    const failure = latestFailure(db, agent.id, since);
+    if (failure?.event === RUN_FAILED_EVENT) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${failure.message}`;
     if (agent.lastProvisionError) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${agent.lastProvisionError}`;
     return `${MAX_ATTEMPTS_REASON}. It was woken ${agent.wakeAttempts} time(s) and never called the heartbeat API.`;
   }
@@ -231,12 +256,26 @@ export function createSupervisor(deps: SupervisorDeps) {
     if (owedProvisioning) await wakeOnce(owedProvisioning.agent, owedProvisioning.why);
   }
 
-  async function runTick(): Promise<void> {
+  /** One gateway's retries, one agent after another (they share one connection). */
+  async function runLane(batch: AgentRow[]): Promise<void> {
+    for (const agent of batch) {
+      try {
+        await retrigger(agent);
+        log.debug('queue.worker.success', 'lifecycle reconcile done', { agent_id: agent.id });
+      } catch (err) {
+        log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });
+      }
+    }
+  }
+
+  /** Applies what is due; resolves once the lanes this pass started have finished. */
+  function runTick(): Promise<void> {
     lastTickAt = ctx.now();
     const now = lastTickAt;
-    const decided = due.all({ now: now.getTime() }).map((agent) => ({ agent, decision: decide(agent, now.getTime(), policy) }));
+    const busy = JSON.stringify([...lanes.keys()]);
+    const decided = due.all({ now: now.getTime(), busy }).map((agent) => ({ agent, decision: decide(agent, now.getTime(), policy) }));
     // Decisions that only write (offline, skips) share one transaction: a burst of agents giving up at
-    // once costs one commit, not one per agent. Wakes go to the gateway one by one afterwards.
+    // once costs one commit, not one per agent. Wakes go to the gateways afterwards, in lanes.
     db.transaction(() => {
       for (const { agent, decision } of decided) {
         if (decision.kind === 'retriggered') continue;
@@ -247,24 +286,31 @@ export function createSupervisor(deps: SupervisorDeps) {
         }
       }
     });
+    const byGateway = new Map<string, AgentRow[]>();
     for (const { agent, decision } of decided) {
       if (decision.kind !== 'retriggered') continue;
-      try {
-        await retrigger(agent);
-        log.debug('queue.worker.success', 'lifecycle reconcile done', { agent_id: agent.id });
-      } catch (err) {
-        log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });
-      }
+      const batch = byGateway.get(agent.gatewayId) ?? [];
+      batch.push(agent);
+      byGateway.set(agent.gatewayId, batch);
     }
+    const started: Promise<void>[] = [];
+    // Earliest deadline first; gateways beyond the lane limit are due again on the next tick.
+    for (const [gatewayId, batch] of byGateway) {
+      if (lanes.size >= maxLanes) break;
+      const lane = runLane(batch).finally(() => lanes.delete(gatewayId));
+      lanes.set(gatewayId, lane);
+      started.push(lane);
+    }
+    return Promise.all(started).then(() => undefined);
   }
 
   return {
-    /** One pass over due deadlines (never two at once). */
+    /**
+     * One pass over due deadlines; resolves once the wakes it started are done. The timer does not
+     * wait for that: a later pass runs while lanes are busy (it skips their gateways).
+     */
     tick(): Promise<void> {
-      inFlight ??= runTick().finally(() => {
-        inFlight = null;
-      });
-      return inFlight;
+      return runTick();
     },
     get lastTickAt(): Date | null {
       return lastTickAt;
@@ -287,6 +333,8 @@ export function createSupervisor(deps: SupervisorDeps) {
     },
     start(): void {
       if (timer) return;
+      // Failed runs the gateways report (by agent and run) go to the trail as they happen.
+      stopWatching = watchGatewayRuns({ db, logger: ctx.logger, manager, now: ctx.now });
       // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
       db.update(agents)
         .set({ checkinDeadlineAt: ctx.now() })
@@ -302,7 +350,9 @@ export function createSupervisor(deps: SupervisorDeps) {
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
-      await inFlight;
+      stopWatching?.();
+      stopWatching = null;
+      await Promise.allSettled([...lanes.values()]);
     },
   };
 }

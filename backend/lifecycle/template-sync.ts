@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gte, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type {
   FileDrift,
   TemplateDriftQuery,
@@ -9,8 +9,8 @@ import type {
   TemplateSyncResult,
   WorkspaceTokenState,
 } from '../contract/templates.js';
-import { agentAuthFailures, agents, boards, gateways, type AgentRow, type GatewayRow } from '../db/schema.js';
-import { AppError, notFound } from '../errors.js';
+import { agents, boards, gateways, retiredAgentTokens, type AgentRow, type GatewayRow } from '../db/schema.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
@@ -18,6 +18,7 @@ import { recordActivity } from '../services/activity.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
 import { pausedBoardIds } from '../services/memory.js';
+import { hashAgentToken } from '../services/tokens.js';
 import { PRESERVED_FILES, REDACTED, redactTokens, tokenFromAgentsFile, type WorkspaceFile } from '../templates/render.js';
 import { gatewayAgentKey, readWorkspaceFile, type WorkspaceRead } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
@@ -43,6 +44,12 @@ export interface TemplateSyncDeps {
   /** How often `verify` looks for check-ins. */
   verifyPollMs?: number;
 }
+
+/**
+ * The longest `verify` waits for check-ins, whatever the check-in deadline: the request must answer
+ * well within Node fetch's 300 s headers timeout (the CLI calls the API with fetch).
+ */
+export const VERIFY_MAX_WAIT_MS = 240_000;
 
 type SyncAgent = TemplateSyncResult['agents'][number];
 type SyncError = TemplateSyncResult['errors'][number];
@@ -77,6 +84,9 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
   const { db } = ctx;
   const log = ctx.logger.child('template-sync');
   const pollMs = deps.verifyPollMs ?? 250;
+  const verifyWaitMs = () => Math.min(ctx.policy.checkinDeadlineMs, VERIFY_MAX_WAIT_MS);
+  /** Gateways with a sync running in this process: one at a time each (two would interleave rotations). */
+  const running = new Set<string>();
 
   function loadGateway(id: string): GatewayRow {
     const gateway = db.select().from(gateways).where(eq(gateways.id, id)).get();
@@ -108,8 +118,9 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
             )
             .orderBy(asc(agents.createdAt))
             .all();
-    const main = query.include_main ? deps.agents.mainAgentOf(gateway.id) : undefined;
-    return { boardAgents, main: main?.status === 'deleting' ? undefined : main, paused: pausedBoardIds(db, boardIds) };
+    const found = query.include_main ? deps.agents.mainAgentOf(gateway.id) : undefined;
+    const main = found?.status === 'deleting' ? undefined : found;
+    return { targets: [...boardAgents, ...(main ? [main] : [])], main, paused: pausedBoardIds(db, boardIds) };
   }
 
   async function connect(gateway: GatewayRow): Promise<GatewayConnection> {
@@ -152,12 +163,17 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     conn: GatewayConnection,
     agent: AgentRow,
     options: TemplateSyncQuery,
-  ): Promise<{ entry: SyncAgent; error: SyncError | null; wokeAt: Date | null }> {
+  ): Promise<{ entry: SyncAgent; error: SyncError | null; wokeAt: Date | null; oldTokenRefused: boolean }> {
     const entry = baseEntry(agent);
     const fail = (message: string, outcome: 'skipped' | 'failed') => {
       entry.outcome = outcome;
       entry.reason = message;
-      return { entry, error: { agent_id: agent.id, agent_name: agent.name, board_id: agent.boardId, message }, wokeAt: null };
+      return {
+        entry,
+        error: { agent_id: agent.id, agent_name: agent.name, board_id: agent.boardId, message },
+        wokeAt: null,
+        oldTokenRefused: false,
+      };
     };
     let held: string | null = null;
     try {
@@ -184,7 +200,8 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       entry.token_rotated = result.tokenRotated;
       entry.files_written = result.filesWritten;
       entry.files_kept = result.filesKept;
-      return { entry, error: null, wokeAt: result.wokeAt };
+      const oldTokenRefused = result.tokenRotated && oldTokensRefused([agent.agentTokenHash, held === null ? null : hashAgentToken(held)]);
+      return { entry, error: null, wokeAt: result.wokeAt, oldTokenRefused };
     } catch (err) {
       const message = redactTokens(errorText(err), [held]);
       log.warn('templates.sync.agent_failed', 'template sync of an agent failed', { agent_id: agent.id, error: message });
@@ -192,10 +209,25 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     }
   }
 
-  /** Wait (one check-in deadline from each wake) for the woken agents to check in. */
-  async function verify(woken: { entry: SyncAgent; wokeAt: Date }[]): Promise<void> {
+  /**
+   * Every token the agent used before the rotation is refused now: Mission Control's previous one is
+   * retired, and neither it nor the one its workspace held is any agent's current token. Read from
+   * the database, so it does not depend on the agent happening to try an old token.
+   */
+  function oldTokensRefused(hashes: (string | null)[]): boolean {
+    const [previous] = hashes;
+    if (previous && !db.select().from(retiredAgentTokens).where(eq(retiredAgentTokens.tokenHash, previous)).get()) return false;
+    const known = hashes.filter((h): h is string => h !== null);
+    return known.length === 0 || !db.select({ id: agents.id }).from(agents).where(inArray(agents.agentTokenHash, known)).get();
+  }
+
+  /**
+   * Wait (one check-in deadline from each wake, at most VERIFY_MAX_WAIT_MS) for the woken agents to
+   * check in.
+   */
+  async function verify(woken: { entry: SyncAgent; wokeAt: Date; oldTokenRefused: boolean }[]): Promise<void> {
     const pending = new Set(woken);
-    const deadlineMs = Math.max(...woken.map((w) => w.wokeAt.getTime())) + ctx.policy.checkinDeadlineMs;
+    const deadlineMs = Math.max(...woken.map((w) => w.wokeAt.getTime())) + verifyWaitMs();
     for (;;) {
       for (const item of pending) {
         const row = db.select({ lastSeenAt: agents.lastSeenAt }).from(agents).where(eq(agents.id, item.entry.agent_id)).get();
@@ -208,121 +240,121 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
     for (const item of woken) {
-      const refused = db
-        .select({ key: agentAuthFailures.key })
-        .from(agentAuthFailures)
-        .where(
-          and(
-            eq(agentAuthFailures.agentId, item.entry.agent_id),
-            eq(agentAuthFailures.reason, 'retired_token'),
-            gte(agentAuthFailures.lastAt, item.wokeAt),
-          ),
-        )
-        .get();
       item.entry.verify = {
         ...(item.entry.verify ?? { woken: true, checked_in: false, checked_in_at: null }),
-        old_token_refused: refused !== undefined,
+        old_token_refused: item.oldTokenRefused,
       };
     }
+  }
+
+  async function syncGateway(gateway: GatewayRow, options: TemplateSyncQuery): Promise<TemplateSyncResult> {
+    const startedAt = ctx.now();
+    const { targets, main, paused } = select(gateway, options);
+    const syncId = randomUUID();
+    const entries: SyncAgent[] = [];
+    const errors: SyncError[] = [];
+    const woken: { entry: SyncAgent; wokeAt: Date; oldTokenRefused: boolean }[] = [];
+    const total = targets.length;
+    const publish = (phase: TemplateSyncProgress['phase'], entry?: SyncAgent) =>
+      deps.progress.publish({
+        sync_id: syncId,
+        gateway_id: gateway.id,
+        phase,
+        done: entries.length,
+        total,
+        agent_id: entry?.agent_id ?? null,
+        agent_name: entry?.agent_name ?? null,
+        outcome: entry?.outcome ?? null,
+        errors: errors.length,
+      });
+    log.info('templates.sync.started', 'template sync started', {
+      gateway_id: gateway.id,
+      agents: total,
+      rotate_tokens: options.rotate_tokens,
+      overwrite: options.overwrite,
+      verify: options.verify,
+    });
+    publish('started');
+
+    const toSync = targets.filter((agent) => agent.boardId === null || !paused.has(agent.boardId));
+    // Connect only when there is something to do (a sync of paused boards needs no gateway).
+    const conn = toSync.length > 0 ? await connect(gateway) : null;
+    for (const agent of targets) {
+      let entry: SyncAgent;
+      if (agent.boardId !== null && paused.has(agent.boardId)) {
+        entry = { ...baseEntry(agent), reason: 'Skipped: its board is paused (/pause in board chat); /resume to include it.' };
+      } else {
+        const done = await syncAgent(conn!, agent, options);
+        entry = done.entry;
+        if (done.error) errors.push(done.error);
+        if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt, oldTokenRefused: done.oldTokenRefused });
+      }
+      entries.push(entry);
+      publish('agent', entry);
+    }
+    if (options.verify && woken.length > 0) {
+      publish('verifying');
+      await verify(woken);
+      for (const { entry } of woken) {
+        if (entry.verify?.checked_in) continue;
+        errors.push({
+          agent_id: entry.agent_id,
+          agent_name: entry.agent_name,
+          board_id: entry.board_id,
+          message: `Not verified: no check-in within ${verifyWaitMs() / 1000} s of the wake (the check-in ladder keeps waking it).`,
+        });
+      }
+    }
+
+    const board = entries.filter((e) => !e.is_main);
+    const result: TemplateSyncResult = {
+      gateway_id: gateway.id,
+      include_main: options.include_main,
+      reset_sessions: options.reset_sessions,
+      agents_updated: board.filter((e) => e.outcome === 'updated').length,
+      agents_skipped: board.filter((e) => e.outcome === 'skipped').length,
+      main_updated: entries.some((e) => e.is_main && e.outcome === 'updated'),
+      errors,
+      rotate_tokens: options.rotate_tokens,
+      overwrite: options.overwrite,
+      verify: options.verify,
+      paused_board_ids: [...paused],
+      token_mismatches: entries.filter((e) => e.token === 'mismatch' || e.token === 'missing').length,
+      agents: entries,
+      started_at: startedAt.toISOString(),
+      finished_at: ctx.now().toISOString(),
+    };
+    const rotated = entries.filter((e) => e.token_rotated).length;
+    const summary =
+      `Template sync on ${gateway.name}: ${result.agents_updated} agent(s) updated, ${result.agents_skipped} skipped` +
+      `${main ? `, main agent ${result.main_updated ? 'updated' : 'not updated'}` : ''}` +
+      `${rotated ? `, ${rotated} token(s) rotated` : ''}, ${errors.length} error(s).`;
+    recordActivity(db, ctx.now(), { eventType: 'gateway.templates.synced', message: summary });
+    log.info('templates.sync.finished', summary, { gateway_id: gateway.id, errors: errors.length, rotated });
+    publish('finished');
+    return result;
   }
 
   return {
     progress: deps.progress,
 
     async sync(gatewayId: string, options: TemplateSyncQuery): Promise<TemplateSyncResult> {
-      const startedAt = ctx.now();
       const gateway = loadGateway(gatewayId);
-      const { boardAgents, main, paused } = select(gateway, options);
-      const syncId = randomUUID();
-      const targets = [...boardAgents, ...(main ? [main] : [])];
-      const entries: SyncAgent[] = [];
-      const errors: SyncError[] = [];
-      const woken: { entry: SyncAgent; wokeAt: Date }[] = [];
-      const total = targets.length;
-      const publish = (phase: TemplateSyncProgress['phase'], entry?: SyncAgent) =>
-        deps.progress.publish({
-          sync_id: syncId,
-          gateway_id: gateway.id,
-          phase,
-          done: entries.length,
-          total,
-          agent_id: entry?.agent_id ?? null,
-          agent_name: entry?.agent_name ?? null,
-          outcome: entry?.outcome ?? null,
-          errors: errors.length,
+      if (running.has(gateway.id))
+        throw conflict({
+          message: `A template sync of gateway ${gateway.name} is already running; wait for its result (progress: event template_sync on /api/v1/events), then run again if needed.`,
+          code: 'template_sync_running',
         });
-      log.info('templates.sync.started', 'template sync started', {
-        gateway_id: gateway.id,
-        agents: total,
-        rotate_tokens: options.rotate_tokens,
-        overwrite: options.overwrite,
-        verify: options.verify,
-      });
-      publish('started');
-
-      const toSync = targets.filter((agent) => agent.boardId === null || !paused.has(agent.boardId));
-      // Connect only when there is something to do (a sync of paused boards needs no gateway).
-      const conn = toSync.length > 0 ? await connect(gateway) : null;
-      for (const agent of targets) {
-        let entry: SyncAgent;
-        if (agent.boardId !== null && paused.has(agent.boardId)) {
-          entry = { ...baseEntry(agent), reason: 'Skipped: its board is paused (/pause in board chat); /resume to include it.' };
-        } else {
-          const done = await syncAgent(conn!, agent, options);
-          entry = done.entry;
-          if (done.error) errors.push(done.error);
-          if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt });
-        }
-        entries.push(entry);
-        publish('agent', entry);
+      running.add(gateway.id);
+      try {
+        return await syncGateway(gateway, options);
+      } finally {
+        running.delete(gateway.id);
       }
-      if (options.verify && woken.length > 0) {
-        publish('verifying');
-        await verify(woken);
-        for (const { entry } of woken) {
-          if (entry.verify?.checked_in) continue;
-          errors.push({
-            agent_id: entry.agent_id,
-            agent_name: entry.agent_name,
-            board_id: entry.board_id,
-            message: `Not verified: no check-in within ${ctx.policy.checkinDeadlineMs / 1000} s of the wake (the check-in ladder keeps waking it).`,
-          });
-        }
-      }
-
-      const board = entries.filter((e) => !e.is_main);
-      const result: TemplateSyncResult = {
-        gateway_id: gateway.id,
-        include_main: options.include_main,
-        reset_sessions: options.reset_sessions,
-        agents_updated: board.filter((e) => e.outcome === 'updated').length,
-        agents_skipped: board.filter((e) => e.outcome === 'skipped').length,
-        main_updated: entries.some((e) => e.is_main && e.outcome === 'updated'),
-        errors,
-        rotate_tokens: options.rotate_tokens,
-        overwrite: options.overwrite,
-        verify: options.verify,
-        paused_board_ids: [...paused],
-        token_mismatches: entries.filter((e) => e.token === 'mismatch' || e.token === 'missing').length,
-        agents: entries,
-        started_at: startedAt.toISOString(),
-        finished_at: ctx.now().toISOString(),
-      };
-      const rotated = entries.filter((e) => e.token_rotated).length;
-      const summary =
-        `Template sync on ${gateway.name}: ${result.agents_updated} agent(s) updated, ${result.agents_skipped} skipped` +
-        `${main ? `, main agent ${result.main_updated ? 'updated' : 'not updated'}` : ''}` +
-        `${rotated ? `, ${rotated} token(s) rotated` : ''}, ${errors.length} error(s).`;
-      recordActivity(db, ctx.now(), { eventType: 'gateway.templates.synced', message: summary });
-      log.info('templates.sync.finished', summary, { gateway_id: gateway.id, errors: errors.length, rotated });
-      publish('finished');
-      return result;
     },
-
     async drift(gatewayId: string, query: TemplateDriftQuery): Promise<TemplateDriftResult> {
       const gateway = loadGateway(gatewayId);
-      const { boardAgents, main, paused } = select(gateway, query);
-      const targets = [...boardAgents, ...(main ? [main] : [])];
+      const { targets, paused } = select(gateway, query);
       const conn = targets.length > 0 ? await connect(gateway) : null;
       const result: TemplateDriftResult = {
         gateway_id: gateway.id,
@@ -362,7 +394,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
                 status: 'unsupported',
                 preserved: false,
                 diff: null,
-                note: `The gateway refuses ${name} (${read.detail}); ${RELOCATED[name]}.`,
+                note: `The gateway refuses ${name} (${redactTokens(read.detail)}); ${RELOCATED[name]}.`,
               });
           }
         } catch (err) {
@@ -377,12 +409,15 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
   };
 }
 
-/** One file's drift: tokens redacted on both sides, the diff from the gateway's copy to what a sync writes. */
+/**
+ * One file's drift: tokens redacted on both sides (the held one, keyed values, anything token-shaped),
+ * the diff from the gateway's copy to what a sync writes.
+ */
 export function fileDrift(name: WorkspaceFile, read: WorkspaceRead, expected: string, heldToken: string | null): FileDrift {
   const preserved = PRESERVED_FILES.includes(name);
   const keepNote = preserved ? 'The agent’s own file: a sync replaces it only with overwrite=true.' : null;
   const want = redactTokens(expected, [heldToken]);
-  if (read.state === 'unsupported') return { name, status: 'unsupported', preserved, diff: null, note: read.detail };
+  if (read.state === 'unsupported') return { name, status: 'unsupported', preserved, diff: null, note: redactTokens(read.detail) };
   if (read.state === 'missing') {
     return { name, status: 'missing', preserved, diff: unifiedDiff('', want, { a: '/dev/null', b: `template/${name}` }), note: null };
   }

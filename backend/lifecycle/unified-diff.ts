@@ -41,8 +41,9 @@ function lineOps(a: string[], b: string[]): Op[] {
 const range = (start: number, count: number) => (count === 1 ? `${start}` : `${count === 0 ? start - 1 : start},${count}`);
 
 /**
- * `diff -u`-style text from `expected` (a) to `actual` (b), or null when they are equal.
- * Labels name the two sides in the `---`/`+++` header.
+ * `diff -u`-style text turning `a` (the `---` side: `-` lines) into `b` (the `+++` side: `+` lines),
+ * or null when they are equal. The drift preview passes the gateway's copy as `a` and what a sync
+ * would write as `b`. Labels name the two sides in the header.
  */
 export function unifiedDiff(a: string, b: string, labels: { a: string; b: string }, context = 3): string | null {
   if (a === b) return null;

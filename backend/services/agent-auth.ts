@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../errors.js';
 import { agentAuthFailures, agents, retiredAgentTokens, type AgentRow } from '../db/schema.js';
 import type { ServiceContext } from './context.js';
+import type { Presence } from './agents.js';
 import { hashAgentToken, tokenPrefix } from './tokens.js';
 
 export type AuthFailureReason = 'unknown_token' | 'retired_token' | 'missing_token';
@@ -16,11 +17,12 @@ export interface AuthFailureSummary {
 }
 
 /**
- * Agent authentication: one indexed lookup per request. Failures are counted per token prefix and,
+ * Agent authentication: one indexed lookup per request, or none when the token is in the
+ * authentication cache (valid only while nothing was written since; see `createPresence`). Failures are counted per token prefix and,
  * when the token is one an agent held before a rotation, per agent — the evidence for "token drift"
  * (heartbeats answered 401) without ever storing or logging the token itself.
  */
-export function createAgentAuth(ctx: ServiceContext) {
+export function createAgentAuth(ctx: ServiceContext, presence: Presence) {
   const byHash = ctx.db
     .select()
     .from(agents)
@@ -57,9 +59,15 @@ export function createAgentAuth(ctx: ServiceContext) {
         recordFailure('', 'missing_token', null);
         throw new AppError('unauthorized', 'Agent token required (X-Agent-Token header).');
       }
+      // A token seen before, with the database unchanged since, needs no hash and no query (see createPresence).
+      const cached = presence.lookup(token);
+      if (cached) return cached;
       const hash = hashAgentToken(token);
       const agent = byHash.get({ hash });
-      if (agent) return agent;
+      if (agent) {
+        presence.remember(token, agent);
+        return agent;
+      }
       const retired = retiredByHash.get({ hash });
       recordFailure(token, retired ? 'retired_token' : 'unknown_token', retired?.agentId ?? null);
       throw new AppError(

@@ -35,7 +35,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     ready(): void {
       ctx.sqlite.prepare('SELECT 1').get();
     },
-    agentAuth: createAgentAuth(ctx),
+    agentAuth: createAgentAuth(ctx, agents.presence),
     agents,
     gateways: createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env }),
     boards,

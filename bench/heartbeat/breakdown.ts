@@ -24,8 +24,8 @@ const plan = {
 const LABELS: Record<string, string> = {
   bare: 'bare Express 5 (baseline)',
   http: '+ MC middleware, route table, auth/handler wrapper, AgentRead JSON (no SQLite)',
-  auth: '+ token lookup: sha256 + SELECT by hash + row mapping',
-  full: '+ heartbeat write: UPDATE … RETURNING + row mapping (= shipped backend)',
+  auth: '+ authentication (cache hit; on a miss sha256 + SELECT by hash), heartbeat answer built without the check-in',
+  full: '+ the check-in (write-behind time, batched flushes) = shipped backend',
 };
 
 const workDir = mkdtempSync(join(tmpdir(), 'mc-bench-breakdown-'));

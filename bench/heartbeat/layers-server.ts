@@ -2,7 +2,7 @@
  * For breakdown.ts: the real Mission Control app (createApp) with the database progressively
  * switched back on, so the cost of each layer is a difference between two same-run measurements.
  *   http — services stubbed: auth returns a fixed agent, heartbeat a fixed response (no SQLite)
- *   auth — real token lookup (sha256 + indexed SELECT + row mapping), heartbeat without the write
+ *   auth — real authentication (the cache; sha256 + indexed SELECT on a miss), heartbeat without the check-in
  *   full — real services, identical to the shipped backend
  */
 import type { AddressInfo } from 'node:net';

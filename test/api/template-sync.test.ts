@@ -68,6 +68,13 @@ describe('POST /api/v1/gateways/{id}/templates/sync', () => {
     expect(flag.body.detail[0].loc).toEqual(['query', 'rotate_tokens']);
   });
 
+  it('documents 409 (a sync already running) and 502 (gateway down) in /openapi.json', async () => {
+    const doc = (await api.raw().get('/openapi.json').expect(200)).body;
+    const responses = doc.paths['/api/v1/gateways/{gateway_id}/templates/sync'].post.responses;
+    expect(responses['409'].description).toContain('already running');
+    expect(responses['502'].description).toContain('cannot be reached');
+  });
+
   it('needs the local token', async () => {
     const gateway = await f.gateway();
     await api.raw().post(`/api/v1/gateways/${gateway.id}/templates/sync`).expect(401);
@@ -108,6 +115,25 @@ describe('POST /api/v1/gateways/{id}/templates/sync', () => {
     await chat(board.id, '/resume');
     const down = await api.user('post', `/api/v1/gateways/${gateway.id}/templates/sync?include_main=false`).expect(502);
     expect(down.body.detail).toMatchObject({ code: 'unreachable', message: expect.stringContaining('template sync') });
+  });
+
+  it('a sync that fails for an agent leaves its owed provisioning as it was (the supervisor would retry an owed update without keepTokenOnly)', async () => {
+    const gateway = await f.gateway();
+    const board = await f.board({ gateway_id: gateway.id });
+    const agent = await f.agent(board.id);
+    // Created while the gateway is down: its first provisioning is owed.
+    const before = (await api.user('get', `/api/v1/agents/${agent.id}`).expect(200)).body;
+    expect(before.provision_action).toBe('provision');
+    // What the sync asks of the provisioner; the gateway is unreachable.
+    await expect(
+      api.backend.services.provisioner.provision(agent.id, { action: 'update', wake: false, keepTokenOnly: true, newCycle: true }),
+    ).rejects.toThrow();
+    const after = (await api.user('get', `/api/v1/agents/${agent.id}`).expect(200)).body;
+    expect(after).toMatchObject({
+      provision_action: 'provision',
+      status: before.status,
+      last_provision_error: expect.stringContaining('update failed'),
+    });
   });
 
   it('drift: 502 with the classified reason when the gateway is down; empty for a gateway without agents', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { checkIn, modelControl, summarizeCheckIns, type ScriptStep } from '../support/openclaw/model-control.js';
+import { WORKERS, boardOnGateway, createWorker as createScriptedWorker, until, removeWorkers } from '../support/workers.js';
 
 /*
  * The fast-convergence ladder with real agents on the real gateway, at a short deadline (6 s) so a
@@ -13,7 +14,6 @@ const DEADLINE_S = 6;
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const model = modelControl(inject('modelUrl'));
-const WORKERS = /^mc-(?!gateway-)/;
 const suffix = randomBytes(3).toString('hex');
 let api: TestApi;
 let boardId: string;
@@ -30,24 +30,10 @@ interface Agent {
 }
 const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
 
-async function until(what: string, read: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await read())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function createWorker(behaviour: ScriptStep): Promise<{ id: string; key: string }> {
-  await model.setPatternScript(WORKERS, behaviour);
-  const res = await api
-    .user('post', '/api/v1/agents')
-    .send({ name: `Ladder ${suffix} ${++counter}`, board_id: boardId })
-    .expect(200);
-  created.push(res.body.id);
-  // Pin the behaviour to this agent so the next test's pattern does not change it.
-  await model.setScript(`mc-${res.body.id}`, behaviour);
-  return { id: res.body.id, key: `mc-${res.body.id}` };
+  const worker = await createScriptedWorker(api, model, boardId, `Ladder ${suffix} ${++counter}`, behaviour);
+  created.push(worker.id);
+  return worker;
 }
 
 const reconcileEvents = async (id: string) =>
@@ -57,15 +43,11 @@ const reconcileEvents = async (id: string) =>
 
 beforeAll(async () => {
   api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
-  const gateway = await api
-    .user('post', '/api/v1/gateways')
-    .send({ name: `Ladder ${suffix}`, url: gatewayUrl, token: gatewayToken })
-    .expect(200);
-  const board = await api
-    .user('post', '/api/v1/boards')
-    .send({ name: `Ladder board ${suffix}`, description: 'The ladder', gateway_id: gateway.body.id, create_lead: false })
-    .expect(200);
-  boardId = board.body.id;
+  ({ boardId } = await boardOnGateway(
+    api,
+    { name: `Ladder ${suffix}`, url: gatewayUrl, token: gatewayToken },
+    { name: `Ladder board ${suffix}`, description: 'The ladder' },
+  ));
 });
 
 afterEach(async () => {
@@ -73,10 +55,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  for (const id of created) {
-    await model.setScript(`mc-${id}`, null);
-    await api?.user('delete', `/api/v1/agents/${id}`).catch(() => undefined);
-  }
+  await removeWorkers(api, model, created);
   await api?.stop();
 });
 

@@ -3,6 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { agents } from '../../backend/db/schema.js';
+import type { GatewayConnection } from '../../backend/gateway/connection.js';
+import { GatewayError } from '../../backend/gateway/errors.js';
+import { createGatewayManager, type GatewayManager } from '../../backend/gateway/manager.js';
+import { createProvisioner, TokenMismatchError } from '../../backend/lifecycle/provisioner.js';
+import { createGatewayStateStore } from '../../backend/services/gateways.js';
 import { tokenFromAgentsFile } from '../../backend/templates/render.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
@@ -192,7 +199,12 @@ describe('the seed’s token drift story', () => {
     const fixed = await sync(`board_id=${boardId}&include_main=false&rotate_tokens=true&verify=true`);
     for (const secret of [old, issued]) expect(fixed.text).not.toContain(secret);
     const entry = entryOf(fixed.body, id);
-    expect(entry).toMatchObject({ outcome: 'updated', token: 'mismatch', token_rotated: true, verify: { woken: true, checked_in: true } });
+    expect(entry).toMatchObject({
+      outcome: 'updated',
+      token: 'mismatch',
+      token_rotated: true,
+      verify: { woken: true, checked_in: true, old_token_refused: true },
+    });
     const current = (await workspaceToken(key))!;
     expect([old, issued]).not.toContain(current);
     expect(fixed.text).not.toContain(current);
@@ -234,6 +246,108 @@ describe('the seed’s token drift story', () => {
   }, 180_000);
 });
 
+/**
+ * Fault injection (the one use of a fake): every call goes to the real gateway, but the reply to the
+ * first AGENTS.md write is lost after the gateway applied it, as when the connection drops just then.
+ */
+function FakeLostReplyManager(real: GatewayManager): GatewayManager {
+  let dropped = false;
+  const wrap = (conn: GatewayConnection): GatewayConnection =>
+    new Proxy(conn, {
+      get(target, prop, receiver) {
+        if (prop !== 'request') return Reflect.get(target, prop, receiver) as unknown;
+        return async (method: string, params: Record<string, unknown> = {}, opts?: object) => {
+          const reply: unknown = await target.request(method, params, opts);
+          if (!dropped && method === 'agents.files.set' && params.name === 'AGENTS.md') {
+            dropped = true;
+            throw new GatewayError('connection_lost', 'reply lost after the write (injected)');
+          }
+          return reply;
+        };
+      },
+    });
+  return { ...real, connection: (t) => wrap(real.connection(t)), ready: (t, ms, o) => real.ready(t, ms, o) };
+}
+
+describe('no silent re-key, no split token', () => {
+  const row = (id: string) => api.backend.services.ctx.db.select().from(agents).where(eq(agents.id, id)).get()!;
+
+  it('a token that changed between the sync’s read and its write is reported; nothing is owed, so the next wake does not mint one', async () => {
+    const { id, key } = await obedientWorker('Raced');
+    const old = (await workspaceToken(key))!;
+    // The workspace's token changes after the sync read it (hand edit, another tool).
+    const other = randomBytes(32).toString('base64url');
+    const agentsMd = (await fileOnGateway(key, 'AGENTS.md')).content ?? '';
+    await gw('agents.files.set', { agentId: key, name: 'AGENTS.md', content: agentsMd.split(old).join(other) });
+
+    // What the sync asks of the provisioner for this agent.
+    await expect(
+      api.backend.services.provisioner.provision(id, { action: 'update', wake: true, keepTokenOnly: true, newCycle: true }),
+    ).rejects.toBeInstanceOf(TokenMismatchError);
+    expect(row(id)).toMatchObject({ provisionAction: null, lastProvisionError: expect.stringContaining('rotate_tokens=true') });
+    const trail = await api.user('get', `/api/v1/logs?event=lifecycle.token.mismatch&agent_id=${id}`).expect(200);
+    expect(trail.body.items[0].message).toMatch(/token differs/);
+
+    // The next wake only wakes: with an `update` left owed it would re-provision and mint a token.
+    await api.user('post', `/api/v1/agents/${id}/wake`).expect(200);
+    expect(await workspaceToken(key)).toBe(other);
+    expect(api.backend.services.agents.tokenMatches(row(id), old)).toBe(true);
+    // Put the workspace right again: later board-wide syncs expect no mismatch but their own.
+    await gw('agents.files.set', { agentId: key, name: 'AGENTS.md', content: agentsMd });
+  }, 180_000);
+
+  it('rotation whose AGENTS.md reply is lost after the gateway wrote it: Mission Control adopts the new token', async () => {
+    const { id, key } = await obedientWorker('Lost reply');
+    const old = (await workspaceToken(key))!;
+    const { ctx, agents: agentService } = api.backend.services;
+    const real = createGatewayManager({
+      identityFile: join(api.dataDir, 'gateway-device.json'),
+      logger: ctx.logger,
+      clientVersion: 'test',
+      store: createGatewayStateStore(ctx),
+    });
+    try {
+      const provisioner = createProvisioner({
+        ctx,
+        agents: agentService,
+        manager: FakeLostReplyManager(real),
+        baseUrl: api.backend.config.baseUrl,
+      });
+      await expect(
+        provisioner.provision(id, { action: 'update', wake: false, rotateToken: true, keepTokenOnly: true, newCycle: true }),
+      ).rejects.toThrow(/reply lost/);
+    } finally {
+      real.closeAll();
+    }
+    const current = (await workspaceToken(key))!;
+    expect(current).not.toBe(old);
+    await heartbeat(current).expect(200);
+    await heartbeat(old).expect(401);
+  }, 180_000);
+});
+
+describe('one sync per gateway', () => {
+  it('a second sync while one runs answers 409 with a clear message; the first completes', async () => {
+    await obedientWorker('Busy');
+    const started = new Promise<void>((resolve) => {
+      const stop = api.backend.services.templateSync.progress.subscribe((p) => {
+        if (p.gateway_id === gatewayId && p.phase === 'started') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    // verify=true keeps the first one running until its agents check in (seconds).
+    const first = sync(`board_id=${boardId}&include_main=false&verify=true`).then((res) => res);
+    await started;
+    const second = await sync('include_main=false', 409);
+    expect(second.body.detail).toMatchObject({ code: 'template_sync_running', message: expect.stringContaining('already running') });
+    expect((await first).body.gateway_id).toBe(gatewayId);
+    // Over: the next one runs.
+    await sync(`board_id=${boardId}&include_main=false`);
+  }, 180_000);
+});
+
 describe('the CLI, as a subprocess', () => {
   const cli = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -266,6 +380,9 @@ describe('the CLI, as a subprocess', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`through the running app at ${api.url}`);
     expect(ok.stdout).toMatch(/errors: 0/);
+    // --no-include-main reached the API: the gateway's main agent was left out.
+    expect(ok.stdout).toMatch(/main agent updated: no/);
+    expect(ok.stdout).not.toContain('(main agent)');
 
     const issued = (await api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
     const bad = await cli([
@@ -284,31 +401,39 @@ describe('the CLI, as a subprocess', () => {
     expect(bad.stdout).not.toContain(issued);
   }, 180_000);
 
-  it('with the app stopped: directly on the data dir (claim released afterwards), exit 1 on a mismatch, 0 after --rotate-tokens', async () => {
-    const worker = created.at(-1)!;
-    const key = `mc-${worker}`;
+  it('with the app stopped: directly on the data dir (claim released afterwards), with the app’s base URL; exit 1 on a mismatch, 0 after --rotate-tokens', async () => {
+    const { id: worker, key } = await obedientWorker('Direct');
+    // Mission Control's token moves on; the workspace keeps the old one.
+    await api.user('post', `/api/v1/agents/${worker}/token`).expect(200);
     const baseUrl = api.backend.config.baseUrl;
     const dataDir = api.dataDir;
     await api.stop(false);
     expect(existsSync(join(dataDir, 'instance.json'))).toBe(false);
 
     const common = ['templates', 'sync', '--gateway-id', gatewayId, '--board-id', boardId, '--no-include-main', '--data-dir', dataDir];
-    const bad = await cli([...common, '--base-url', baseUrl]);
+    const bad = await cli(common);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`through the data dir ${dataDir}`);
+    expect(bad.stdout).toContain(`agents are told ${baseUrl}`);
     expect(bad.stdout).toMatch(/token differed/);
 
     const verify = await cli([...common, '--verify']);
     expect(verify.code).toBe(1);
     expect(verify.stderr).toMatch(/--verify needs the app running/);
 
+    // A base URL other than the app's would point agents elsewhere: refused (without --force).
+    const elsewhere = await cli([...common, '--base-url', 'http://localhost:1', '--rotate-tokens']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`differs from ${baseUrl}`);
+
     const old = (await workspaceToken(key))!;
-    const fixed = await cli([...common, '--base-url', baseUrl, '--rotate-tokens', '--json']);
+    // No --base-url: the app's own (its port is random here, so a default would differ).
+    const fixed = await cli([...common, '--rotate-tokens', '--json']);
     expect(fixed.stderr).toBe('');
     expect(fixed.code).toBe(0);
     const result = JSON.parse(fixed.stdout) as { errors: unknown[]; agents: SyncEntry[] };
     expect(result.errors).toEqual([]);
-    expect(entryOf(result, worker)).toMatchObject({ outcome: 'updated', token_rotated: true });
+    expect(entryOf(result, worker)).toMatchObject({ outcome: 'updated', token: 'mismatch', token_rotated: true });
     expect(existsSync(join(dataDir, 'instance.json'))).toBe(false); // the claim was released
     const current = (await workspaceToken(key))!;
     expect(current).not.toBe(old);
@@ -319,5 +444,5 @@ describe('the CLI, as a subprocess', () => {
     api = await startTestApi({ dataDir, checkinDeadlineSeconds: DEADLINE_S });
     await heartbeat(current).expect(200);
     await heartbeat(old).expect(401);
-  }, 180_000);
+  }, 240_000);
 });

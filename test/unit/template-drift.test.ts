@@ -34,6 +34,11 @@ describe('reading the token back from AGENTS.md', () => {
     expect(tokenFromAgentsFile(`x\r\n- AUTH_TOKEN=${TOKEN}\r\ny`)).toBe(TOKEN);
     expect(tokenFromAgentsFile(`- \`AUTH_TOKEN=${TOKEN}\``)).toBe(TOKEN); // the web edition's TOOLS.md line
     expect(tokenFromAgentsFile(`  AUTH_TOKEN=${TOKEN}  `)).toBe(TOKEN);
+    // Quotes are not part of the token (read with them, a valid token would be reported as a mismatch).
+    expect(tokenFromAgentsFile(`- AUTH_TOKEN="${TOKEN}"`)).toBe(TOKEN);
+    expect(tokenFromAgentsFile(`export AUTH_TOKEN='${TOKEN}'`)).toBe(TOKEN);
+    expect(tokenFromAgentsFile(`AUTH_TOKEN = ${TOKEN}`)).toBe(TOKEN);
+    expect(tokenFromAgentsFile(`AUTH_TOKEN="${TOKEN}'`)).toBeNull(); // unbalanced quotes are not a token line
     expect(tokenFromAgentsFile('Send the header `X-Agent-Token: <AUTH_TOKEN>`')).toBeNull();
     expect(tokenFromAgentsFile('- AUTH_TOKEN=')).toBeNull();
     expect(tokenFromAgentsFile('# no token here')).toBeNull();
@@ -53,6 +58,45 @@ describe('redaction', () => {
   it('removes a known token wherever it appears, also outside the usual lines', () => {
     expect(redactTokens(`note: my token is ${TOKEN}.`, [TOKEN])).toBe(`note: my token is ${REDACTED}.`);
     expect(redactTokens('curl -H "Authorization: Bearer abc.def"')).toBe(`curl -H "Authorization: Bearer ${REDACTED}"`);
+  });
+
+  it('takes the value out of every hand-written form of a token line, quoted or not', () => {
+    const forms: [string, string][] = [
+      [`AUTH_TOKEN = ${TOKEN}`, `AUTH_TOKEN = ${REDACTED}`],
+      [`export AUTH_TOKEN='${TOKEN}'`, `export AUTH_TOKEN='${REDACTED}'`],
+      [`AUTH_TOKEN="${TOKEN}"`, `AUTH_TOKEN="${REDACTED}"`],
+      [`X-Agent-Token: "${TOKEN}"`, `X-Agent-Token: "${REDACTED}"`],
+      [`X-Agent-Token=${TOKEN}`, `X-Agent-Token=${REDACTED}`],
+      [`x-agent-token:${TOKEN}`, `x-agent-token:${REDACTED}`],
+      [`auth_token: ${TOKEN}`, `auth_token: ${REDACTED}`],
+      [`{"auth_token": "${TOKEN}"}`, `{"auth_token": "${REDACTED}"}`],
+      [`gateway_token=short-secret`, `gateway_token=${REDACTED}`],
+      [`Authorization: Bearer ${TOKEN}`, `Authorization: Bearer ${REDACTED}`],
+    ];
+    for (const [input, output] of forms) expect(redactTokens(input)).toBe(output);
+  });
+
+  it('takes out anything token-shaped, wherever it is (an agent token or the local token pasted into MEMORY.md)', () => {
+    const local = 'aB3'.repeat(28) + 'xY'; // 86 characters, like the local token
+    const memory = `# Memory\n- the API key I was given: ${TOKEN}\n- backup (${local}), and ${OTHER}.\n`;
+    const redacted = redactTokens(memory);
+    expect(redacted).toBe(`# Memory\n- the API key I was given: ${REDACTED}\n- backup (${REDACTED}), and ${REDACTED}.\n`);
+    // A hex secret (lower case and digits) too.
+    expect(redactTokens(`gw ${'0123456789abcdef'.repeat(3)}`)).toBe(`gw ${REDACTED}`);
+  });
+
+  it('leaves placeholders, prose, rules and identifiers alone', () => {
+    const keep = [
+      'Send the header `X-Agent-Token: <AUTH_TOKEN>` on every call.',
+      'curl -H "X-Agent-Token: $AUTH_TOKEN" and ${AUTH_TOKEN} and {{auth_token}}',
+      'If it answers 401, your token is out of date: say so.',
+      'max_tokens: 4000',
+      '----------------------------------------------------------------',
+      'AGENT_ID=11111111-1111-4111-8111-111111111111',
+      'a_very_long_snake_case_identifier_that_has_no_secret_in_it',
+      `AUTH_TOKEN=${REDACTED}`,
+    ];
+    for (const line of keep) expect(redactTokens(line)).toBe(line);
   });
 });
 
@@ -103,6 +147,15 @@ describe('file drift', () => {
     expect(drift.diff).toContain(`-## Board chat (edited, ${REDACTED})`);
     expect(drift.diff).toContain('+## Board chat');
     expect(drift.diff).not.toContain(TOKEN);
+  });
+
+  it('a token the agent wrote into its own MEMORY.md, in any form, is not in the diff', () => {
+    const memory = `# Memory\n- export AUTH_TOKEN='${OTHER}'\n- X-Agent-Token: "${OTHER}"\n- and plain: ${TOKEN}\n`;
+    const drift = fileDrift('MEMORY.md', { state: 'present', content: memory }, '# Memory\n', TOKEN);
+    expect(drift.status).toBe('drifted');
+    expect(drift.diff).not.toContain(OTHER);
+    expect(drift.diff).not.toContain(TOKEN);
+    expect(drift.diff).toContain(`-- export AUTH_TOKEN='${REDACTED}'`);
   });
 
   it('missing, unsupported and preserved files', () => {

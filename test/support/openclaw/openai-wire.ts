@@ -7,7 +7,17 @@ import type { ServerResponse } from 'node:http';
 
 export const MODEL_ID = 'stub-model';
 
-export type ModelOutput = { kind: 'text'; text: string } | { kind: 'tool'; id: string; name: string; arguments: string };
+export type ModelOutput =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool'; id: string; name: string; arguments: string }
+  | { kind: 'error'; status: number; message: string };
+
+/** An upstream failure as OpenAI sends one: the HTTP status and an `{error:{message,type,code}}` body. */
+export function writeError(res: ServerResponse, output: Extract<ModelOutput, { kind: 'error' }>): void {
+  const type = output.status === 401 ? 'invalid_request_error' : output.status === 429 ? 'rate_limit_error' : 'server_error';
+  const code = output.status === 401 ? 'invalid_api_key' : null;
+  sendJson(res, output.status, { error: { message: output.message, type, param: null, code } });
+}
 
 export interface ChatMessage {
   role: string;
@@ -27,12 +37,12 @@ export function contentText(content: unknown): string {
     .join('\n');
 }
 
-function usageFor(output: ModelOutput): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+function usageFor(output: Exclude<ModelOutput, { kind: 'error' }>): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
   const completion = Math.max(1, Math.ceil((output.kind === 'text' ? output.text : output.arguments).length / 4));
   return { prompt_tokens: 100, completion_tokens: completion, total_tokens: 100 + completion };
 }
 
-export function writeStream(res: ServerResponse, output: ModelOutput, includeUsage: boolean): void {
+export function writeStream(res: ServerResponse, output: Exclude<ModelOutput, { kind: 'error' }>, includeUsage: boolean): void {
   const id = `chatcmpl-${Date.now().toString(36)}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
@@ -53,7 +63,7 @@ export function writeStream(res: ServerResponse, output: ModelOutput, includeUsa
   res.end('data: [DONE]\n\n');
 }
 
-export function writeJson(res: ServerResponse, output: ModelOutput): void {
+export function writeJson(res: ServerResponse, output: Exclude<ModelOutput, { kind: 'error' }>): void {
   const message =
     output.kind === 'text'
       ? { role: 'assistant', content: output.text }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contentText, modelList, sendJson, writeJson, writeStream, type ChatMessage, type ModelOutput } from './openai-wire.js';
+import { contentText, modelList, sendJson, writeError, writeJson, writeStream, type ChatMessage, type ModelOutput } from './openai-wire.js';
 
 /*
  * A loopback OpenAI-compatible model the gateway talks to instead of a real LLM, so agent turns are
@@ -46,7 +46,19 @@ export interface CheckInStep {
   chatText?: string;
   delayMs?: number;
 }
-export type ScriptStep = ReplyStep | ToolCallStep | CheckInStep;
+/*
+ * A failing upstream: the model answers this agent's requests with an HTTP error (401 = the provider
+ * refused our credentials, 500 = it broke). The gateway itself reports the failed run, so this is a
+ * real upstream failure as the gateway sees it, not a fake gateway.
+ */
+export interface ModelErrorStep {
+  type: 'modelError';
+  status: number;
+  /** The OpenAI-style error message in the body. */
+  message?: string;
+  delayMs?: number;
+}
+export type ScriptStep = ReplyStep | ToolCallStep | CheckInStep | ModelErrorStep;
 
 /** What the agent's model does on ordinary turns and on heartbeat turns. */
 export interface AgentScript {
@@ -59,6 +71,13 @@ export const toolCall = (name: string, args: string | object, options: { finalTe
   type: 'toolCall',
   name,
   arguments: typeof args === 'string' ? args : JSON.stringify(args),
+  ...options,
+});
+
+/** Every request of the agent fails with HTTP `status` (401: model auth refused; 500: provider error). */
+export const modelError = (status: number, options: { message?: string; delayMs?: number } = {}): ModelErrorStep => ({
+  type: 'modelError',
+  status,
   ...options,
 });
 
@@ -91,10 +110,13 @@ export const checkIn = {
   }),
 };
 
-/** A bare step scripts ordinary turns only (heartbeats keep answering NO_REPLY); a check-in behaviour scripts both. */
+const defaultErrorMessage = (status: number): string =>
+  status === 401 ? 'Incorrect API key provided: stub-****. (scripted model)' : `The server had an error (scripted model, HTTP ${status}).`;
+
+/** A bare step scripts ordinary turns only (heartbeats keep answering NO_REPLY); a check-in behaviour or a model error scripts both. */
 export function normalizeScript(script: ScriptStep | AgentScript): AgentScript {
   if (!('type' in script)) return script;
-  return script.type === 'checkIn' ? { turn: script, heartbeat: script } : { turn: script };
+  return script.type === 'checkIn' || script.type === 'modelError' ? { turn: script, heartbeat: script } : { turn: script };
 }
 
 /*
@@ -315,6 +337,8 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
       if (origin?.checkIn) checkInRecord = { ...origin.checkIn, issued: false, reason: 'tool-result' };
     } else if (step.type === 'reply') {
       response = { kind: 'text', text: step.text };
+    } else if (step.type === 'modelError') {
+      response = { kind: 'error', status: step.status, message: step.message ?? defaultErrorMessage(step.status) };
     } else if (step.type === 'toolCall') {
       response = issueCall(step.name, step.arguments, {
         heartbeat,
@@ -353,7 +377,8 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     log.set(request.agentId, entries);
     const delay = delayFor(request);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    if (request.stream) writeStream(res, request.response, body.stream_options?.include_usage === true);
+    if (request.response.kind === 'error') writeError(res, request.response);
+    else if (request.stream) writeStream(res, request.response, body.stream_options?.include_usage === true);
     else writeJson(res, request.response);
   }
 

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startTestApi, type TestApi } from '../support/api.js';
+import { startFakeHungGateway, type FakeHungGateway } from '../support/fake-hung-gateway.js';
+import { checkIn, modelControl } from '../support/openclaw/model-control.js';
+import { WORKERS, boardOnGateway, createWorker, until, removeWorkers } from '../support/workers.js';
+
+/*
+ * Gateways are supervised independently: a gateway that hangs (every request waits for the 30 s
+ * request timeout — a Fake, the one fault a real gateway cannot be made to produce) holds up only its
+ * own agents. Meanwhile an agent on the real gateway is retried at its deadline and checks in.
+ */
+
+const DEADLINE_S = 6;
+const gatewayUrl = inject('gatewayUrl');
+const gatewayToken = inject('gatewayToken');
+const model = modelControl(inject('modelUrl'));
+const suffix = randomBytes(3).toString('hex');
+let api: TestApi;
+let fake: FakeHungGateway;
+let realBoardId: string;
+let hungAgentId: string;
+const created: string[] = [];
+
+interface TrailEvent {
+  event: string;
+  message: string;
+  created_at: string;
+}
+const trail = async (id: string) =>
+  ((await api.user('get', `/api/v1/agents/${id}/lifecycle?limit=200`).expect(200)).body.events as TrailEvent[]).reverse();
+const getAgent = async (id: string) => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body;
+
+beforeAll(async () => {
+  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
+  fake = await startFakeHungGateway();
+  ({ boardId: realBoardId } = await boardOnGateway(
+    api,
+    { name: `Lanes real ${suffix}`, url: gatewayUrl, token: gatewayToken },
+    { name: `Lanes real ${suffix}` },
+  ));
+  const hung = await api
+    .user('post', '/api/v1/gateways')
+    .send({ name: `FakeHung ${suffix}`, url: fake.url, token: 'fake-hung-token' })
+    .expect(200);
+  hungAgentId = hung.body.main_agent_id;
+});
+
+afterEach(async () => {
+  await model.setPatternScript(WORKERS, null);
+});
+
+afterAll(async () => {
+  await removeWorkers(api, model, created);
+  await api?.stop(); // waits for the hung gateway's lane to time out
+  await fake?.stop();
+});
+
+describe('gateways are supervised independently', () => {
+  it('a hung gateway’s wakes do not delay the real gateway’s: its agent is retried at its deadline and checks in', async () => {
+    // The hung gateway's own agent: provisioning it on save and the operator's wake each wait out the
+    // request timeout and count as failed attempts whose deadline has passed, so a tick retries it —
+    // in the hung gateway's lane, which hangs again for 30 s.
+    const operatorWake = api.user('post', `/api/v1/agents/${hungAgentId}/wake`).then((res) => res.status);
+    await until(
+      'the hung gateway’s retry under way',
+      async () => (await trail(hungAgentId)).some((e) => e.event === 'lifecycle.reconcile.retriggered'),
+      75_000,
+    );
+    expect(await operatorWake).toBe(200);
+    const laneStart = (await trail(hungAgentId)).find((e) => e.event === 'lifecycle.reconcile.retriggered')!;
+    const laneStartedAt = Date.parse(laneStart.created_at);
+
+    // Now an agent on the real gateway that ignores its first wake: only the supervisor's retry, due
+    // DEADLINE_S after creation, brings it online.
+    const real = await createWorker(api, model, realBoardId, `Lanes ${suffix}`, checkIn.late(1));
+    created.push(real.id);
+    await until('the real agent checked in', async () => (await getAgent(real.id)).last_seen_at !== null, 30_000);
+    const online = await getAgent(real.id);
+    expect(online).toMatchObject({ status: 'online', wake_attempts: 0 });
+    const realEvents = (await trail(real.id)).map((e) => e.event);
+    expect(realEvents.filter((e) => e.startsWith('lifecycle.reconcile.'))).toEqual([
+      'lifecycle.reconcile.retriggered',
+      'lifecycle.reconcile.skip_not_stuck',
+    ]);
+
+    // The hung retry ends (bounded by the request timeout) and is recorded as a failed attempt…
+    let laneEnd: TrailEvent | undefined;
+    await until(
+      'the hung retry failed',
+      async () => {
+        laneEnd = (await trail(hungAgentId)).find((e) => e.event === 'lifecycle.wake.failed' && Date.parse(e.created_at) > laneStartedAt);
+        return laneEnd !== undefined;
+      },
+      45_000,
+    );
+    expect(laneEnd!.message).toMatch(/did not answer within 30000 ms/);
+    // …after the real agent had been retried and had checked in: it did not wait for the hung gateway.
+    const checkedInAt = Date.parse(online.last_seen_at);
+    expect(checkedInAt).toBeGreaterThan(laneStartedAt);
+    expect(checkedInAt).toBeLessThan(Date.parse(laneEnd!.created_at));
+    // While its lane was busy the hung agent was not picked again (no duplicate retry, no stale-retry noise).
+    const during = (await trail(hungAgentId)).filter(
+      (e) => Date.parse(e.created_at) > laneStartedAt && Date.parse(e.created_at) < Date.parse(laneEnd!.created_at),
+    );
+    expect(during.filter((e) => e.event.startsWith('lifecycle.reconcile.'))).toEqual([]);
+    expect(fake.unanswered().length).toBeGreaterThanOrEqual(3);
+  }, 150_000);
+});

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startTestApi, type TestApi } from '../support/api.js';
+import { checkIn, modelControl, modelError, summarizeCheckIns, type ScriptStep } from '../support/openclaw/model-control.js';
+import { WORKERS, boardOnGateway, createWorker as createScriptedWorker, until, removeWorkers } from '../support/workers.js';
+
+/*
+ * Reasons from the gateway's side, on the real gateway: the scripted model refuses one agent's requests
+ * with HTTP 401 (a real upstream failure that the gateway itself runs into and reports), and Mission
+ * Control records the gateway's account of each failed run next to its ladder — in the trail and in the
+ * final offline reason. A silent agent (its model answers fine, it just never checks in) gets no such
+ * reason: the gateway reported its runs as completed.
+ */
+
+const DEADLINE_S = 10;
+const gatewayUrl = inject('gatewayUrl');
+const gatewayToken = inject('gatewayToken');
+const model = modelControl(inject('modelUrl'));
+const suffix = randomBytes(3).toString('hex');
+let api: TestApi;
+let boardId: string;
+let counter = 0;
+const created: string[] = [];
+
+interface Agent {
+  id: string;
+  status: string;
+  wake_attempts: number;
+  last_provision_error: string | null;
+}
+interface TrailEvent {
+  event: string;
+  message: string;
+  data: Record<string, unknown> | null;
+}
+const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
+const lifecycle = async (id: string) =>
+  (await api.user('get', `/api/v1/agents/${id}/lifecycle?limit=200`).expect(200)).body as { agent: Agent; events: TrailEvent[] };
+
+async function createWorker(behaviour: ScriptStep): Promise<{ id: string; key: string }> {
+  const worker = await createScriptedWorker(api, model, boardId, `Reasons ${suffix} ${++counter}`, behaviour);
+  created.push(worker.id);
+  return worker;
+}
+
+beforeAll(async () => {
+  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
+  ({ boardId } = await boardOnGateway(
+    api,
+    { name: `Reasons ${suffix}`, url: gatewayUrl, token: gatewayToken },
+    { name: `Reasons board ${suffix}`, description: 'Gateway-side reasons' },
+  ));
+});
+
+afterEach(async () => {
+  await model.setPatternScript(WORKERS, null);
+});
+
+afterAll(async () => {
+  await removeWorkers(api, model, created);
+  await api?.stop();
+});
+
+describe('reasons from the gateway side (real gateway)', () => {
+  it('a model that refuses the agent (401): the gateway’s failed runs are in the trail and in the offline reason; a silent agent gets none', async () => {
+    // Both ladders run at once: the failing one and a silent one on the same gateway.
+    const failing = await createWorker(modelError(401));
+    const silent = await createWorker(checkIn.silent());
+
+    const ladder = (DEADLINE_S * 3 + 20) * 1000;
+    await until(
+      'both offline',
+      async () => (await getAgent(failing.id)).status === 'offline' && (await getAgent(silent.id)).status === 'offline',
+      ladder,
+    );
+
+    // The failure is real: the gateway called the model for this agent and got HTTP 401 back.
+    const failingRequests = await model.requests(failing.key);
+    expect(failingRequests.some((r) => r.heartbeat && r.response.kind === 'error' && r.response.status === 401)).toBe(true);
+
+    const { agent, events } = await lifecycle(failing.id);
+    expect(agent).toMatchObject({ status: 'offline', wake_attempts: 3 });
+    const runFailures = events.filter((e) => e.event === 'lifecycle.gateway.run_failed');
+    expect(runFailures.length).toBeGreaterThanOrEqual(1);
+    for (const failure of runFailures) {
+      expect(failure.message).toMatch(/^gateway: agent run failed — model auth/);
+      expect(failure.data).toMatchObject({ cause: expect.stringMatching(/^model auth/), run_id: expect.any(String) });
+    }
+    // The first run failed on the 401 itself (later ones may meet the gateway's auth cooldown).
+    expect(runFailures.at(-1)!.data!.error).toMatch(/401|authentication/i);
+    // The offline reason carries the gateway's reason, not only "no check-in after 3 wakes".
+    expect(agent.last_provision_error).toMatch(/max wake attempts reached\. Last attempt: gateway: agent run failed — model auth/);
+    expect(agent.last_provision_error).not.toMatch(/never called the heartbeat API/);
+    // Each run is recorded once, and all of them before the ladder gave up (the first may land before
+    // the provisioner's own bookkeeping of the wake on creation: a refused run fails within ~0.2 s).
+    expect(new Set(runFailures.map((f) => f.data!.run_id)).size).toBe(runFailures.length);
+    const order = events.map((e) => e.event).reverse();
+    expect(order.lastIndexOf('lifecycle.gateway.run_failed')).toBeLessThan(order.indexOf('lifecycle.reconcile.max_attempts_reached'));
+    const logs = (await api.user('get', `/api/v1/logs?event=lifecycle.gateway.*&agent_id=${failing.id}`).expect(200)).body;
+    expect(logs.total).toBe(runFailures.length);
+
+    // The silent agent's model answered every turn; the gateway reported no failure for it.
+    expect(summarizeCheckIns(await model.requests(silent.key))).toMatchObject({ checkInsIssued: 0 });
+    expect((await model.requests(silent.key)).every((r) => r.response.kind !== 'error')).toBe(true);
+    const quiet = await lifecycle(silent.id);
+    expect(quiet.events.filter((e) => e.event === 'lifecycle.gateway.run_failed')).toEqual([]);
+    expect(quiet.agent.last_provision_error).toMatch(/max wake attempts reached.*never called the heartbeat API/s);
+    expect(quiet.agent.last_provision_error).not.toMatch(/gateway:/);
+  }, 120_000);
+});

@@ -1,0 +1,58 @@
+import type { TestApi } from './api.js';
+import type { ModelControl, ScriptStep } from './openclaw/model-control.js';
+
+/*
+ * What the ladder tests share: a board on a gateway, worker agents with a scripted behaviour, and
+ * polling until something holds. Workers are `mc-<uuid>` on the gateway; the gateway's main agent
+ * (`mc-gateway-<uuid>`) is left alone.
+ */
+
+export const WORKERS = /^mc-(?!gateway-)/;
+
+export async function until(what: string, read: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await read())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Saves the gateway and a board on it (no lead); returns their ids. */
+export async function boardOnGateway(
+  api: TestApi,
+  gateway: { url: string; token: string | null; name: string },
+  board: { name: string; description?: string },
+): Promise<{ gatewayId: string; boardId: string }> {
+  const gw = await api.user('post', '/api/v1/gateways').send({ name: gateway.name, url: gateway.url, token: gateway.token }).expect(200);
+  const created = await api
+    .user('post', '/api/v1/boards')
+    .send({ name: board.name, description: board.description ?? 'd', gateway_id: gw.body.id, create_lead: false })
+    .expect(200);
+  return { gatewayId: gw.body.id as string, boardId: created.body.id as string };
+}
+
+/**
+ * Creates a worker with `behaviour` in place (Mission Control provisions and wakes it inside the POST),
+ * then pins the behaviour to it so a later test's pattern does not change it.
+ */
+export async function createWorker(
+  api: TestApi,
+  model: ModelControl,
+  boardId: string,
+  name: string,
+  behaviour: ScriptStep,
+): Promise<{ id: string; key: string }> {
+  await model.setPatternScript(WORKERS, behaviour);
+  const res = await api.user('post', '/api/v1/agents').send({ name, board_id: boardId }).expect(200);
+  const id = res.body.id as string;
+  await model.setScript(`mc-${id}`, behaviour);
+  return { id, key: `mc-${id}` };
+}
+
+/** Takes test workers off the shared gateway: their scripts and their agents (errors ignored). */
+export async function removeWorkers(api: TestApi | undefined, model: ModelControl, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    await model.setScript(`mc-${id}`, null);
+    await api?.user('delete', `/api/v1/agents/${id}`).catch(() => undefined);
+  }
+}
