@@ -220,8 +220,15 @@ describe('each check: failure produced → detected → fixed → verified', () 
       const offline = (await local.user('get', '/api/v1/doctor/checks/agents.offline').expect(200)).body as Check;
       expect(offline.status).toBe('fail');
       expect(offline.explanation).toMatch(/max wake attempts reached.*Nothing answered at the gateway URL/s);
-      const entry = (offline.evidence.offline as { agent_id: string; trail: { event: string }[] }[]).find((o) => o.agent_id === agent.id);
+      const entry = (offline.evidence.offline as { agent_id: string; trail: { event: string }[]; gateway: Record<string, unknown> }[]).find(
+        (o) => o.agent_id === agent.id,
+      );
       expect(entry?.trail.map((t) => t.event)).toContain('lifecycle.reconcile.max_attempts_reached');
+      // No gateway to ask: said so, not guessed (the connected case is in test/integration/doctor.test.ts).
+      expect(entry?.gateway).toMatchObject({
+        last_run_failure: null,
+        live: { unavailable: expect.stringMatching(/^gateway not connected/) },
+      });
       const never = (await local.user('get', '/api/v1/doctor/checks/agents.never_checked_in').expect(200)).body as Check;
       expect(never.status).toBe('fail');
       // The real gateway-side fix and verify (wake → check-in) are in test/integration/doctor.test.ts.

@@ -8,7 +8,7 @@ import { startTestApi, type TestApi } from '../support/api.js';
 import { patchGatewayConfig } from '../support/openclaw/config-patch.js';
 import { doctorCheck, doctorFix } from '../support/doctor.js';
 import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
-import { checkIn, modelControl } from '../support/openclaw/model-control.js';
+import { checkIn, modelControl, modelError } from '../support/openclaw/model-control.js';
 import { runOpenClawCli } from '../support/openclaw/gateway.js';
 import { startReverseProxy, type ReverseProxy } from '../support/openclaw/reverse-proxy.js';
 import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
@@ -62,7 +62,7 @@ const harness = async (action: 'halt' | 'restart') => {
   if (res.status !== 204) throw new Error(`harness ${action} failed: ${await res.text()}`);
 };
 
-async function createWorker(name: string, behaviour: ReturnType<typeof checkIn.obedient>): Promise<string> {
+async function createWorker(name: string, behaviour: Parameters<typeof model.setScript>[1] & object): Promise<string> {
   await model.setPatternScript(WORKERS, behaviour);
   const res = await api
     .user('post', '/api/v1/agents')
@@ -72,6 +72,19 @@ async function createWorker(name: string, behaviour: ReturnType<typeof checkIn.o
   await model.setScript(`mc-${res.body.id}`, behaviour);
   await model.setPatternScript(WORKERS, null);
   return res.body.id as string;
+}
+
+/** Waits until the ladder ends the agent offline, then runs agents.offline (which must fail). */
+async function offlineCheckOnceOffline(id: string): Promise<Check> {
+  await until(
+    'offline',
+    async () => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body.status,
+    (s) => s === 'offline',
+    (DEADLINE_S * 2 + 30) * 1000,
+  );
+  const offline = await check(api, 'agents.offline');
+  expect(offline.status).toBe('fail');
+  return offline;
 }
 
 beforeAll(async () => {
@@ -153,14 +166,7 @@ describe('doctor against the real gateway', () => {
 
   it('agents offline after max wakes / never checked in: reason + trail; wake once it behaves → verified', async () => {
     const id = await createWorker('Silent', checkIn.silent());
-    await until(
-      'offline',
-      async () => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body.status,
-      (s) => s === 'offline',
-      (DEADLINE_S * 2 + 30) * 1000,
-    );
-    const offline = await check(api, 'agents.offline');
-    expect(offline.status).toBe('fail');
+    const offline = await offlineCheckOnceOffline(id);
     expect(offline.explanation).toMatch(/max wake attempts reached.*never called the heartbeat API/s);
     const entry = (offline.evidence.offline as { agent_id: string; trail: { event: string }[]; wake_attempts: number }[]).find(
       (o) => o.agent_id === id,
@@ -175,6 +181,29 @@ describe('doctor against the real gateway', () => {
     const woke = await fix(api, 'agents.offline', { action: 'wake_agent', target_id: id, verify_wait_seconds: 40 });
     expect(woke).toMatchObject({ verified: true, verify: { status: 'ok' } });
     expect((await check(api, 'agents.never_checked_in')).status).toBe('ok');
+  }, 180_000);
+
+  it('agents offline with the gateway’s own evidence: runs refused by the model → the recorded failed run and the live session (sessions.list) in the check → model fixed → wake → verified', async () => {
+    // A 400 (a request the provider refuses) rather than a 401: an auth failure puts the agent's model
+    // profile into a cooldown of up to minutes, and the wake after the fix would meet it.
+    const id = await createWorker('Refused', modelError(400, { message: 'Invalid request: unsupported parameter' }));
+    const offline = await offlineCheckOnceOffline(id);
+    const entry = (offline.evidence.offline as { agent_id: string; gateway: Record<string, unknown> }[]).find((o) => o.agent_id === id)!;
+    // The gateway's account, recorded from its sessions.changed events while the ladder ran …
+    // (2026.9.6 words a 400 as "LLM request failed: provider rejected the request schema or tool payload.")
+    const refusal = /provider rejected the request|400|unsupported parameter/i;
+    expect(entry.gateway.last_run_failure).toMatchObject({ run_id: expect.any(String), error: expect.stringMatching(refusal) });
+    // … and the agent's session as the gateway lists it now.
+    expect((entry.gateway.live as { sessions: Record<string, unknown>[] }).sessions).toContainEqual(
+      expect.objectContaining({ key: `agent:mc-${id}:main`, lastRunError: expect.stringMatching(refusal) }),
+    );
+    expect(offline.explanation).toMatch(
+      new RegExp(`Refused ${suffix}: [^.]*max wake attempts reached\\. Last attempt: gateway: agent run failed`),
+    );
+
+    await model.setScript(`mc-${id}`, checkIn.obedient()); // the operator fixed the model side
+    const woke = await fix(api, 'agents.offline', { action: 'wake_agent', target_id: id, verify_wait_seconds: 40 });
+    expect(woke).toMatchObject({ verified: true, verify: { status: 'ok' } });
   }, 180_000);
 
   it('exec policy in ask mode refuses the headless check-in → allow curl for each agent → verified', async () => {
@@ -420,7 +449,10 @@ describe('doctor: pairing and scopes on the real gateway (Mission Control remote
       delete proxy.headers['x-openclaw-scopes'];
       expect(await fix(own, 'gateway.connection', { action: 'retest_gateway', target_id: id })).toMatchObject({
         verified: true,
-        verify: { status: 'ok', evidence: { gateways: [expect.objectContaining({ id, scopes: expect.arrayContaining(['operator.admin']) })] } },
+        verify: {
+          status: 'ok',
+          evidence: { gateways: [expect.objectContaining({ id, scopes: expect.arrayContaining(['operator.admin']) })] },
+        },
       });
     } finally {
       delete proxy.headers['x-openclaw-scopes'];
