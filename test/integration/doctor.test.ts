@@ -333,10 +333,13 @@ describe('doctor against the real gateway', () => {
   it('gateway stopped → unreachable with the next step; started again → re-test → verified', async () => {
     await harness('halt');
     try {
+      // While the gateway shuts down the first answer can be connection_lost (a socket closed mid-handshake).
       const down = await until(
         'unreachable',
         () => check(api, 'gateway.connection'),
-        (c) => c.status === 'fail',
+        (c) =>
+          c.status === 'fail' &&
+          (c.evidence.gateways as { id: string; code?: string }[]).some((g) => g.id === gatewayId && g.code === 'unreachable'),
         20_000,
       );
       expect(down.explanation).toMatch(/Nothing answered at the gateway URL.*openclaw gateway run/s);
