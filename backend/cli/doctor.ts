@@ -137,6 +137,7 @@ export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessE
                 action: f.action,
                 ...(f.target_id && { target_id: f.target_id }),
                 ...(f.board_id && { board_id: f.board_id }),
+                ...(f.level && { level: f.level }),
                 confirm: f.destructive,
                 verify_wait_seconds: 30,
               });

@@ -47,6 +47,8 @@ export type FixAction = z.infer<typeof FixAction>;
 export const CheckStatus = z.enum(['ok', 'warn', 'fail', 'skipped']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
 
+export const LogLevelName = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
 /** One fix a check offers: what to POST to `/api/v1/doctor/fix` (with the check’s id). */
 export const DoctorFix = z.object({
   action: FixAction,
@@ -57,6 +59,8 @@ export const DoctorFix = z.object({
   target_id: Id.nullable(),
   /** A template sync limited to this board of the gateway (null: the whole gateway, main agent included). */
   board_id: Id.nullable(),
+  /** For `set_log_level`: the level it sets (send it as `level`). */
+  level: LogLevelName.nullable(),
 });
 export type DoctorFix = z.infer<typeof DoctorFix>;
 
@@ -97,8 +101,6 @@ export const DoctorCheckParams = z.object({
     .describe(`one of: ${CHECK_IDS.join(', ')}`),
 });
 
-export const LogLevelName = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
-
 export const DoctorFixRequest = z.strictObject({
   check_id: CheckId,
   action: FixAction,
@@ -107,7 +109,7 @@ export const DoctorFixRequest = z.strictObject({
   board_id: Id.optional(),
   /** Required for destructive fixes. */
   confirm: z.boolean().default(false),
-  /** For `set_log_level` (default `info`). */
+  /** Required for `set_log_level`: the level to set (no silent default). */
   level: LogLevelName.optional(),
   /** Re-run the check until it passes or this many seconds pass (an agent's check-in takes a few seconds). */
   verify_wait_seconds: z.number().int().min(0).max(120).default(0),

@@ -14,8 +14,8 @@ import type { AppEnv, CheckEnv } from './types.js';
  * The seed's "Getting help" section as one archive: recent logs, redacted config, a DB summary,
  * versions/OS and the doctor report. Secrets never go in: the config and the summary are built from
  * allowlisted fields, and every file is scrubbed of every secret the backend knows (local token,
- * gateway tokens, device tokens) plus bearer/token-shaped values (any run of 40+ token characters)
- * before it is written.
+ * gateway tokens, device tokens; raw and JSON-escaped, 4+ characters) plus bearer/token-shaped values
+ * (any run of 40+ token characters) before it is written.
  */
 
 const LOG_TAIL_BYTES = 2 * 1024 * 1024;
@@ -55,7 +55,25 @@ function knownSecrets(env: CheckEnv): string[] {
       if (g.deviceToken) secrets.add(g.deviceToken);
     }
   }
-  return [...secrets].filter((s) => s.length >= 8);
+  return secretForms([...secrets]);
+}
+
+/** Shortest secret matched by value: shorter ones would redact ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Each secret as it can appear in a file: raw, and escaped once or twice as a JSON string (the logs and
+ * the report are JSON, and a log line can quote JSON), so a token holding `"` or `\` is found too.
+ * Longest first, so a longer form is replaced before a shorter one cuts into it.
+ */
+export function secretForms(secrets: string[]): string[] {
+  const escape = (s: string) => JSON.stringify(s).slice(1, -1);
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    forms.add(secret).add(escape(secret)).add(escape(escape(secret)));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** Known secrets, then anything shaped like a credential (bearer values, token fields). */

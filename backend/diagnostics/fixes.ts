@@ -115,7 +115,7 @@ const FIXES: Record<FixAction, FixDef> = {
     destructive: false,
     target: null,
     async apply(app, _env, _id, req) {
-      const level = req.level ?? 'info';
+      const level = req.level!; // required: checked in applyFix
       app.logger.setLevel(level);
       return { message: `Log level is now ${level} (until the app restarts; set --log-level / MC_LOG_LEVEL to keep it).` };
     },
@@ -210,6 +210,9 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
     if (!def.boardScoped) throw unprocessable({ message: `${req.action} takes no board_id.`, loc: ['body', 'board_id'] });
     if (app.services.boards.getRow(req.board_id).gatewayId !== req.target_id)
       throw unprocessable({ message: 'The board does not belong to this gateway.', loc: ['body', 'board_id'] });
+  }
+  if (req.action === 'set_log_level' && req.level === undefined) {
+    throw unprocessable({ message: 'set_log_level needs the level to set (e.g. info or debug).', loc: ['body', 'level'] });
   }
   if (def.destructive && !req.confirm) {
     throw unprocessable({

@@ -96,12 +96,14 @@ export const fix = (
   targetId: string | null = null,
   destructive = false,
   boardId: string | null = null,
+  level: DoctorFix['level'] = null,
 ): DoctorFix => ({
   action,
   label,
   destructive,
   target_id: targetId,
   board_id: boardId,
+  level,
 });
 
 export const MB = 1024 * 1024;

@@ -54,7 +54,7 @@ export function runFailureOf(event: string, payload: unknown): RunFailure | null
 }
 
 /** Belt and braces: the gateway redacts provider credentials; an agent token must not slip through either. */
-const scrub = (text: string): string =>
+export const scrub = (text: string): string =>
   text.replace(/(X-Agent-Token:\s*)\S+/gi, '$1[redacted]').replace(/[A-Za-z0-9_-]{40,}/g, '[redacted]');
 
 /**

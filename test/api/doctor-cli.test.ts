@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,17 @@ describe('mission-control doctor (CLI)', () => {
     const report = JSON.parse(json.out);
     expect(report.app_running).toBe(false);
     expect(report.checks.find((c: { id: string }) => c.id === 'db.migrations').status).toBe('ok');
+  }, 60_000);
+
+  it('a data dir that does not exist yet (before the first start): disk.free measures its nearest existing parent, not “the check itself failed”', async () => {
+    const parent = tempDir();
+    const dir = join(parent, 'not', 'created', 'yet');
+    const { out } = await cli(['doctor', '--json', '--data-dir', dir, '--port', '0']);
+    const disk = JSON.parse(out).checks.find((x: { id: string }) => x.id === 'disk.free');
+    expect(disk.explanation).not.toMatch(/check itself failed/);
+    expect(disk.status).not.toBe('fail');
+    expect(disk.evidence).toMatchObject({ data_dir: dir, measured_at: parent, free_bytes: expect.any(Number) });
+    expect(existsSync(dir), 'the doctor does not create the data dir').toBe(false);
   }, 60_000);
 
   it('an occupied port: doctor names the owning process and a free alternative (exit 1); serve says the same (exit 2)', async () => {
@@ -158,6 +169,23 @@ describe('mission-control doctor (CLI)', () => {
       expect(report.checks.find((x: { id: string }) => x.id === 'scheduler.alive').status).toBe('ok');
       expect(fixed.code, fixed.out).toBe(0);
       expect(fixed.out).not.toContain(api.backend.localToken);
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
+  it('app running with debug logging left on: --fix sends the level the offered fix names → info, verified', async () => {
+    const api = await startTestApi({ logLevel: 'debug' });
+    try {
+      const fixed = await cli(['doctor', '--fix', '--json', '--data-dir', api.dataDir]);
+      const report = JSON.parse(fixed.out);
+      expect(report.fixes_applied).toContainEqual(
+        expect.objectContaining({
+          check: 'logging.level',
+          result: expect.objectContaining({ action: 'set_log_level', verified: true }),
+        }),
+      );
+      expect(api.backend.logger.level).toBe('info');
     } finally {
       await api.stop();
     }

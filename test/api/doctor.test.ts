@@ -1,7 +1,10 @@
-import { statfsSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS, type DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { doctorCheck } from '../support/doctor.js';
+import { readTar } from '../../backend/diagnostics/tar.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 
 /*
@@ -62,6 +65,32 @@ describe('doctor report', () => {
   });
 });
 
+describe('support bundle redaction', () => {
+  it('a gateway token with quotes and backslashes, and a short one, are found raw and JSON-escaped in the logs: zero hits', async () => {
+    const quoted = 'q"uo\\te\'d-7f3k';
+    const short = 'x9Kq';
+    await f.gateway({ token: quoted });
+    await f.gateway({ token: short });
+    // Leaks as the JSON log writes them (escaped once), and as a log line quoting JSON writes them (twice).
+    api.backend.logger.flush();
+    const logFile = join(api.dataDir, 'logs', 'mission-control.log');
+    appendFileSync(logFile, `${JSON.stringify({ msg: 'a careless log line', header: `Bearer ${quoted}`, raw: quoted, short })}\n`);
+    appendFileSync(logFile, `${JSON.stringify({ msg: JSON.stringify({ token: quoted, again: short }) })}\n`);
+    const log = readFileSync(logFile, 'utf8');
+    const once = JSON.stringify(quoted).slice(1, -1);
+    const twice = JSON.stringify(once).slice(1, -1);
+    expect(log, 'the leak is in the log as escaped JSON').toContain(once);
+    expect(log).toContain(twice);
+    expect(log).not.toContain(quoted); // the raw form never appears in JSON: a raw-only match would miss it
+
+    const bundle = (await api.user('post', '/api/v1/doctor/support-bundle').expect(200)).body as { path: string };
+    const tar = gunzipSync(readFileSync(bundle.path));
+    const all = tar.toString('utf8');
+    for (const form of [quoted, once, twice, short]) expect(all.includes(form), `${JSON.stringify(form)} is in the bundle`).toBe(false);
+    expect(readTar(tar).get('logs/mission-control.log')?.toString()).toContain('a careless log line');
+  });
+});
+
 describe('fix requests are checked before anything runs', () => {
   it('a destructive fix without confirm, a fix of another check, a missing target → 422 naming the field', async () => {
     const board = await f.board();
@@ -86,6 +115,13 @@ describe('fix requests are checked before anything runs', () => {
     expect(notScoped.body.detail.loc).toEqual(['body', 'board_id']);
     const rotateNoConfirm = await fix('agents.token_drift', { action: 'rotate_tokens_and_sync', target_id: other.id }).expect(422);
     expect(rotateNoConfirm.body.detail.loc).toEqual(['body', 'confirm']);
+    // set_log_level says which level: no silent default to info.
+    const noLevel = await fix('logging.level', { action: 'set_log_level' }).expect(422);
+    expect(noLevel.body.detail.loc).toEqual(['body', 'level']);
+    const before = api.backend.logger.level;
+    const badLevel = await fix('logging.level', { action: 'set_log_level', level: 'loud' }).expect(422);
+    expect(badLevel.body.detail[0].loc).toEqual(['body', 'level']);
+    expect(api.backend.logger.level).toBe(before);
     const unknownCheck = await api.user('post', '/api/v1/doctor/fix').send({ check_id: 'no.such', action: 'reveal_logs' }).expect(422);
     expect(unknownCheck.body.detail[0].loc).toEqual(['body', 'check_id']);
     await api.user('get', '/api/v1/doctor/checks/no.such').expect(404);
@@ -97,8 +133,9 @@ describe('each check: failure produced → detected → fixed → verified', () 
     const before = await check('logging.level');
     expect(before.status).toBe('warn');
     expect(before.explanation).toMatch(/Debug logging is on/);
-    expect(before.fixes.map((x) => x.action)).toContain('set_log_level');
-    const res = await fix('logging.level', { action: 'set_log_level', level: 'info' }).expect(200);
+    const offered = before.fixes.find((x) => x.action === 'set_log_level');
+    expect(offered?.level, 'the offered fix says which level it sets').toBe('info');
+    const res = await fix('logging.level', { action: 'set_log_level', level: offered!.level }).expect(200);
     expect(res.body).toMatchObject({ verified: true, verify: { status: 'ok' } });
     expect(api.backend.logger.level).toBe('info');
   });
@@ -183,8 +220,15 @@ describe('each check: failure produced → detected → fixed → verified', () 
       const offline = (await local.user('get', '/api/v1/doctor/checks/agents.offline').expect(200)).body as Check;
       expect(offline.status).toBe('fail');
       expect(offline.explanation).toMatch(/max wake attempts reached.*Nothing answered at the gateway URL/s);
-      const entry = (offline.evidence.offline as { agent_id: string; trail: { event: string }[] }[]).find((o) => o.agent_id === agent.id);
+      const entry = (offline.evidence.offline as { agent_id: string; trail: { event: string }[]; gateway: Record<string, unknown> }[]).find(
+        (o) => o.agent_id === agent.id,
+      );
       expect(entry?.trail.map((t) => t.event)).toContain('lifecycle.reconcile.max_attempts_reached');
+      // No gateway to ask: said so, not guessed (the connected case is in test/integration/doctor.test.ts).
+      expect(entry?.gateway).toMatchObject({
+        last_run_failure: null,
+        live: { unavailable: expect.stringMatching(/^gateway not connected/) },
+      });
       const never = (await local.user('get', '/api/v1/doctor/checks/agents.never_checked_in').expect(200)).body as Check;
       expect(never.status).toBe('fail');
       // The real gateway-side fix and verify (wake → check-in) are in test/integration/doctor.test.ts.

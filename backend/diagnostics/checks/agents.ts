@@ -1,6 +1,9 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DoctorFix } from '../../contract/diagnostics.js';
 import { agents, lifecycleEvents, type AgentRow } from '../../db/schema.js';
+import { gatewayTarget } from '../../gateway/manager.js';
+import { gatewayAgentKey } from '../../lifecycle/gateway-agents.js';
+import { RUN_FAILED_EVENT, scrub as scrubRunError } from '../../lifecycle/gateway-runs.js';
 import { fix, type AppEnv, type CheckDef, type CheckEnv } from '../types.js';
 import { rotateFixes } from './templates.js';
 
@@ -94,21 +97,85 @@ export const tokenDrift: CheckDef = {
   },
 };
 
+/** The gateway's newest account of a failed run of this agent, as the lifecycle recorded it. */
+function lastRunFailure(app: AppEnv, agentId: string) {
+  const e = app.services.ctx.db
+    .select()
+    .from(lifecycleEvents)
+    .where(and(eq(lifecycleEvents.agentId, agentId), eq(lifecycleEvents.event, RUN_FAILED_EVENT)))
+    .orderBy(desc(lifecycleEvents.createdAt))
+    .limit(1)
+    .get();
+  if (!e) return null;
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  return { at: e.createdAt.toISOString(), cause: data.cause ?? null, error: data.error ?? null, run_id: data.run_id ?? null };
+}
+
+const SESSION_FIELDS = ['key', 'status', 'lastRunError', 'hasActiveRun', 'updatedAt', 'lastActivityAt', 'lastInteractionAt'] as const;
+
+/**
+ * The agent's sessions as the gateway lists them right now (`sessions.list {agentId}`), when its gateway is
+ * connected: status and last run error straight from the gateway. Only these fields, the error scrubbed.
+ */
+async function liveSessions(app: AppEnv, agent: AgentRow): Promise<{ sessions: Record<string, unknown>[] } | { unavailable: string }> {
+  const status = app.manager.status(agent.gatewayId);
+  if (status.state !== 'connected') return { unavailable: `gateway not connected (${status.error?.code ?? status.state})` };
+  try {
+    const conn = app.manager.connection(gatewayTarget(app.services.gateways.getRow(agent.gatewayId)));
+    const res = await conn.request<{ sessions?: Record<string, unknown>[] }>(
+      'sessions.list',
+      { agentId: gatewayAgentKey(agent), limit: 3 },
+      { timeoutMs: 5_000 },
+    );
+    return {
+      sessions: (res.sessions ?? []).map((row) =>
+        Object.fromEntries(
+          SESSION_FIELDS.filter((k) => row[k] !== undefined).map((k) => [
+            k,
+            k === 'lastRunError' && typeof row[k] === 'string' ? scrubRunError(row[k]).slice(0, 300) : row[k],
+          ]),
+        ),
+      ),
+    };
+  } catch (err) {
+    return { unavailable: `sessions.list failed: ${(err as Error).message}` };
+  }
+}
+
+/** What the gateway itself says about an offline agent: its recorded failed runs and its live session state. */
+async function gatewaySide(app: AppEnv, agent: AgentRow) {
+  return { last_run_failure: lastRunFailure(app, agent.id), live: await liveSessions(app, agent) };
+}
+
+/** A sentence from the gateway's evidence, unless the offline reason already carries it. */
+function gatewaySentence(agent: AgentRow, side: Awaited<ReturnType<typeof gatewaySide>>): string {
+  if (agent.lastProvisionError?.includes('gateway: agent run failed')) return '';
+  const failed = 'sessions' in side.live ? side.live.sessions.find((s) => typeof s.lastRunError === 'string' && s.lastRunError) : undefined;
+  if (failed)
+    return ` The gateway reports its session ${String(failed.key)} as ${String(failed.status ?? 'failed')}: ${String(failed.lastRunError)}.`;
+  if (side.last_run_failure)
+    return ` The gateway reported a failed run at ${side.last_run_failure.at}: ${String(side.last_run_failure.error)}.`;
+  return '';
+}
+
 export const offlineAgents: CheckDef = {
   id: 'agents.offline',
   title: 'Agents offline after their wakes',
   severity: 'warning',
   needsApp: true,
   verify: 'Reads the agents’ status again (online once they checked in).',
-  run(env) {
+  async run(env) {
     const app = env.app!;
     const rows = app.services.ctx.db.select().from(agents).where(eq(agents.status, 'offline')).all();
     if (!rows.length) return { status: 'ok', explanation: 'No agent is offline.', evidence: { offline: [] } };
+    const sides = await Promise.all(rows.map((a) => gatewaySide(app, a)));
     return {
       status: 'fail',
-      explanation: rows.map((a) => `${a.name}: ${a.lastProvisionError ?? 'offline (no reason recorded)'}`).join(' '),
+      explanation: rows
+        .map((a, i) => `${a.name}: ${a.lastProvisionError ?? 'offline (no reason recorded)'}${gatewaySentence(a, sides[i]!)}`)
+        .join(' '),
       evidence: {
-        offline: rows.map((a) => ({
+        offline: rows.map((a, i) => ({
           agent_id: a.id,
           name: a.name,
           reason: a.lastProvisionError,
@@ -116,6 +183,7 @@ export const offlineAgents: CheckDef = {
           last_wake_sent_at: iso(a.lastWakeSentAt),
           last_seen_at: iso(a.lastSeenAt),
           trail: trail(app, a.id),
+          gateway: sides[i],
         })),
       },
       fixes: rows.flatMap((a) => [wakeFix(a), reprovisionFix(a)]),

@@ -4,6 +4,7 @@ import { agents, gateways, type GatewayRow } from '../../db/schema.js';
 import { GatewayError } from '../../gateway/errors.js';
 import { gatewayTarget } from '../../gateway/manager.js';
 import type { GatewayHello } from '../../gateway/connection.js';
+import { OPERATOR_SCOPES } from '../../gateway/protocol.js';
 import { checkinExecPolicy } from '../../lifecycle/exec-policy.js';
 import { gatewayAgentKey } from '../../lifecycle/gateway-agents.js';
 import { fix, type AppEnv, type CheckDef } from '../types.js';
@@ -37,6 +38,10 @@ function pairingRequestId(err: GatewayError): string | null {
 }
 
 function nextStep(app: AppEnv, err: GatewayError): string {
+  if (err.code === 'missing_scope') {
+    // The two ways a paired device ends up with fewer scopes: a proxy capping them, or a narrower approval.
+    return `Mission Control needs ${OPERATOR_SCOPES.join(', ')} (${err.detail}). If a reverse proxy in front of the gateway sends an \`x-openclaw-scopes\` header, let it allow these; otherwise run \`openclaw devices list\` on the gateway host and approve the scope upgrade of device ${app.manager.identity().deviceId} (“OpenClaw Mission Control”). Then re-test the gateway.`;
+  }
   if (err.code !== 'pairing_required') return err.nextStep;
   const requestId = pairingRequestId(err);
   const deviceId = app.manager.identity().deviceId;

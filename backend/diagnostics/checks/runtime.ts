@@ -89,7 +89,7 @@ export const logLevel: CheckDef = {
         status: 'warn',
         explanation: `Debug logging is on (${level}): the log grows fast. Turn it back to info when you are done.`,
         evidence,
-        fixes: [fix('set_log_level', 'Set the log level to info'), fix('reveal_logs', 'Show the log file')],
+        fixes: [fix('set_log_level', 'Set the log level to info', null, false, null, 'info'), fix('reveal_logs', 'Show the log file')],
       };
     }
     if (level === 'silent' || level === 'fatal') {
@@ -97,7 +97,7 @@ export const logLevel: CheckDef = {
         status: 'warn',
         explanation: `Logging is ${level}: failures will leave no trace. Set it to info.`,
         evidence,
-        fixes: [fix('set_log_level', 'Set the log level to info')],
+        fixes: [fix('set_log_level', 'Set the log level to info', null, false, null, 'info')],
       };
     }
     return {

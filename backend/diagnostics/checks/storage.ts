@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { resolveAppPath } from '../../app-paths.js';
 import { fix, formatBytes, type CheckDef } from '../types.js';
 
@@ -118,6 +118,17 @@ export const dbWal: CheckDef = {
   },
 };
 
+/** `dir` itself when it exists, else its closest existing ancestor (the file system it will be created on). */
+function nearestExisting(dir: string): string {
+  let current = resolve(dir);
+  while (!existsSync(current)) {
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return current;
+}
+
 export const diskFree: CheckDef = {
   id: 'disk.free',
   title: 'Free disk in the data folder',
@@ -125,10 +136,12 @@ export const diskFree: CheckDef = {
   needsApp: false,
   verify: 'Reads the free space of the data folder’s file system again.',
   run(env) {
-    const s = statfsSync(env.dataDir);
+    // Before the first start the data folder may not exist yet: its file system is the nearest existing parent's.
+    const measured = nearestExisting(env.dataDir);
+    const s = statfsSync(measured);
     const free = Number(s.bavail) * Number(s.bsize);
     const min = env.thresholds.minFreeDiskBytes;
-    const evidence = { data_dir: env.dataDir, free_bytes: free, min_bytes: min };
+    const evidence = { data_dir: env.dataDir, measured_at: measured, free_bytes: free, min_bytes: min };
     if (free < min) {
       return {
         status: 'fail',

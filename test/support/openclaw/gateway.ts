@@ -145,6 +145,35 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   };
 }
 
+/**
+ * Runs the gateway's own CLI (`openclaw <args>`) against a test gateway's state, as an operator on the
+ * gateway host would (it reads the gateway's config, so it reaches the gateway with its token).
+ */
+export function runOpenClawCli(
+  runtime: OpenClawRuntime,
+  state: { homeDir: string; stateDir: string },
+  args: string[],
+  timeoutMs = 90_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = gatewayEnv(runtime, state.homeDir, state.stateDir, join(state.stateDir, 'openclaw.json'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(runtime.nodeBin, [runtime.openclawEntry, ...args], { cwd: state.homeDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 function gatewayEnv(runtime: OpenClawRuntime, homeDir: string, stateDir: string, configPath: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
