@@ -2,8 +2,16 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { InstanceRunningError, PortInUseError, startBackend } from './index.js';
+import { CliError, UsageError } from './cli/access.js';
+import { doctorCommand } from './cli/doctor.js';
+import { gatewaysCommand } from './cli/gateways.js';
+import { templatesCommand } from './cli/templates.js';
+import { describePortInUse } from './diagnostics/port.js';
 
 const USAGE = `Usage: mission-control serve [options]
+       mission-control templates sync --gateway-id ID [options]   (templates --help)
+       mission-control gateways list [--json]
+       mission-control doctor [--json] [--fix [--yes]] [--data-dir DIR]
 
 Runs the Mission Control backend and UI headless on 127.0.0.1.
 
@@ -61,10 +69,13 @@ async function main(argv: string[]): Promise<number> {
     await serve(rest);
     return -1; // keep running
   }
+  if (command === 'doctor') return doctorCommand(rest, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   if (command.startsWith('--')) {
     await serve(argv);
     return -1;
   }
+  if (command === 'templates') return templatesCommand(rest);
+  if (command === 'gateways') return gatewaysCommand(rest);
   process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}`);
   return 2;
 }
@@ -73,8 +84,21 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof InstanceRunningError) {
+  async (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mission-control: ${err.message}\n\n${err.usage ?? USAGE}`);
+      process.exit(2);
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`mission-control: ${err.message}\n`);
+      process.exit(1);
+    }
+    if (err instanceof PortInUseError) {
+      // Who holds the port (where the OS tells) and a free one to use instead.
+      process.stderr.write(`mission-control: ${(await describePortInUse(err.host, err.port)).message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof ConfigError || err instanceof InstanceRunningError) {
       process.stderr.write(`mission-control: ${err.message}\n`);
       process.exit(2);
     }

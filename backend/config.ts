@@ -88,6 +88,9 @@ const FLAG_OPTIONS = {
   'gateway-min-version': { type: 'string' },
 } as const;
 
+/** The flags `loadConfig` knows (the desktop shell passes only these on, not Chromium's switches). */
+export const BACKEND_FLAG_NAMES = Object.keys(FLAG_OPTIONS) as readonly (keyof typeof FLAG_OPTIONS)[];
+
 /**
  * Config from command-line flags, environment and defaults — flags win over env.
  * Unknown flags and invalid values are a ConfigError naming the flag/variable.

@@ -1,4 +1,5 @@
-import { assertNoRunningInstance, removeInstance, writeInstance } from './instance.js';
+import { writeAppSettings } from './app-settings.js';
+import { claimForApp, removeInstance, writeInstance } from './instance.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,13 +12,16 @@ import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigI
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
 import { createUserSessions } from './http/user-sessions.js';
+import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
 import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
 import { generateLocalToken } from './services/tokens.js';
+import type { SecretStore } from './secret-store.js';
 
-export { loadConfig, ConfigError, defaultDataDir } from './config.js';
+export { loadConfig, ConfigError, defaultDataDir, BACKEND_FLAG_NAMES } from './config.js';
+export type { SecretStore } from './secret-store.js';
 export { InstanceRunningError, readRunningInstance } from './instance.js';
 export type { RunningInstance } from './instance.js';
 export type { BackendConfig, BackendConfigInput } from './config.js';
@@ -38,6 +42,8 @@ export interface RunningBackend {
    * Each call mints a new code; the local token is never part of the URL.
    */
   issueLoginLink(): string;
+  /** The doctor (checks, fixes, support bundle), as the API serves it. */
+  diagnostics: Diagnostics;
   stop(): Promise<void>;
 }
 
@@ -84,42 +90,70 @@ export interface StartOptions {
   now?: () => Date;
   /** Environment for local-gateway detection (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** How secrets are sealed at rest (the desktop app passes the OS keychain; default: 0600 files). */
+  secretStore?: SecretStore;
+}
+
+/**
+ * The services over an opened database, without HTTP or background loops: what `startBackend` runs,
+ * and what the CLI uses on the data dir when the app is not running.
+ */
+export function buildServices(config: BackendConfig, opened: OpenedDb, logger: Logger, options: StartOptions = {}) {
+  const ctx: ServiceContext = {
+    db: opened.db,
+    sqlite: opened.sqlite,
+    now: options.now ?? (() => new Date()),
+    logger,
+    policy: policyFromConfig(config),
+  };
+  const gatewayManager = createGatewayManager({
+    identityFile: join(config.dataDir, 'gateway-device.json'),
+    ...(options.secretStore && { secretStore: options.secretStore }),
+    logger,
+    clientVersion: appVersion(),
+    minVersion: config.gatewayMinVersion,
+    store: createGatewayStateStore(ctx),
+  });
+  const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
+  return { ctx, gatewayManager, services };
 }
 
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
   const requested = parseConfig(input);
   mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
-  assertNoRunningInstance(requested.dataDir);
-  const logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
-  const log = logger.child('backend');
-  const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
-
+  // The data dir is ours (exclusively) before the database is opened: a CLI command working on it
+  // directly, or a second app, is refused here, and neither can claim it while this one starts.
+  claimForApp(requested.dataDir, options.now?.() ?? new Date());
+  let logger: Logger | undefined;
   let opened: OpenedDb | undefined;
   let server: Server | undefined;
   let gatewayManager: GatewayManager | undefined;
   try {
+    logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
+    const log = logger.child('backend');
+    const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
     opened = openDb(join(requested.dataDir, 'mission-control.db'));
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
     server = await listen(requested.host, requested.port);
     const port = (server.address() as AddressInfo).port;
     const config = withListeningPort(requested, port);
-    const ctx: ServiceContext = {
-      db: opened.db,
-      sqlite: opened.sqlite,
-      now: options.now ?? (() => new Date()),
+    const built = buildServices(config, opened, logger, options);
+    const { ctx, services } = built;
+    gatewayManager = built.gatewayManager;
+    const hostForUrl =
+      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${hostForUrl}:${port}`;
+    const diagnostics = createDiagnostics({
+      services,
+      manager: gatewayManager,
       logger,
-      policy: policyFromConfig(config),
-    };
-    gatewayManager = createGatewayManager({
-      identityFile: join(config.dataDir, 'gateway-device.json'),
-      logger,
-      clientVersion: appVersion(),
-      minVersion: config.gatewayMinVersion,
-      store: createGatewayStateStore(ctx),
+      config,
+      url,
+      templateSync: services.templateSync,
     });
-    const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
     const sessions = createUserSessions();
     const app = createApp({
+      diagnostics,
       services,
       sessions,
       settings: {
@@ -144,9 +178,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       baseUrl: config.baseUrl,
     });
     server.on('request', app);
-    const hostForUrl =
-      config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${hostForUrl}:${port}`;
+    writeAppSettings(config.dataDir, config.baseUrl, ctx.now());
     writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
@@ -165,6 +197,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const db = opened;
     const httpServer = server;
     const manager = gatewayManager;
+    const appLogger = logger;
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -172,9 +205,10 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       config,
       localToken,
       dataDir: config.dataDir,
-      logger,
+      logger: appLogger,
       services,
       issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
+      diagnostics,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
@@ -189,14 +223,15 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
           db.close();
           removeInstance(config.dataDir);
           log.info('app.stopped', 'Mission Control backend stopped');
-          await logger.close();
+          await appLogger.close();
         })()),
     };
   } catch (err) {
     gatewayManager?.closeAll();
     server?.close();
     opened?.close();
-    await logger.close();
+    await logger?.close();
+    removeInstance(requested.dataDir);
     throw err;
   }
 }

@@ -75,6 +75,9 @@ export function buildOpenApiDocument(options: { serverUrl: string }) {
             content: errorContent,
           },
         }),
+        ...Object.fromEntries(
+          Object.entries(route.errors ?? {}).map(([status, description]) => [status, { description, content: errorContent }]),
+        ),
       },
       ...llmExtensions(route),
     };

@@ -44,6 +44,8 @@ export interface RouteDef<
   response: R;
   /** Success status, 200 unless said. */
   status?: number;
+  /** Error statuses this route answers for its own reasons, with what they mean (shown in OpenAPI). */
+  errors?: Readonly<Record<string, string>>;
   llm?: LlmHints;
 }
 

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { fileSecretStore, type SecretStore } from '../secret-store.js';
 import { OPERATOR_SCOPES, signaturePayload } from './protocol.js';
 
 /*
@@ -18,7 +19,10 @@ const StoredIdentity = z.object({
   version: z.literal(1),
   deviceId: z.string(),
   publicKeyPem: z.string(),
-  privateKeyPem: z.string(),
+  /** Plain PEM (headless, or no OS keychain) … */
+  privateKeyPem: z.string().optional(),
+  /** … or the PEM sealed by the OS keychain (desktop). */
+  privateKeySealed: z.string().optional(),
   createdAtMs: z.number(),
 });
 
@@ -48,31 +52,46 @@ function fromKeys(publicKey: KeyObject, privateKey: KeyObject, createdAtMs: numb
   };
 }
 
-/** Load the identity from `file`, creating it (0600) on first use or when the file is unusable. */
-export function loadOrCreateDeviceIdentity(file: string, now = Date.now()): DeviceIdentity {
+function save(file: string, publicKey: KeyObject, privateKey: KeyObject, identity: DeviceIdentity, secrets: SecretStore): void {
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const stored: z.infer<typeof StoredIdentity> = {
+    version: 1,
+    deviceId: identity.deviceId,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    ...(secrets.kind === 'file' ? { privateKeyPem } : { privateKeySealed: secrets.seal(privateKeyPem) }),
+    createdAtMs: identity.createdAtMs,
+  };
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/**
+ * Load the identity from `file`, creating it (0600) on first use or when the file is unusable —
+ * including a key sealed by a keychain this process cannot open (the gateway pairs the new one).
+ * A plain key met by an OS-keychain store is sealed in place.
+ */
+export function loadOrCreateDeviceIdentity(file: string, now = Date.now(), secrets: SecretStore = fileSecretStore): DeviceIdentity {
   if (existsSync(file)) {
     try {
       const stored = StoredIdentity.parse(JSON.parse(readFileSync(file, 'utf8')));
       chmodSync(file, 0o600);
+      const pem = stored.privateKeySealed !== undefined ? secrets.open(stored.privateKeySealed) : stored.privateKeyPem;
+      if (pem === undefined) throw new Error('device identity: no private key');
+      const publicKey = createPublicKey(stored.publicKeyPem);
+      const privateKey = createPrivateKey(pem);
       // The id is derived again from the key: a hand-edited id must not be trusted.
-      return fromKeys(createPublicKey(stored.publicKeyPem), createPrivateKey(stored.privateKeyPem), stored.createdAtMs);
+      const identity = fromKeys(publicKey, privateKey, stored.createdAtMs);
+      if (secrets.kind === 'os' && stored.privateKeySealed === undefined) save(file, publicKey, privateKey, identity, secrets);
+      return identity;
     } catch {
       // fall through: an unreadable identity is replaced (the gateway will pair the new one)
     }
   }
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const identity = fromKeys(publicKey, privateKey, now);
-  const stored: z.infer<typeof StoredIdentity> = {
-    version: 1,
-    deviceId: identity.deviceId,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    createdAtMs: now,
-  };
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  save(file, publicKey, privateKey, identity, secrets);
   return identity;
 }
 

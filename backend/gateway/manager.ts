@@ -1,3 +1,4 @@
+import type { SecretStore } from '../secret-store.js';
 import type { Logger } from '../logging.js';
 import { assertCompatible } from './compat.js';
 import { createGatewayConnection, type GatewayConnection, type GatewayHello } from './connection.js';
@@ -30,6 +31,8 @@ export interface GatewayStateStore {
 
 export interface GatewayManagerOptions {
   identityFile: string;
+  /** Seals the identity's private key at rest (default: a 0600 file). */
+  secretStore?: SecretStore;
   logger: Logger;
   clientVersion: string;
   minVersion?: string;
@@ -47,7 +50,7 @@ const sameTarget = (a: GatewayTarget, b: GatewayTarget) =>
  */
 export function createGatewayManager(options: GatewayManagerOptions) {
   let identity: DeviceIdentity | null = null;
-  const getIdentity = () => (identity ??= loadOrCreateDeviceIdentity(options.identityFile));
+  const getIdentity = () => (identity ??= loadOrCreateDeviceIdentity(options.identityFile, Date.now(), options.secretStore));
   const connections = new Map<string, { target: GatewayTarget; connection: GatewayConnection }>();
   // A gateway pairs our device (and issues its device token) on the first connect, which is usually
   // the connection test before the gateway is saved: keep that token for the gateway saved next.

@@ -5,6 +5,7 @@ import { buildOpenApiDocument } from '../contract/openapi.js';
 import type { RouteDef } from '../contract/route.js';
 import { ROUTES, type RouteName } from '../contract/routes.js';
 import { AppError } from '../errors.js';
+import type { Diagnostics } from '../diagnostics/index.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
 import { HAND_MOUNTED, type Handler, type Handlers, type StreamRouteName } from './handlers.js';
@@ -16,13 +17,16 @@ import { createUserSessions, type UserSessions } from './user-sessions.js';
 import type { SettingsRead } from '../contract/session.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
+import { doctorHandlers } from './routes/doctor.js';
 import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
+import { templateHandlers } from './routes/templates.js';
 
 export interface AppDeps {
   services: Services;
+  diagnostics: Diagnostics;
   logger: Logger;
   localToken: string;
   /** Host names accepted in the Host header (DNS-rebinding guard). */
@@ -68,6 +72,8 @@ export function createApp(deps: AppDeps): Express {
     ...agentHandlers(deps.services),
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
+    ...templateHandlers(deps.services),
+    ...doctorHandlers(deps.diagnostics),
   };
 
   const router = express.Router();
@@ -91,7 +97,7 @@ export function createApp(deps: AppDeps): Express {
   }
   router.get(ROUTES.eventStream.path, (req, res) => {
     resolveActor(req, ROUTES.eventStream as RouteDef);
-    streamAgentEvents(res, deps.services.agentFeed);
+    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress);
   });
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);

@@ -1,10 +1,14 @@
 import type { Response } from 'express';
+import type { SyncProgressFeed } from '../lifecycle/sync-progress.js';
 import type { AgentFeed } from '../services/agent-feed.js';
 
 const PING_MS = 15_000;
 
-/** Server-sent events: one `agent` event per visible change, a comment ping so proxies keep it open. */
-export function streamAgentEvents(res: Response, feed: AgentFeed): void {
+/**
+ * Server-sent events: one `agent` event per visible change, `template_sync` progress while a sync
+ * runs, and a comment ping so proxies keep it open.
+ */
+export function streamAgentEvents(res: Response, feed: AgentFeed, syncProgress?: SyncProgressFeed): void {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
@@ -14,9 +18,13 @@ export function streamAgentEvents(res: Response, feed: AgentFeed): void {
   const unsubscribe = feed.subscribe((agent) => {
     res.write(`event: agent\ndata: ${JSON.stringify(agent)}\n\n`);
   });
+  const unsubscribeSync = syncProgress?.subscribe((progress) => {
+    res.write(`event: template_sync\ndata: ${JSON.stringify(progress)}\n\n`);
+  });
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
   res.on('close', () => {
     clearInterval(ping);
     unsubscribe();
+    unsubscribeSync?.();
   });
 }

@@ -55,3 +55,20 @@ export function configHeartbeatPatch(config: unknown, key: string, every: string
   if (current?.every === every) return null;
   return JSON.stringify({ agents: { entries: { [key]: { heartbeat: { every } } } } });
 }
+
+/** A workspace file as the gateway has it: its content, missing, or a name the gateway refuses. */
+export type WorkspaceRead = { state: 'present'; content: string } | { state: 'missing' } | { state: 'unsupported'; detail: string };
+
+/** `agents.files.get`, with "no such agent/file" as missing and a refused name (TOOLS.md, HEARTBEAT.md) as unsupported. */
+export async function readWorkspaceFile(conn: GatewayConnection, key: string, name: string): Promise<WorkspaceRead> {
+  try {
+    const res = await conn.request<{ file?: { content?: string; missing?: boolean } }>('agents.files.get', { agentId: key, name });
+    if (res.file?.missing || typeof res.file?.content !== 'string') return { state: 'missing' };
+    return { state: 'present', content: res.file.content };
+  } catch (err) {
+    if (err instanceof GatewayError && isMissing(err)) return { state: 'missing' };
+    if (err instanceof GatewayError && err.code === 'rejected' && /unsupported file/i.test(err.detail))
+      return { state: 'unsupported', detail: err.detail };
+    throw err;
+  }
+}

@@ -20,7 +20,15 @@ import {
   type TemplateContext,
   type WorkspaceFile,
 } from '../templates/render.js';
-import { configHeartbeatPatch, findHeartbeatJob, gatewayAgentKey, isAlreadyExists, isMissing, waitForAgent } from './gateway-agents.js';
+import {
+  configHeartbeatPatch,
+  findHeartbeatJob,
+  gatewayAgentKey,
+  isAlreadyExists,
+  isMissing,
+  readWorkspaceFile,
+  waitForAgent,
+} from './gateway-agents.js';
 
 /*
  * Provisioning an agent on its gateway: create the gateway agent (idempotent), write the rendered
@@ -40,6 +48,11 @@ export interface ProvisionOptions {
   forceBootstrap?: boolean;
   /** Mint a new token even if the workspace holds a valid one. */
   rotateToken?: boolean;
+  /**
+   * Never mint: fail (TokenMismatchError) when the workspace does not hold the agent's valid token.
+   * Template sync without rotate_tokens reports a drifted token instead of fixing it silently.
+   */
+  keepTokenOnly?: boolean;
   /** A new check-in cycle (the ladder starts again at 1); supervisor retries continue theirs. Default true. */
   newCycle?: boolean;
 }
@@ -51,6 +64,13 @@ export interface ProvisionResult {
   filesKept: WorkspaceFile[];
   tokenRotated: boolean;
   woke: 'wake' | 'chat.send' | null;
+  /** When the wake was sent (a check-in after it answers the wake). */
+  wokeAt: Date | null;
+}
+
+/** The workspace does not hold the agent's current token and the caller asked not to mint one. */
+export class TokenMismatchError extends Error {
+  override name = 'TokenMismatchError';
 }
 
 export interface ProvisionerDeps {
@@ -116,6 +136,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
     agent: AgentRow,
     key: string,
     rotate: boolean,
+    keepOnly = false,
   ): Promise<{ token: string; rotated: boolean }> {
     if (!rotate && agent.agentTokenHash) {
       const held = await readFile(conn, key, 'AGENTS.md');
@@ -123,17 +144,36 @@ export function createProvisioner(deps: ProvisionerDeps) {
       // Retries and updates keep the agent's token: rotating on every retry caused drift in the web edition.
       if (token && deps.agents.tokenMatches(agent, token)) return { token, rotated: false };
     }
+    if (keepOnly && !rotate)
+      throw new TokenMismatchError('its workspace does not hold the token Mission Control has for it (token differs); not re-keyed');
     return { token: generateAgentToken(), rotated: true };
   }
 
-  async function readFile(conn: GatewayConnection, key: string, name: string): Promise<string | null> {
+  /**
+   * After a failed AGENTS.md write with a freshly minted token: if the workspace holds that token
+   * anyway, switch Mission Control to it. If even the read fails the outcome is unknown; the next
+   * template sync reports the token as differing and `rotate_tokens` re-keys it.
+   */
+  async function adoptIfWritten(conn: GatewayConnection, agentId: string, key: string, token: string): Promise<void> {
     try {
-      const res = await conn.request<{ file?: { content?: string; missing?: boolean } }>('agents.files.get', { agentId: key, name });
-      return res.file?.missing ? null : (res.file?.content ?? null);
+      const held = await readFile(conn, key, 'AGENTS.md');
+      if (held !== null && tokenFromAgentsFile(held) === token) {
+        deps.agents.setToken(agentId, token);
+        log.warn('lifecycle.provision.note', 'the AGENTS.md write failed but the gateway applied it: the new token is in use', {
+          gateway_agent_id: key,
+        });
+      }
     } catch (err) {
-      if (err instanceof GatewayError && isMissing(err)) return null;
-      throw err;
+      log.warn('lifecycle.provision.note', 'could not read AGENTS.md back after a failed write; the token state is unknown', {
+        gateway_agent_id: key,
+        error: (err as Error).message,
+      });
     }
+  }
+
+  async function readFile(conn: GatewayConnection, key: string, name: string): Promise<string | null> {
+    const read = await readWorkspaceFile(conn, key, name);
+    return read.state === 'present' ? read.content : null;
   }
 
   async function ensureGatewayAgent(conn: GatewayConnection, gateway: GatewayRow, key: string, displayName: string): Promise<void> {
@@ -212,16 +252,34 @@ export function createProvisioner(deps: ProvisionerDeps) {
    * still owed (`provision_action` stays set, so the next wake provisions instead of only waking).
    * When it was meant to wake the agent, the failure counts as a wake attempt with a deadline, so
    * the supervisor's ladder carries on and ends online or offline-with-reason — never stuck.
+   *
+   * Two exceptions, because an owed provisioning is retried by the supervisor without `keepTokenOnly`
+   * and would mint a token nobody asked for:
+   * - a token mismatch is a report, not a failure to retry: nothing was written, no wake was sent,
+   *   the trail gets `lifecycle.token.mismatch` and the record says how to re-key;
+   * - any other failure of a `keepTokenOnly` run (a template sync) leaves the owed action as it was
+   *   before the run: the sync's result carries the error and running the sync again is the retry.
    */
   function markFailed(agent: AgentRow, options: ProvisionOptions, err: unknown): void {
     const now = ctx.now();
+    if (err instanceof TokenMismatchError) {
+      const reason = `Not ${options.action === 'update' ? 'updated' : 'provisioned'}: ${err.message}. Re-key it with a template sync with rotate_tokens=true.`;
+      db.transaction((tx) => {
+        tx.update(agents)
+          .set({ status: agent.status, provisionAction: agent.provisionAction, lastProvisionError: reason, updatedAt: now })
+          .where(eq(agents.id, agent.id))
+          .run();
+        recordLifecycle(tx, log, now, 'lifecycle.token.mismatch', agent.id, reason, { token: 'mismatch', action: options.action }, 'warn');
+      });
+      return;
+    }
     const explanation = err instanceof GatewayError ? `${err.explanation} (${err.detail})` : (err as Error).message;
     const reason = `Gateway ${options.action} failed: ${explanation}`;
     db.transaction((tx) => {
       tx.update(agents)
         .set({
           status: agent.status,
-          provisionAction: options.action,
+          provisionAction: options.keepTokenOnly ? agent.provisionAction : options.action,
           lastProvisionError: reason,
           updatedAt: now,
           ...(options.wake && {
@@ -271,7 +329,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
       const conn = deps.manager.connection(target(gateway));
       const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
       await ensureGatewayAgent(conn, gateway, key, agent.name);
-      const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false);
+      const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false, options.keepTokenOnly);
       const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
       const present = new Set((listing.files ?? []).filter((f) => !f.missing).map((f) => f.name));
       const context = templateContext(agent, board, token);
@@ -287,10 +345,18 @@ export function createProvisioner(deps: ProvisionerDeps) {
           kept.push(name);
           continue;
         }
-        await conn.request('agents.files.set', { agentId: key, name, content });
+        try {
+          await conn.request('agents.files.set', { agentId: key, name, content });
+        } catch (err) {
+          // The gateway may have applied the write and only its reply was lost (connection dropped,
+          // timeout): then the workspace already holds the new token. Read it back and adopt the
+          // token if it is there, so Mission Control does not keep refusing the agent's new token.
+          if (name === 'AGENTS.md' && rotated) await adoptIfWritten(conn, agent.id, key, token);
+          throw err;
+        }
         written.push(name);
         // AGENTS.md (written first) holds the token now: switch to it at once, so a later failure
-        // cannot leave the workspace with a token Mission Control has never heard of.
+        // (a later file, the wake) leaves the workspace and Mission Control on the same token.
         if (name === 'AGENTS.md' && rotated) deps.agents.setToken(agent.id, token);
       }
       // Cadence first: a config change re-declares the heartbeat job, and the scratch belongs to the job.
@@ -343,7 +409,15 @@ export function createProvisioner(deps: ProvisionerDeps) {
           boardId: agent.boardId,
         });
       });
-      return { agentId: agent.id, gatewayAgentId: key, filesWritten: written, filesKept: kept, tokenRotated: rotated, woke };
+      return {
+        agentId: agent.id,
+        gatewayAgentId: key,
+        filesWritten: written,
+        filesKept: kept,
+        tokenRotated: rotated,
+        woke,
+        wokeAt: woke ? wakeSentAt : null,
+      };
     } catch (err) {
       markFailed(agent, options, err);
       throw err;
@@ -351,6 +425,19 @@ export function createProvisioner(deps: ProvisionerDeps) {
   }
 
   return {
+    /**
+     * The workspace files an update would write for this agent, rendered with `token` (the drift
+     * preview passes a placeholder: the real token is never needed to compare).
+     */
+    renderExpected(agentId: string, token: string): Map<WorkspaceFile, string> {
+      const { agent, board } = load(agentId);
+      return renderWorkspace(templateContext(agent, board, token), {
+        bootstrap: false,
+        soulTemplate: agent.soulTemplate,
+        identityTemplate: agent.identityTemplate,
+      });
+    },
+
     /** Put curl on this agent's exec allowlist on its gateway, then re-check the policy. */
     async allowCheckin(agentId: string): Promise<void> {
       const { agent, gateway } = load(agentId);

@@ -3,6 +3,8 @@ import { createAgentFeed } from './agent-feed.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import { createProvisioner } from '../lifecycle/provisioner.js';
 import { createSupervisor } from '../lifecycle/supervisor.js';
+import { createSyncProgressFeed } from '../lifecycle/sync-progress.js';
+import { createTemplateSync } from '../lifecycle/template-sync.js';
 import { listLifecycle } from '../lifecycle/trail.js';
 import { createAgentAuth } from './agent-auth.js';
 import { createAgentService } from './agents.js';
@@ -44,6 +46,13 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     provisioner,
     agentFeed: createAgentFeed(ctx),
     supervisor: createSupervisor({ ctx, manager: options.gatewayManager, provisioner }),
+    templateSync: createTemplateSync({
+      ctx,
+      agents,
+      provisioner,
+      manager: options.gatewayManager,
+      progress: createSyncProgressFeed(),
+    }),
     lifecycle: {
       /** The supervision trail, newest first. */
       list(query: { event?: string | undefined; agentId?: string | undefined; limit: number; offset: number }) {

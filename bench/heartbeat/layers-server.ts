@@ -34,6 +34,7 @@ const services = {
 };
 const app = createApp({
   services,
+  diagnostics: backend.diagnostics,
   logger: backend.logger,
   localToken: backend.localToken,
   allowedHosts: new Set(['127.0.0.1', 'localhost']),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
+import { patchGatewayConfig } from '../support/openclaw/config-patch.js';
 import { checkIn, modelControl } from '../support/openclaw/model-control.js';
 
 /*
@@ -18,17 +19,7 @@ const WORKERS = /^mc-(?!gateway-)/;
 const suffix = randomBytes(3).toString('hex');
 let api: TestApi;
 
-async function patchConfig(raw: string): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const { hash } = await gw<{ hash: string }>('config.get');
-    try {
-      await gw('config.patch', { raw, baseHash: hash });
-      return;
-    } catch (err) {
-      if (!/changed since/i.test(String(err))) throw err;
-    }
-  }
-}
+const patchConfig = (raw: string) => patchGatewayConfig(gatewayUrl, gatewayToken, raw);
 
 beforeAll(async () => {
   api = await startTestApi({ checkinDeadlineSeconds: 20 });

@@ -1,0 +1,202 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { z } from 'zod';
+import { readAppSettings } from '../app-settings.js';
+import { loadConfig } from '../config.js';
+import { GatewayRead } from '../contract/gateways.js';
+import { page } from '../contract/common.js';
+import { TemplateSyncResult, type TemplateSyncQuery } from '../contract/templates.js';
+import { openDb } from '../db/open-db.js';
+import { AppError } from '../errors.js';
+import { buildServices } from '../index.js';
+import { claimInstance, InstanceRunningError, readRunningInstance } from '../instance.js';
+import { createLogger } from '../logging.js';
+
+/*
+ * How a CLI command reaches Mission Control's data: through the running app's API when one serves
+ * the data dir (instance.json names it; the local token is in the data dir), otherwise directly on
+ * the data dir — holding the same instance claim for the duration, so an app starting meanwhile is
+ * refused instead of running its supervisor against the same rows. SQLite's busy_timeout covers
+ * readers (a backup, the UI's dev tools), and every agent's change is its own transaction.
+ */
+
+/** A failure to report in one line (exit 1). */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+/** Bad flags or arguments (exit 2, with the usage). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** The usage text of the command that was misused (the general one when absent). */
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Strict flag parsing: an unknown flag or a missing value is a UsageError. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage?: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage);
+  }
+}
+
+/** Runs `run` and always closes the backend (releasing the data-dir claim in direct mode). */
+export async function withBackend<T>(backend: CliBackend, run: (b: CliBackend) => Promise<T>): Promise<T> {
+  try {
+    return await run(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+export interface CliBackend {
+  mode: 'api' | 'direct';
+  /** "the running app at http://…" / "the data dir /…" */
+  where: string;
+  /** What agents are told to call (direct mode renders it into AGENTS.md). */
+  baseUrl: string | null;
+  listGateways(): Promise<GatewayRead[]>;
+  syncTemplates(gatewayId: string, query: TemplateSyncQuery): Promise<TemplateSyncResult>;
+  close(): Promise<void>;
+}
+
+/** Flags every data-dir command takes (as for `serve`; env fallbacks MC_DATA_DIR, MC_BASE_URL, MC_PORT). */
+export const ACCESS_FLAGS = {
+  'data-dir': { type: 'string' },
+  'base-url': { type: 'string' },
+  port: { type: 'string' },
+} as const;
+
+export interface AccessFlags {
+  'data-dir'?: string | undefined;
+  'base-url'?: string | undefined;
+  port?: string | undefined;
+}
+
+const configArgs = (flags: AccessFlags): string[] =>
+  (['data-dir', 'base-url', 'port'] as const).flatMap((name) => (flags[name] === undefined ? [] : [`--${name}`, flags[name]]));
+
+/** The API's error body as one line (a string detail, a message, or the first validation issue). */
+function errorLine(status: number, body: unknown): string {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  if (typeof detail === 'string') return `${status}: ${detail}`;
+  if (Array.isArray(detail)) {
+    const first = detail[0] as { loc?: unknown[]; msg?: string } | undefined;
+    return `${status}: ${first?.loc?.join('.') ?? ''} ${first?.msg ?? ''}`.trim();
+  }
+  if (detail && typeof detail === 'object') {
+    const d = detail as { message?: string; next_step?: string };
+    return `${status}: ${d.message ?? JSON.stringify(d)}${d.next_step ? ` — ${d.next_step}` : ''}`;
+  }
+  return `HTTP ${status}`;
+}
+
+function apiBackend(url: string, token: string): CliBackend {
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S): Promise<z.output<S>> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, url), { method, headers: { Authorization: `Bearer ${token}` } });
+    } catch (err) {
+      throw new CliError(`The running app at ${url} did not answer: ${(err as Error).message}`);
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) throw new CliError(errorLine(res.status, body));
+    return schema.parse(body);
+  }
+  return {
+    mode: 'api',
+    where: `the running app at ${url}`,
+    baseUrl: null,
+    listGateways: async () => (await call('GET', '/api/v1/gateways?limit=200', page(GatewayRead))).items,
+    syncTemplates(gatewayId, query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+      return call('POST', `/api/v1/gateways/${encodeURIComponent(gatewayId)}/templates/sync?${params}`, TemplateSyncResult);
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * The base URL to render into agents' files: the one the app last told them (app-settings.json),
+ * unless an explicit --base-url / MC_BASE_URL is given. An explicit one that differs is refused
+ * without `force`: agents would be told to call an address the app does not answer on.
+ */
+function directConfig(flags: AccessFlags, force: boolean) {
+  const config = loadConfig(configArgs(flags));
+  const saved = readAppSettings(config.dataDir);
+  const explicit = flags['base-url'] !== undefined || Boolean(process.env.MC_BASE_URL);
+  if (!saved) return config;
+  if (!explicit) return { ...config, baseUrl: saved.base_url };
+  if (config.baseUrl !== saved.base_url && !force)
+    throw new CliError(
+      `--base-url ${config.baseUrl} differs from ${saved.base_url}, the URL the app last told its agents. ` +
+        `Leave out --base-url (the app's is used), or add --force if the app will run with ${config.baseUrl} from now on.`,
+    );
+  return config;
+}
+
+function directBackend(flags: AccessFlags, purpose: string, force: boolean): CliBackend {
+  const config = directConfig(flags, force);
+  const dbFile = join(config.dataDir, 'mission-control.db');
+  if (!existsSync(dbFile)) throw new CliError(`No Mission Control data in ${config.dataDir} (no mission-control.db). Check --data-dir.`);
+  let release: () => void;
+  try {
+    release = claimInstance(config.dataDir, purpose);
+  } catch (err) {
+    if (err instanceof InstanceRunningError) throw new CliError(err.message);
+    throw err;
+  }
+  let opened: ReturnType<typeof openDb> | undefined;
+  try {
+    opened = openDb(dbFile);
+    // Warnings only, to the app's log file: the command's own output is the report.
+    const logger = createLogger({ level: 'warn', logDir: join(config.dataDir, 'logs'), stdout: false });
+    const { services, gatewayManager } = buildServices(config, opened, logger);
+    const db = opened;
+    const toCli = (err: unknown): never => {
+      if (err instanceof AppError) throw new CliError(errorLine(err.status, { detail: err.detail }));
+      throw err;
+    };
+    return {
+      mode: 'direct',
+      where: `the data dir ${config.dataDir} (the app is not running; agents are told ${config.baseUrl})`,
+      baseUrl: config.baseUrl,
+      listGateways: () => Promise.resolve(services.gateways.list({ limit: 200, offset: 0 }).items),
+      syncTemplates: (gatewayId, query) => services.templateSync.sync(gatewayId, query).catch(toCli),
+      async close() {
+        gatewayManager.closeAll();
+        db.close();
+        await logger.close();
+        release();
+      },
+    };
+  } catch (err) {
+    opened?.close();
+    release();
+    throw err;
+  }
+}
+
+/**
+ * The running app's API when there is one, else the data dir itself (claimed for `purpose`; `force`
+ * accepts a --base-url that differs from the app's last one).
+ */
+export function openCliBackend(flags: AccessFlags, purpose: string, options: { force?: boolean } = {}): CliBackend {
+  const dataDir = loadConfig(configArgs(flags)).dataDir;
+  const running = readRunningInstance(dataDir);
+  if (running?.url) {
+    const tokenFile = join(dataDir, 'local-auth-token');
+    const token = process.env.MC_LOCAL_AUTH_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+    if (!token) throw new CliError(`The app is running (${running.url}) but ${tokenFile} is missing; set MC_LOCAL_AUTH_TOKEN.`);
+    return apiBackend(running.url, token);
+  }
+  return directBackend(flags, purpose, options.force ?? false);
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/*
+ * The desktop bridge: what the Electron preload exposes to the UI as `window.missionControl`.
+ * Shared by main/ (which parses every IPC argument with these schemas) and renderer/ (which may
+ * type `window.missionControl` with `DesktopBridge`). The UI must work without it (headless mode
+ * serves the same UI to a plain browser): check `window.missionControl` before using it.
+ */
+
+export const BRIDGE_CHANNELS = {
+  bootstrap: 'mc:bootstrap',
+  openExternal: 'mc:open-external',
+  revealFolder: 'mc:reveal-folder',
+} as const;
+export type BridgeChannel = (typeof BRIDGE_CHANNELS)[keyof typeof BRIDGE_CHANNELS];
+
+/** No arguments. */
+export const BootstrapArgs = z.tuple([]);
+/** Only http(s) links go to the system browser. */
+export const OpenExternalArgs = z.tuple([
+  z.strictObject({
+    url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(4096),
+  }),
+]);
+export const RevealFolderArgs = z.tuple([z.strictObject({ folder: z.enum(['data', 'logs']) })]);
+
+export const DesktopBootstrap = z.object({
+  /** Where the API and UI answer (same origin as the window). */
+  api_url: z.string(),
+  /** The local user's token, so the desktop UI never asks for it. */
+  token: z.string(),
+  version: z.string(),
+  platform: z.string(),
+  /** How secrets are kept at rest; `warning` is shown to the user when it is not null. */
+  secret_storage: z.object({ kind: z.enum(['os', 'plaintext']), warning: z.string().nullable() }),
+});
+export type DesktopBootstrap = z.infer<typeof DesktopBootstrap>;
+
+export interface DesktopBridge {
+  bootstrap(): Promise<DesktopBootstrap>;
+  openExternal(input: { url: string }): Promise<void>;
+  revealFolder(input: { folder: 'data' | 'logs' }): Promise<void>;
+}

@@ -1,0 +1,80 @@
+import type { AgentRead } from '../backend/contract/agents.js';
+import type { RunningBackend } from '../backend/index.js';
+import type { FleetAgent, FleetGateway, FleetState } from './tray-model.js';
+
+/*
+ * The fleet as the tray sees it, kept current from the backend's agent feed (the same source as the
+ * `/api/v1/events` stream) in-process, plus a periodic look at the gateways (their connection
+ * state changes without an agent changing).
+ */
+
+export interface FleetSource {
+  agents(): AgentRead[];
+  gateways(): FleetGateway[];
+  subscribe(listener: (agent: AgentRead) => void): () => void;
+}
+
+const ALL = { limit: 10_000, offset: 0 };
+
+export function backendFleetSource(backend: Pick<RunningBackend, 'services'>): FleetSource {
+  const { services } = backend;
+  return {
+    agents: () => services.agents.list(ALL).items,
+    gateways: () => services.gateways.list(ALL).items,
+    subscribe: (listener) => services.agentFeed.subscribe(listener),
+  };
+}
+
+const slim = (a: AgentRead): FleetAgent => ({
+  id: a.id,
+  name: a.name,
+  status: a.status,
+  wake_attempts: a.wake_attempts,
+  last_provision_error: a.last_provision_error,
+});
+
+export function createFleetMonitor(options: {
+  source: FleetSource;
+  onChange(state: FleetState): void;
+  onAgentChange?(previous: FleetAgent | undefined, next: FleetAgent): void;
+  gatewayPollMs?: number;
+}) {
+  const agents = new Map<string, FleetAgent>();
+  let gateways: FleetGateway[] = [];
+  const state = (): FleetState => ({ agents: [...agents.values()], gateways });
+  const emit = () => options.onChange(state());
+
+  function reload(): void {
+    agents.clear();
+    for (const a of options.source.agents()) agents.set(a.id, slim(a));
+    gateways = options.source.gateways().map((g) => ({ id: g.id, name: g.name, connection_state: g.connection_state }));
+  }
+
+  reload();
+  const unsubscribe = options.source.subscribe((agent) => {
+    const next = slim(agent);
+    const previous = agents.get(agent.id);
+    agents.set(agent.id, next);
+    options.onAgentChange?.(previous, next);
+    emit();
+  });
+  const timer = setInterval(() => {
+    const before = JSON.stringify(state());
+    try {
+      reload();
+    } catch {
+      return; // the backend is stopping
+    }
+    if (JSON.stringify(state()) !== before) emit();
+  }, options.gatewayPollMs ?? 5_000);
+  timer.unref();
+  emit();
+
+  return {
+    state,
+    stop(): void {
+      clearInterval(timer);
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+import {
+  BootstrapArgs,
+  BRIDGE_CHANNELS,
+  OpenExternalArgs,
+  RevealFolderArgs,
+  type DesktopBootstrap,
+} from '../backend/contract/desktop-bridge.js';
+import type { ElectronFacade, IpcSender } from './facade.js';
+import { openExternalSafely } from './security.js';
+
+/*
+ * The main side of the preload bridge. Every handler first checks who is asking (the app window's
+ * web contents, on the app's origin — not a frame that navigated elsewhere) and then parses its
+ * arguments with zod; anything else is refused with an error the renderer sees, and nothing runs.
+ */
+
+export class IpcRejected extends Error {
+  override name = 'IpcRejected';
+}
+
+export interface IpcDeps {
+  electron: ElectronFacade;
+  /** The app window's web contents id, or null while there is none. */
+  windowContentsId(): number | null;
+  appOrigin: string;
+  bootstrap(): DesktopBootstrap;
+  folders: { data: string; logs: string };
+}
+
+export function isTrustedSender(sender: IpcSender, expectedContentsId: number | null, appOrigin: string): boolean {
+  if (expectedContentsId === null || sender.webContentsId !== expectedContentsId) return false;
+  if (!sender.frameUrl) return false;
+  try {
+    return new URL(sender.frameUrl).origin === appOrigin;
+  } catch {
+    return false;
+  }
+}
+
+function handle<S extends z.ZodType>(deps: IpcDeps, channel: string, schema: S, run: (args: z.output<S>) => unknown): void {
+  deps.electron.handleIpc(channel, (sender, args) => {
+    if (!isTrustedSender(sender, deps.windowContentsId(), deps.appOrigin)) {
+      throw new IpcRejected(`${channel}: refused, the sender is not the Mission Control window`);
+    }
+    const parsed = schema.safeParse(args);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+      throw new IpcRejected(`${channel}: invalid arguments (${where})`);
+    }
+    return run(parsed.data);
+  });
+}
+
+export function registerIpc(deps: IpcDeps): void {
+  handle(deps, BRIDGE_CHANNELS.bootstrap, BootstrapArgs, () => deps.bootstrap());
+  handle(deps, BRIDGE_CHANNELS.openExternal, OpenExternalArgs, async ([{ url }]) => {
+    if (!(await openExternalSafely(deps.electron, url, deps.appOrigin)))
+      throw new IpcRejected('open-external: not an external http(s) link');
+  });
+  handle(deps, BRIDGE_CHANNELS.revealFolder, RevealFolderArgs, async ([{ folder }]) => {
+    const problem = await deps.electron.openPath(deps.folders[folder]);
+    if (problem) throw new IpcRejected(`reveal-folder: ${problem}`);
+  });
+}
