@@ -29,6 +29,11 @@ let boardUrl = '';
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
   model = modelControl(setupValue('MC_E2E_MODEL_URL'));
   page = await (await browser.newContext()).newPage();
+  // A script error in the page is a test failure's first clue: print it where the run's output is.
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.error(`[console] ${msg.text()}`);
+  });
 });
 
 test.afterAll(async () => {
@@ -167,6 +172,7 @@ test('drag a task Inbox → In progress with an assignee; Done on a default boar
   await page.goto(boardUrl);
   await page.getByLabel('New task title').fill('Write the launch post');
   await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(column(page, 'Inbox').locator('.task-card')).toHaveCount(1);
   await page.getByLabel('New task title').fill('Record the demo video');
   await page.getByRole('button', { name: 'Add task' }).click();
   const card = page.locator('.task-card', { hasText: 'Write the launch post' });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { RouteDef } from '../../../backend/contract/route';
-import { ROUTES, type RouteName, type Routes } from '../../../backend/contract/routes';
+import type { RouteDef } from '../../../backend/contract/route.js';
+import { ROUTES, type RouteName, type Routes } from '../../../backend/contract/routes.js';
 
 type In<S> = [Exclude<S, undefined>] extends [never] ? undefined : z.input<Exclude<S, undefined>>;
 

@@ -1,6 +1,6 @@
-import { AgentRead } from '../../../backend/contract/agents';
-import { ROUTES } from '../../../backend/contract/routes';
-import type { ApiClientOptions } from './client';
+import { AgentRead } from '../../../backend/contract/agents.js';
+import { ROUTES } from '../../../backend/contract/routes.js';
+import type { ApiClientOptions } from './client.js';
 
 /** One server-sent event: its name and its data lines joined. */
 export interface SseEvent {

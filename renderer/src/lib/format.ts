@@ -1,5 +1,5 @@
-import type { AgentRead } from '../../../backend/contract/agents';
-import type { TaskStatus } from '../../../backend/contract/common';
+import type { AgentRead } from '../../../backend/contract/agents.js';
+import type { TaskStatus } from '../../../backend/contract/common.js';
 
 /** "just now", "12 s ago", "5 min ago", "3 h ago", "2 d ago"; "never" for null. */
 export function relativeTime(iso: string | null, now: number): string {

@@ -97,7 +97,9 @@ export function LogsPage({ agent, event }: { agent: string; event: string }) {
   const agents = useApp((s) => s.agents);
   const now = useNow(15_000);
   const [eventInput, setEventInput] = useState(event);
-  useEffect(() => setEventInput(event), [event]);
+  useEffect(() => {
+    setEventInput(event);
+  }, [event]);
   const valid = event === '' || /^[a-z0-9_.]+\*?$/.test(event);
   const { data, error } = usePolled(
     () =>

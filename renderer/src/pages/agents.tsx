@@ -16,6 +16,7 @@ export function AgentsPage() {
   const max = useApp((s) => s.settings?.max_wake_attempts ?? 3);
   const [creating, setCreating] = useState(false);
   const [confirm, setConfirm] = useState<AgentRead | null>(null);
+  const [force, setForce] = useState(false);
   const act = useApp((s) => s.agentAction);
   const now = useNow(1000);
   const boardName = new Map(boards.map((b) => [b.id, b.name]));
@@ -87,11 +88,16 @@ export function AgentsPage() {
           onConfirm={() => {
             const id = confirm.id;
             setConfirm(null);
-            void act(id, 'delete');
+            setForce(false);
+            void act(id, force ? 'force-delete' : 'delete');
           }}
         >
           The agent is removed from its gateway with its workspace files and sessions, then from Mission Control. Its tasks go back to the
           inbox.
+          <label className="check force-check">
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Its gateway is gone: remove only the
+            record here
+          </label>
         </ConfirmDialog>
       )}
     </div>

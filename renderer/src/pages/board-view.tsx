@@ -239,13 +239,16 @@ function QuickAdd() {
   const input = useRef<HTMLInputElement>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!title.trim()) return;
+    const value = title.trim();
+    if (!value) return;
+    // Cleared at once, so the next title can be typed while this one is saved; put back if refused.
+    setTitle('');
     try {
-      await store.getState().createTask({ title: title.trim() });
-      setTitle('');
+      await store.getState().createTask({ title: value });
       setError(null);
       input.current?.focus();
     } catch (err) {
+      setTitle(value);
       setError(err instanceof Error ? err.message : String(err));
     }
   };
@@ -350,7 +353,10 @@ function ChatPanel() {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [chat.length]);
+  useEffect(() => {
+    // A block body: Chromium's scrollIntoView may return a promise, which React would take for a cleanup.
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [chat.length]);
   const send = async (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return;

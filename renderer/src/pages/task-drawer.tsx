@@ -25,7 +25,9 @@ export function TaskDrawer({ boardId, taskId, onClose }: { boardId: string; task
     panel.current?.focus();
     void store.getState().loadComments(taskId);
   }, [store, taskId]);
-  useEffect(() => setDescription(task?.description ?? ''), [task?.description]);
+  useEffect(() => {
+    setDescription(task?.description ?? '');
+  }, [task?.description]);
 
   if (!task) return null;
   const update = (body: Parameters<ReturnType<typeof store.getState>['updateTask']>[1]) => void store.getState().updateTask(taskId, body);

@@ -1,11 +1,11 @@
 import { createStore } from 'zustand/vanilla';
-import type { AgentCreate, AgentRead } from '../../../backend/contract/agents';
-import type { BoardCreate, BoardRead } from '../../../backend/contract/boards';
-import type { DiscoveredGateway, GatewayCreate, GatewayRead } from '../../../backend/contract/gateways';
-import type { SettingsRead } from '../../../backend/contract/session';
+import type { AgentCreate, AgentRead } from '../../../backend/contract/agents.js';
+import type { BoardCreate, BoardRead } from '../../../backend/contract/boards.js';
+import type { DiscoveredGateway, GatewayCreate, GatewayRead } from '../../../backend/contract/gateways.js';
+import type { SettingsRead } from '../../../backend/contract/session.js';
 import type { z } from 'zod';
-import { ApiError, type ApiClient } from '../api/client';
-import type { StreamState } from '../api/events';
+import { ApiError, type ApiClient } from '../api/client.js';
+import type { StreamState } from '../api/events.js';
 
 export type SessionState = 'checking' | 'signed-out' | 'ready';
 
@@ -44,7 +44,8 @@ export interface AppState {
   deleteGateway(id: string): Promise<void>;
   createBoard(body: z.input<typeof BoardCreate>): Promise<BoardRead>;
   createAgent(body: z.input<typeof AgentCreate>): Promise<AgentRead>;
-  agentAction(id: string, action: 'wake' | 'reprovision' | 'delete' | 'allow-checkin'): Promise<void>;
+  /** `force-delete` removes only the record (its gateway is gone or unreachable). */
+  agentAction(id: string, action: 'wake' | 'reprovision' | 'delete' | 'force-delete' | 'allow-checkin'): Promise<void>;
   notify(tone: Toast['tone'], text: string): void;
   dismiss(id: number): void;
 }
@@ -205,8 +206,8 @@ export function createAppStore(api: ApiClient) {
         set({ busy: { ...get().busy, [id]: action } });
         try {
           const params = { agent_id: id };
-          if (action === 'delete') {
-            await api('deleteAgent', { params });
+          if (action === 'delete' || action === 'force-delete') {
+            await api('deleteAgent', { params, ...(action === 'force-delete' ? { query: { force: 'true' as const } } : {}) });
             set({ agents: get().agents.filter((a) => a.id !== id) });
             get().notify('ok', 'Agent deleted.');
           } else {

@@ -1,12 +1,12 @@
 import { createStore } from 'zustand/vanilla';
-import type { AgentRead } from '../../../backend/contract/agents';
-import type { ApprovalRead } from '../../../backend/contract/approvals';
-import type { BoardRead } from '../../../backend/contract/boards';
-import type { TaskStatus } from '../../../backend/contract/common';
-import type { BoardMemoryRead } from '../../../backend/contract/memory';
-import type { TaskCommentRead, TaskCreate, TaskRead, TaskUpdate } from '../../../backend/contract/tasks';
+import type { AgentRead } from '../../../backend/contract/agents.js';
+import type { ApprovalRead } from '../../../backend/contract/approvals.js';
+import type { BoardRead } from '../../../backend/contract/boards.js';
+import type { TaskStatus } from '../../../backend/contract/common.js';
+import type { BoardMemoryRead } from '../../../backend/contract/memory.js';
+import type { TaskCommentRead, TaskCreate, TaskRead, TaskUpdate } from '../../../backend/contract/tasks.js';
 import type { z } from 'zod';
-import type { ApiClient } from '../api/client';
+import type { ApiClient } from '../api/client.js';
 
 /** A move the board refused, kept on screen until dismissed: the gate's own words. */
 export interface Refusal {

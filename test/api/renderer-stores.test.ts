@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentRead } from '../../backend/contract/agents.js';
+import { ApiError, createApiClient } from '../../renderer/src/api/client.js';
+import { subscribeAgentEvents, type StreamState } from '../../renderer/src/api/events.js';
+import { createAppStore } from '../../renderer/src/stores/app-store.js';
+import { createBoardStore } from '../../renderer/src/stores/board-store.js';
+import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+
+/*
+ * The renderer's API client and zustand stores, run in Node against a real backend (real SQLite,
+ * contract-validated responses): the same code the browser runs, with the Electron-style bearer token.
+ */
+
+let api: TestApi;
+let f: ReturnType<typeof fixtures>;
+const client = () => createApiClient({ baseUrl: api.url, getToken: () => api.backend.localToken });
+
+beforeAll(async () => {
+  api = await startTestApi();
+  f = fixtures(api);
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('API client (derived from the route table)', () => {
+  it('fills path parameters and the query, and parses the answer with the contract', async () => {
+    const board = await f.board();
+    await f.agent(board.id, { name: 'Client worker' });
+    const list = await client()('listAgents', { query: { board_id: board.id, limit: 5 } });
+    expect(list.limit).toBe(5);
+    expect(list.items.map((a) => a.name)).toEqual(['Client worker']);
+    const one = await client()('getBoard', { params: { board_id: board.id } });
+    expect(one.id).toBe(board.id);
+  });
+
+  it('turns a 422 into an ApiError naming the fields, and a 401 into status 401', async () => {
+    const err = await client()('createBoard', { body: { name: '', description: 'x', gateway_id: 'nope' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(422);
+    expect((err as ApiError).message).toMatch(/name: .*gateway_id: /);
+    const anon = createApiClient({ baseUrl: api.url });
+    const denied = await anon('listBoards').catch((e: unknown) => e);
+    expect((denied as ApiError).status).toBe(401);
+  });
+});
+
+describe('app store', () => {
+  it('init reads everything once signed in; a refused sign-in says so in words', async () => {
+    const gateway = await f.gateway({ name: 'Store gateway' });
+    const store = createAppStore(client());
+    await store.getState().init();
+    const s = store.getState();
+    expect(s.session).toBe('ready');
+    expect(s.gateways.map((g) => g.id)).toContain(gateway.id);
+    expect(s.settings?.max_wake_attempts).toBe(3);
+    expect(s.discovered).not.toBeNull();
+
+    const anon = createAppStore(createApiClient({ baseUrl: api.url }));
+    await anon.getState().init();
+    expect(anon.getState().session).toBe('signed-out');
+    await anon.getState().signIn('definitely-not-the-token');
+    expect(anon.getState().error).toContain('was not accepted');
+    expect(anon.getState().session).toBe('signed-out');
+  });
+
+  it('an agent action replaces that agent in place and reports the gateway’s reason', async () => {
+    const board = await f.board();
+    const worker = await f.agent(board.id, { name: 'Wake me' });
+    const store = createAppStore(client());
+    await store.getState().refresh();
+    const before = store.getState().agents.find((a) => a.id === worker.id)!;
+    await store.getState().agentAction(worker.id, 'wake');
+    const after = store.getState().agents.find((a) => a.id === worker.id)!;
+    // A manual wake starts a new ladder: attempt 1, a fresh deadline.
+    expect(after.wake_attempts).toBe(1);
+    expect(after.last_wake_sent_at).not.toBe(before.last_wake_sent_at);
+    expect(after.checkin_deadline_at).not.toBeNull();
+    // Nothing listens at the test gateway: the wake failed, and the toast carries the classified reason.
+    expect(store.getState().toasts.at(-1)).toMatchObject({ tone: 'bad' });
+    expect(store.getState().toasts.at(-1)?.text).toContain('Nothing answered at the gateway URL');
+    expect(store.getState().busy).toEqual({});
+
+    // Deleting needs the gateway (the agent is removed there first): refused in words, the row stays.
+    await store.getState().agentAction(worker.id, 'delete');
+    expect(store.getState().agents.some((a) => a.id === worker.id)).toBe(true);
+    expect(store.getState().toasts.at(-1)?.tone).toBe('bad');
+    // The gateway is gone for good: remove only the record.
+    await store.getState().agentAction(worker.id, 'force-delete');
+    expect(store.getState().agents.some((a) => a.id === worker.id)).toBe(false);
+    await api.user('get', `/api/v1/agents/${worker.id}`).expect(404);
+  });
+});
+
+describe('board store', () => {
+  it('a move the approval gate refuses goes back, with the gate’s words; after approval it sticks', async () => {
+    const board = await f.board({ require_approval_for_done: true });
+    const worker = await f.agent(board.id, { name: 'Doer' });
+    const store = createBoardStore(client());
+    await store.getState().load(board.id);
+    expect(store.getState().board?.id).toBe(board.id);
+    const task = await store.getState().createTask({ title: 'Ship it' });
+
+    expect(await store.getState().updateTask(task.id, { assigned_agent_id: worker.id })).toBe(true);
+    expect(await store.getState().moveTask(task.id, 'in_progress')).toBe(true);
+    expect(store.getState().tasks.find((t) => t.id === task.id)).toMatchObject({ status: 'in_progress', assigned_agent_id: worker.id });
+
+    expect(await store.getState().moveTask(task.id, 'done')).toBe(false);
+    expect(store.getState().tasks.find((t) => t.id === task.id)?.status).toBe('in_progress');
+    expect(store.getState().refusal).toEqual({
+      taskId: task.id,
+      taskTitle: 'Ship it',
+      target: 'done',
+      message: 'Task can only be marked done when a linked approval has been approved.',
+    });
+
+    await store.getState().requestApproval(task.id);
+    const approval = store.getState().approvals[0]!;
+    await store.getState().resolveApproval(approval.id, 'approved');
+    expect(store.getState().approvals[0]?.status).toBe('approved');
+    expect(await store.getState().moveTask(task.id, 'done')).toBe(true);
+    expect(store.getState().refusal).toBeNull();
+
+    await store.getState().addComment(task.id, 'Shipped.');
+    await store.getState().loadComments(task.id);
+    expect(store.getState().comments[task.id]?.map((c) => c.message)).toEqual(['Shipped.']);
+    await store.getState().sendChat('All done here');
+    expect(store.getState().chat.at(-1)?.content).toBe('All done here');
+
+    // A reload reads the same state back from the server.
+    await store.getState().reload();
+    expect(store.getState().tasks.find((t) => t.id === task.id)?.status).toBe('done');
+  });
+});
+
+describe('live agent events', () => {
+  it('a wake reaches the subscriber as a parsed agent record', async () => {
+    const board = await f.board();
+    const worker = await f.agent(board.id, { name: 'Live one' });
+    const states: StreamState[] = [];
+    const seen: AgentRead[] = [];
+    let connected!: () => void;
+    const ready = new Promise<void>((r) => (connected = r));
+    const sub = subscribeAgentEvents(
+      { baseUrl: api.url, getToken: () => api.backend.localToken },
+      { onAgent: (a) => seen.push(a), onState: (s) => states.push(s), onConnected: () => connected() },
+    );
+    try {
+      await ready;
+      await api.user('post', `/api/v1/agents/${worker.id}/wake`).expect(200);
+      const deadline = Date.now() + 10_000;
+      while (!seen.some((a) => a.id === worker.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const event = seen.find((a) => a.id === worker.id);
+      expect(event).toMatchObject({ id: worker.id, name: 'Live one', wake_attempts: 1 });
+      expect(event?.checkin_deadline_at).not.toBeNull();
+      expect(states.slice(0, 2)).toEqual(['connecting', 'live']);
+    } finally {
+      sub.close();
+    }
+  });
+});
