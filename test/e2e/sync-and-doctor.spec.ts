@@ -19,7 +19,6 @@ import { CHROMIUM, E2E, setupValue } from './e2e-env.js';
 const noBrowser = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set MC_CHROMIUM)`;
 if (noBrowser) console.warn(`SKIPPED sync-and-doctor.spec: ${noBrowser}`);
 test.skip(noBrowser !== null, noBrowser ?? '');
-test.describe.configure({ mode: 'serial' });
 
 const WORKERS = /^mc-(?!gateway-)/;
 const suffix = Math.random().toString(36).slice(2, 6);
@@ -126,7 +125,7 @@ test('sync templates: an edited workspace file shows in the drift preview with i
   await page.getByRole('button', { name: 'Sync templates…' }).click();
   const dialog = page.getByRole('dialog', { name: /^Sync templates/ });
   await expect(dialog.getByRole('list', { name: 'Steps' })).toContainText('Preview');
-  await dialog.getByLabel('Board').selectOption({ label: syncBoard.name });
+  await dialog.getByLabel('Board', { exact: true }).selectOption({ label: syncBoard.name });
   await dialog.getByLabel('Include the gateway’s main agent').uncheck();
 
   const agents = dialog.getByRole('list', { name: 'Drift per agent' });
@@ -171,7 +170,7 @@ test('sync templates: an edited workspace file shows in the drift preview with i
   await page.getByRole('button', { name: 'Rotate tokens & re-sync…' }).click();
   const rotate = page.getByRole('dialog', { name: /^Rotate tokens & re-sync/ });
   await expect(rotate).toContainText('The old tokens stop working at once.');
-  await rotate.getByLabel('Board').selectOption({ label: syncBoard.name });
+  await rotate.getByLabel('Board', { exact: true }).selectOption({ label: syncBoard.name });
   await rotate.getByLabel('Include the gateway’s main agent').uncheck();
   await rotate.getByRole('button', { name: 'Rotate tokens & re-sync' }).click();
   const rotated = rotate.locator('.result-table tr', { hasText: worker.name });
@@ -223,6 +222,7 @@ test('guided flow: token drift (401s) → rotate & re-sync → verified, the old
     .getByRole('button', { name: new RegExp(`^Rotate tokens & re-sync the agents of board “${driftBoard.name}”`) })
     .first();
   await expect(rotateButton).toBeVisible();
+  await means.scrollIntoViewIfNeeded();
   await shot(page, 'troubleshoot-flow');
 
   await rotateButton.click();
@@ -233,6 +233,8 @@ test('guided flow: token drift (401s) → rotate & re-sync → verified, the old
   await expect(verify.getByRole('status').filter({ hasText: 'Verified' })).toBeVisible({ timeout: 150_000 });
   await expect(fix.locator('.verify-result.verified')).toContainText('1 token(s) rotated');
   await expect(evidence.locator('.check-item.status-fail')).toHaveCount(0);
+  await expect(means).toContainText('Found before the fix');
+  await expect(means).toContainText(agent.name);
   await shot(page, 'troubleshoot-flow-verified');
 
   const current = (await workspaceToken(agent.key))!;

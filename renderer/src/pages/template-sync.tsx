@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import type { AgentRead } from '../../../backend/contract/agents';
 import type { BoardRead } from '../../../backend/contract/boards';
@@ -50,6 +50,19 @@ export function TemplatesSection({ gateway, boards, agents }: Scope) {
     return created;
   });
   const [dialog, setDialog] = useState<SyncMode | null>(null);
+  // The boards to scope by, read fresh when a dialog opens (one may have been created since the page loaded).
+  const [fresh, setFresh] = useState<BoardRead[] | null>(null);
+  useEffect(() => {
+    if (!dialog) return;
+    let live = true;
+    api('listBoards', { query: { gateway_id: gateway.id } }).then(
+      (page) => live && setFresh(page.items),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, dialog, gateway.id]);
   const last = useStore(store, (s) => s.result);
   const lastMode = useStore(store, (s) => s.resultMode);
   useEffect(() => store.getState().open(gateway.id), [store, gateway.id]);
@@ -89,7 +102,7 @@ export function TemplatesSection({ gateway, boards, agents }: Scope) {
           {formatDateTime(last.finished_at)}: {resultHeadline(last)}
         </p>
       )}
-      {dialog && <SyncDialog store={store} mode={dialog} setMode={setDialog} scope={{ gateway, boards, agents }} />}
+      {dialog && <SyncDialog store={store} mode={dialog} setMode={setDialog} scope={{ gateway, boards: fresh ?? boards, agents }} />}
     </Card>
   );
 }
@@ -219,15 +232,16 @@ function SyncDialog({
 
 /** Board / main agent / leads only: what the preview and the sync cover. */
 function ScopeFields({ s, store, scope, onChange }: { s: SyncState; store: SyncStore; scope: Scope; onChange?: () => void }) {
+  const boardSelect = useId();
   const set = (patch: Parameters<SyncState['setOptions']>[0]) => {
     store.getState().setOptions(patch);
     onChange?.();
   };
   return (
     <div className="scope" role="group" aria-label="Which agents">
-      <label className="scope-board">
-        <span>Board</span>
-        <select value={s.options.board_id ?? ''} onChange={(e) => set({ board_id: e.target.value || null })}>
+      <div className="scope-board">
+        <label htmlFor={boardSelect}>Board</label>
+        <select id={boardSelect} value={s.options.board_id ?? ''} onChange={(e) => set({ board_id: e.target.value || null })}>
           <option value="">All boards of this gateway</option>
           {scope.boards.map((b) => (
             <option key={b.id} value={b.id}>
@@ -235,7 +249,7 @@ function ScopeFields({ s, store, scope, onChange }: { s: SyncState; store: SyncS
             </option>
           ))}
         </select>
-      </label>
+      </div>
       <label className="check">
         <input type="checkbox" checked={s.options.include_main} onChange={(e) => set({ include_main: e.target.checked })} /> Include the
         gateway’s main agent

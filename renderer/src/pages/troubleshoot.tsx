@@ -384,7 +384,9 @@ function Evidence({ value }: { value: unknown }) {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">none</span>;
     if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-      const keys = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+      // Names first, ids last (shortened; the full id is in the tooltip).
+      const all = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+      const keys = [...all.filter((k) => !isId(k)), ...all.filter(isId)];
       return (
         <div className="table-wrap evidence-table">
           <table className="table">
@@ -433,14 +435,22 @@ function Cell({ k, v }: { k: string; v: unknown }) {
   if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
     return (
       <details>
-        <summary className="small">{v.length} entries</summary>
+        <summary className="small">{v.length === 1 ? '1 entry' : `${v.length} entries`}</summary>
         <Evidence value={v} />
       </details>
     );
   }
   if (v && typeof v === 'object' && !Array.isArray(v)) return <Evidence value={v} />;
-  return <span className={k.endsWith('id') ? 'mono small' : undefined}>{scalar(k, v)}</span>;
+  if (isId(k) && typeof v === 'string' && v.length > 12)
+    return (
+      <span className="mono small nowrap" title={v}>
+        {v.slice(0, 8)}…
+      </span>
+    );
+  return <span>{scalar(k, v)}</span>;
 }
+
+const isId = (k: string) => k === 'id' || k.endsWith('_id');
 
 const human = (k: string) => k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
@@ -521,6 +531,14 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
   const ran = flow.checks.flatMap((id) => fixRunsOf(s.fixes, id).map(([, r]) => r));
   const withFixes = results.filter((c) => (isProblem(c) && c.fixes.length > 0) || fixRunsOf(s.fixes, c.id).length > 0);
   const verified = ran.some((r) => r.result?.verified);
+  // What was found before any fix ran: the explanation stays readable after the fix made the checks pass
+  // (findingIds stands for findings in the effect's dependencies).
+  const [found, setFound] = useState<DoctorCheckResult[]>([]);
+  const findingIds = findings.map((c) => `${c.id}:${c.explanation}`).join('|');
+  useEffect(() => {
+    if (loaded && ran.length === 0) setFound(findings);
+  }, [loaded, ran.length, findingIds]);
+  const explained = ran.length > 0 ? found : findings;
   return (
     <div className="page narrow-wide">
       <PageHeader
@@ -551,7 +569,7 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
           )}
         </FlowStep>
         <FlowStep n={2} title="What it means" done={loaded}>
-          {loaded && findings.length === 0 ? (
+          {loaded && explained.length === 0 ? (
             <Alert tone="ok" title="Nothing wrong right now">
               {flow.allClear} If you still see it, run all checks or create a support bundle on the{' '}
               <a href={href.troubleshoot()}>Troubleshoot page</a>.
@@ -559,7 +577,8 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
           ) : (
             <>
               <p>{flow.means}</p>
-              {findings.map((c) => (
+              {ran.length > 0 && <p className="muted small">Found before the fix:</p>}
+              {explained.map((c) => (
                 <p key={c.id} className="finding">
                   <Pill tone={STATUS_TONE[c.status]}>{c.title}</Pill> {c.explanation}
                 </p>
