@@ -10,7 +10,8 @@ import { BoardView } from './pages/board-view';
 import { BoardsPage } from './pages/boards';
 import { GatewayDetailPage, GatewayNewPage, GatewaysPage } from './pages/gateways';
 import { OverviewPage } from './pages/overview';
-import { SettingsPage, TroubleshootPage } from './pages/settings';
+import { SettingsPage } from './pages/settings';
+import { TroubleshootPage } from './pages/troubleshoot';
 
 const NAV: { section: Section; label: string; icon: IconName; to: string }[] = [
   { section: 'overview', label: 'Overview', icon: 'overview', to: href.overview() },
@@ -209,7 +210,7 @@ function Page({ route }: { route: Route }) {
     case 'settings':
       return <SettingsPage />;
     case 'troubleshoot':
-      return <TroubleshootPage />;
+      return <TroubleshootPage flow={route.flow ?? null} />;
     case 'not-found':
       return (
         <div className="page">

@@ -250,7 +250,7 @@ test('every other page, and the keyboard', async ({ browser }) => {
   await shot(page, 'settings');
 
   await nav(page, 'Troubleshoot');
-  await expect(page.getByText('Not available yet')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What do you see?' })).toBeVisible();
   await shot(page, 'troubleshoot');
 
   // Keyboard only, from a fresh load: the skip link, then the sidebar, with a visible focus ring.

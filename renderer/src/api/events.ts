@@ -46,12 +46,20 @@ export interface AgentStreamHandlers {
   onConnected?(): void;
 }
 
+/** Handlers for {@link subscribeEventStream}: every event, the connection state, each (re)connect. */
+export interface EventStreamHandlers {
+  onEvent(event: SseEvent): void;
+  onState?(state: StreamState): void;
+  /** Called after every (re)connect: the feed does not replay, so the caller re-reads what it shows. */
+  onConnected?(): void;
+}
+
 /**
- * Live agent changes from `GET /api/v1/events`. fetch rather than EventSource, so the Electron
- * bridge's bearer token can be sent as a header (EventSource cannot send headers). Reconnects with
- * backoff until `close()`. Every event is parsed with the contract's AgentRead schema.
+ * `GET /api/v1/events` (agent changes, template sync progress). fetch rather than EventSource, so
+ * the Electron bridge's bearer token can be sent as a header (EventSource cannot send headers).
+ * Reconnects with backoff until `close()`.
  */
-export function subscribeAgentEvents(options: ApiClientOptions, handlers: AgentStreamHandlers): { close(): void } {
+export function subscribeEventStream(options: ApiClientOptions, handlers: EventStreamHandlers): { close(): void } {
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   let closed = false;
   let controller: AbortController | null = null;
@@ -60,7 +68,7 @@ export function subscribeAgentEvents(options: ApiClientOptions, handlers: AgentS
 
   const run = async (): Promise<void> => {
     controller = new AbortController();
-    handlers.onState(attempt === 0 ? 'connecting' : 'retrying');
+    handlers.onState?.(attempt === 0 ? 'connecting' : 'retrying');
     try {
       const token = options.getToken?.() ?? null;
       const res = await doFetch(`${options.baseUrl}${ROUTES.eventStream.path}`, {
@@ -70,25 +78,21 @@ export function subscribeAgentEvents(options: ApiClientOptions, handlers: AgentS
       });
       if (!res.ok || !res.body) throw new Error(`event stream: HTTP ${res.status}`);
       attempt = 0;
-      handlers.onState('live');
+      handlers.onState?.('live');
       handlers.onConnected?.();
       const parse = createSseParser();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        for (const ev of parse(value)) {
-          if (ev.event !== 'agent') continue;
-          const parsed = AgentRead.safeParse(JSON.parse(ev.data));
-          if (parsed.success) handlers.onAgent(parsed.data);
-        }
+        for (const ev of parse(value)) handlers.onEvent(ev);
       }
     } catch {
       // Network errors and aborts end here; the loop below decides whether to come back.
     }
     if (closed) return;
     attempt += 1;
-    handlers.onState('retrying');
+    handlers.onState?.('retrying');
     timer = setTimeout(() => void run(), Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)));
   };
   void run();
@@ -99,4 +103,17 @@ export function subscribeAgentEvents(options: ApiClientOptions, handlers: AgentS
       controller?.abort();
     },
   };
+}
+
+/** Live agent changes from the event stream, each parsed with the contract's AgentRead schema. */
+export function subscribeAgentEvents(options: ApiClientOptions, handlers: AgentStreamHandlers): { close(): void } {
+  return subscribeEventStream(options, {
+    onEvent: (ev) => {
+      if (ev.event !== 'agent') return;
+      const parsed = AgentRead.safeParse(JSON.parse(ev.data));
+      if (parsed.success) handlers.onAgent(parsed.data);
+    },
+    onState: handlers.onState,
+    onConnected: handlers.onConnected,
+  });
 }

@@ -117,6 +117,19 @@ export function Facts({ items }: { items: [string, ReactNode][] }) {
   );
 }
 
+/** A `<dialog>` opened as a modal on mount; focus returns where it was when it closes. */
+export function useModalDialog() {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    const previous = document.activeElement as HTMLElement | null;
+    dialog?.showModal();
+    return () => previous?.focus();
+  }, []);
+  return { ref, titleId };
+}
+
 /** A modal confirmation: focus goes in, Escape cancels, focus returns where it was. */
 export function ConfirmDialog({
   title,
@@ -133,14 +146,7 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    const previous = document.activeElement as HTMLElement | null;
-    dialog?.showModal();
-    return () => previous?.focus();
-  }, []);
+  const { ref, titleId } = useModalDialog();
   return (
     <dialog
       ref={ref}

@@ -11,7 +11,7 @@ export type Route =
   | { page: 'activity' }
   | { page: 'logs'; agent?: string; event?: string }
   | { page: 'settings' }
-  | { page: 'troubleshoot' }
+  | { page: 'troubleshoot'; flow?: string }
   | { page: 'not-found'; path: string };
 
 export type Section = 'overview' | 'gateways' | 'boards' | 'agents' | 'activity' | 'logs' | 'settings' | 'troubleshoot';
@@ -31,7 +31,8 @@ export function parseRoute(hash: string): Route {
       ...(q.get('agent') ? { agent: q.get('agent') ?? '' } : {}),
       ...(q.get('event') ? { event: q.get('event') ?? '' } : {}),
     };
-  if ((a === 'activity' || a === 'settings' || a === 'troubleshoot') && !b) return { page: a };
+  if (a === 'troubleshoot' && !b) return { page: a, ...(q.get('flow') ? { flow: q.get('flow') ?? '' } : {}) };
+  if ((a === 'activity' || a === 'settings') && !b) return { page: a };
   return { page: 'not-found', path: rawPath };
 }
 
@@ -68,5 +69,5 @@ export const href = {
     return `#/logs${[...q].length ? `?${q}` : ''}`;
   },
   settings: () => '#/settings',
-  troubleshoot: () => '#/troubleshoot',
+  troubleshoot: (flow?: string) => `#/troubleshoot${flow ? `?flow=${encodeURIComponent(flow)}` : ''}`,
 };

@@ -5,7 +5,7 @@ import { Alert, Card, ConfirmDialog, Empty, Facts, Field, PageHeader, Pill, Stat
 import { navigate, useApp, useAppShallow, useNow, useStores } from '../context';
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
-import { TemplatesSection } from './templates-placeholder';
+import { TemplatesSection } from './template-sync';
 
 export const gatewayTone = (state: GatewayRead['connection_state']): Tone =>
   state === 'connected' ? 'ok' : state === 'failed' ? 'bad' : state === 'connecting' || state === 'waiting' ? 'warn' : 'muted';
@@ -426,7 +426,7 @@ export function GatewayDetailPage({ id }: { id: string }) {
           </table>
         )}
       </Card>
-      <TemplatesSection gatewayId={gateway.id} />
+      <TemplatesSection gateway={gateway} boards={boards} agents={agents} />
       {confirm && (
         <ConfirmDialog
           title={`Delete “${gateway.name}”?`}

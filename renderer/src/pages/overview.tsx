@@ -5,6 +5,7 @@ import { useApp, useNow } from '../context';
 import { relativeTime, roleOf, wakeLadder } from '../lib/format';
 import { href } from '../lib/routes';
 import { gatewayTone } from './gateways';
+import { flowForAttention } from './troubleshoot';
 
 interface Attention {
   agent: AgentRead;
@@ -107,6 +108,9 @@ export function OverviewPage() {
                     </button>
                     <a className="btn btn-sm btn-ghost" href={href.agent(agent.id)}>
                       Timeline
+                    </a>
+                    <a className="btn btn-sm btn-ghost" href={href.troubleshoot(flowForAttention(kind))}>
+                      Troubleshoot
                     </a>
                   </div>
                 </li>

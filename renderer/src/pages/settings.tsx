@@ -108,33 +108,3 @@ export function SettingsPage() {
     </div>
   );
 }
-
-/**
- * PLACEHOLDER — not wired. The doctor (diagnostics checks and fixes) is being built separately; the
- * lead wires it here after merging. Until then this page says so and points at what exists.
- */
-export function TroubleshootPage() {
-  return (
-    <div className="page narrow">
-      <PageHeader title="Troubleshoot" subtitle="Checks of gateways, agents and check-ins, with fixes." />
-      <Card
-        title="The doctor is not part of this build yet"
-        className="placeholder"
-        actions={<span className="badge">Not available yet</span>}
-      >
-        <p>Until it is, these show why an agent is not checking in:</p>
-        <ul>
-          <li>
-            <a href="#/agents">Agents</a>: the reason column and each agent’s lifecycle timeline.
-          </li>
-          <li>
-            <a href="#/logs?event=lifecycle.*">Logs</a>: every wake, retry and check-in.
-          </li>
-          <li>
-            <a href="#/gateways">Gateways</a>: the connection state and the classified last error.
-          </li>
-        </ul>
-      </Card>
-    </div>
-  );
-}

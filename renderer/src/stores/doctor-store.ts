@@ -1,0 +1,171 @@
+import { createStore } from 'zustand/vanilla';
+import type {
+  CheckId,
+  DoctorCheckResult,
+  DoctorFix,
+  DoctorFixResult,
+  DoctorReport,
+  SupportBundleRead,
+} from '../../../backend/contract/diagnostics.js';
+import type { ApiClient } from '../api/client.js';
+import { describeProblem, type Problem } from '../lib/problem.js';
+
+export interface FixRun {
+  checkId: CheckId;
+  fix: DoctorFix;
+  running: boolean;
+  result: DoctorFixResult | null;
+  error: Problem | null;
+}
+
+export interface DoctorState {
+  report: DoctorReport | null;
+  loading: boolean;
+  error: Problem | null;
+  /** The latest result per check: from the full report, a single re-run, or a fix's verify. */
+  checks: Partial<Record<CheckId, DoctorCheckResult>>;
+  checking: Partial<Record<CheckId, boolean>>;
+  /** Per fix (see {@link fixKey}): running, its verify result, or why it failed. */
+  fixes: Record<string, FixRun>;
+  bundle: SupportBundleRead | null;
+  bundleBusy: boolean;
+  bundleError: Problem | null;
+
+  /** Every check (`GET /api/v1/doctor`). */
+  load(): Promise<void>;
+  /** These checks again, each on its own (`GET /api/v1/doctor/checks/{id}`), in parallel. */
+  runChecks(ids: readonly CheckId[]): Promise<void>;
+  /** Applies a check's fix, then shows its verify result; destructive fixes need `confirm`. */
+  applyFix(checkId: CheckId, fix: DoctorFix, confirm?: boolean): Promise<DoctorFixResult | null>;
+  createBundle(): Promise<SupportBundleRead | null>;
+}
+
+/** The fixes run for this check so far (their results stay visible after the check passes and offers none). */
+export const fixRunsOf = (fixes: Record<string, FixRun>, checkId: CheckId): [string, FixRun][] =>
+  Object.entries(fixes).filter(([, run]) => run.checkId === checkId);
+
+/** One fix of one check on one target: the key its run is kept under. */
+export const fixKey = (checkId: CheckId, fix: Pick<DoctorFix, 'action' | 'target_id' | 'board_id'>): string =>
+  [checkId, fix.action, fix.target_id ?? '', fix.board_id ?? ''].join('|');
+
+/**
+ * How long a fix's verify may wait for its check to pass: agents need a wake and a check-in (a few
+ * seconds to a minute); a rotation waits for every re-keyed agent; the rest are immediate.
+ */
+export function verifyWaitSeconds(action: DoctorFix['action']): number {
+  switch (action) {
+    case 'rotate_tokens_and_sync':
+      return 90;
+    case 'reprovision_agent':
+    case 'wake_agent':
+    case 'allow_checkin':
+      return 60;
+    case 'sync_templates':
+      return 20;
+    case 'retest_gateway':
+      return 10;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * The doctor for the Troubleshoot page: the report, single checks run live for a guided flow, fixes
+ * with their verify result, and the support bundle. The API client is injected (tests use a real backend).
+ */
+export function createDoctorStore(api: ApiClient) {
+  return createStore<DoctorState>()((set, get) => {
+    const keep = (results: DoctorCheckResult[]) => {
+      const checks = { ...get().checks };
+      for (const r of results) checks[r.id] = r;
+      const report = get().report;
+      set({
+        checks,
+        // The report shows the newest result of each check too (a fix's verify replaces the stale one).
+        ...(report && { report: { ...report, checks: report.checks.map((c) => checks[c.id] ?? c) } }),
+      });
+    };
+    const setFix = (key: string, run: FixRun) => set({ fixes: { ...get().fixes, [key]: run } });
+
+    return {
+      report: null,
+      loading: false,
+      error: null,
+      checks: {},
+      checking: {},
+      fixes: {},
+      bundle: null,
+      bundleBusy: false,
+      bundleError: null,
+
+      async load() {
+        set({ loading: true, error: null });
+        try {
+          const report = await api('doctorReport');
+          set({ report });
+          keep(report.checks);
+        } catch (err) {
+          set({ error: describeProblem(err, 'The doctor') });
+        } finally {
+          set({ loading: false });
+        }
+      },
+
+      async runChecks(ids) {
+        set({ checking: { ...get().checking, ...Object.fromEntries(ids.map((id) => [id, true])) } });
+        await Promise.all(
+          ids.map(async (id) => {
+            try {
+              keep([await api('doctorCheck', { params: { check_id: id } })]);
+            } catch (err) {
+              set({ error: describeProblem(err, `The check ${id}`) });
+            } finally {
+              set({ checking: { ...get().checking, [id]: false } });
+            }
+          }),
+        );
+      },
+
+      async applyFix(checkId, fix, confirm = false) {
+        const key = fixKey(checkId, fix);
+        if (get().fixes[key]?.running) return null;
+        setFix(key, { checkId, fix, running: true, result: null, error: null });
+        try {
+          const result = await api('doctorFix', {
+            body: {
+              check_id: checkId,
+              action: fix.action,
+              ...(fix.target_id ? { target_id: fix.target_id } : {}),
+              ...(fix.board_id ? { board_id: fix.board_id } : {}),
+              ...(fix.action === 'set_log_level' ? { level: 'info' as const } : {}),
+              confirm,
+              verify_wait_seconds: verifyWaitSeconds(fix.action),
+            },
+          });
+          keep([result.verify]);
+          setFix(key, { checkId, fix, running: false, result, error: null });
+          return result;
+        } catch (err) {
+          setFix(key, { checkId, fix, running: false, result: null, error: describeProblem(err, fix.label) });
+          return null;
+        }
+      },
+
+      async createBundle() {
+        set({ bundleBusy: true, bundleError: null });
+        try {
+          const bundle = await api('doctorSupportBundle');
+          set({ bundle });
+          return bundle;
+        } catch (err) {
+          set({ bundleError: describeProblem(err, 'The support bundle') });
+          return null;
+        } finally {
+          set({ bundleBusy: false });
+        }
+      },
+    };
+  });
+}
+
+export type DoctorStore = ReturnType<typeof createDoctorStore>;
