@@ -137,7 +137,7 @@ export function createDoctorStore(api: ApiClient) {
               action: fix.action,
               ...(fix.target_id ? { target_id: fix.target_id } : {}),
               ...(fix.board_id ? { board_id: fix.board_id } : {}),
-              ...(fix.action === 'set_log_level' ? { level: 'info' as const } : {}),
+              ...(fix.action === 'set_log_level' ? { level: fix.level ?? 'info' } : {}),
               confirm,
               verify_wait_seconds: verifyWaitSeconds(fix.action),
             },
