@@ -111,6 +111,7 @@ describe('sync store', () => {
     store.getState().reset();
     expect(store.getState()).toMatchObject({ result: null, error: null, progress: null, progressLog: [] });
     expect(store.getState().options.board_id).toBe(board.id); // the options stay for the next run
+    expect(store.getState().last).toMatchObject({ mode: 'sync', result: { paused_board_ids: [board.id] } }); // and the last run, for the page
   });
 
   it('a sync that needs an unreachable gateway: 502 in plain words, nothing running afterwards', async () => {

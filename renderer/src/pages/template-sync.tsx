@@ -63,8 +63,8 @@ export function TemplatesSection({ gateway, boards, agents }: Scope) {
       live = false;
     };
   }, [api, dialog, gateway.id]);
-  const last = useStore(store, (s) => s.result);
-  const lastMode = useStore(store, (s) => s.resultMode);
+  const last = useStore(store, (s) => s.last?.result ?? null);
+  const lastMode = useStore(store, (s) => s.last?.mode ?? null);
   useEffect(() => store.getState().open(gateway.id), [store, gateway.id]);
   // Progress of any sync of this gateway (ours, the doctor's, the CLI's) while the page is open.
   useEffect(() => {
@@ -174,7 +174,7 @@ function SyncDialog({
             onClick={() => {
               store.getState().reset();
               setStep('preview');
-              void store.getState().loadDrift();
+              void store.getState().loadDrift(true);
             }}
           >
             Check drift again
@@ -346,7 +346,9 @@ function DriftAgent({ agent, role }: { agent: TemplateDriftResult['agents'][numb
           <span className="muted small">{role}</span>
           {agent.paused && <Pill tone="warn">board paused</Pill>}
           <TokenPill state={agent.token} />
-          <span className="drift-count small">{changed.length ? `${plural(changed.length, 'file')} differ` : 'files in sync'}</span>
+          <span className="drift-count small">
+            {changed.length ? plural(changed.length, 'file differs', 'files differ') : 'files in sync'}
+          </span>
         </summary>
         {agent.error && <p className="small text-bad">Could not read its workspace: {agent.error}</p>}
         {agent.paused && <p className="small muted">Its board is paused (/pause in the board chat): a sync skips it until /resume.</p>}

@@ -39,13 +39,15 @@ export interface SyncState {
   progressLog: TemplateSyncProgress[];
   result: TemplateSyncResult | null;
   resultMode: SyncMode | null;
+  /** The last finished run on this page, kept when the dialog closes (the section shows it). */
+  last: { result: TemplateSyncResult; mode: SyncMode } | null;
   error: Problem | null;
 
   /** Which gateway this store shows; a different one starts from a clean slate. */
   open(gatewayId: string): void;
   setOptions(patch: Partial<SyncOptions>): void;
-  /** The drift preview for the scope in `options` (board, main agent, leads only). */
-  loadDrift(): Promise<TemplateDriftResult | null>;
+  /** The drift preview for the scope in `options` (board, main agent, leads only); `fresh` drops the one shown first. */
+  loadDrift(fresh?: boolean): Promise<TemplateDriftResult | null>;
   /** Runs the sync (`rotate`: rotate_tokens + verify) and waits for its result. */
   run(mode: SyncMode): Promise<TemplateSyncResult | null>;
   applyProgress(progress: TemplateSyncProgress): void;
@@ -86,6 +88,7 @@ export function createSyncStore(api: ApiClient) {
     progressLog: [],
     result: null,
     resultMode: null,
+    last: null,
     error: null,
 
     open(gatewayId) {
@@ -99,6 +102,7 @@ export function createSyncStore(api: ApiClient) {
         progressLog: [],
         result: null,
         resultMode: null,
+        last: null,
         error: null,
       });
     },
@@ -107,10 +111,10 @@ export function createSyncStore(api: ApiClient) {
       set({ options: { ...get().options, ...patch } });
     },
 
-    async loadDrift() {
+    async loadDrift(fresh = false) {
       const { gatewayId, options } = get();
       if (!gatewayId) return null;
-      set({ driftLoading: true, driftError: null });
+      set({ driftLoading: true, driftError: null, ...(fresh && { drift: null }) });
       try {
         const drift = await api('gatewayTemplateDrift', {
           params: { gateway_id: gatewayId },
@@ -137,7 +141,7 @@ export function createSyncStore(api: ApiClient) {
       set({ running: mode, error: null, result: null, resultMode: null, progress: null, progressLog: [] });
       try {
         const result = await api('syncGatewayTemplates', { params: { gateway_id: gatewayId }, query: syncQuery(options, mode) });
-        set({ result, resultMode: mode });
+        set({ result, resultMode: mode, last: { result, mode } });
         return result;
       } catch (err) {
         set({ error: describeProblem(err, mode === 'rotate' ? 'Rotate tokens & re-sync' : 'The template sync') });
