@@ -10,6 +10,13 @@ import { CHROMIUM, E2E } from './test/e2e/e2e-env.js';
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
+  // One backend and one gateway serve every spec (global setup), so order matters: ui.spec starts from an
+  // empty app (first-run empty states); the sync/doctor spec adds gateways and agents of its own after it.
+  projects: [
+    { name: 'ui', testMatch: 'ui.spec.ts' },
+    { name: 'electron', testMatch: 'electron.spec.ts' },
+    { name: 'sync-and-doctor', testMatch: 'sync-and-doctor.spec.ts', dependencies: ['ui'] },
+  ],
   outputDir: 'test-results/playwright',
   globalSetup: './test/e2e/global-setup.ts',
   workers: 1,

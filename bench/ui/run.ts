@@ -5,7 +5,7 @@
  * board with 2,000 tasks (target < 500 ms), and how long an agent's status change takes to reach the
  * screen after the heartbeat that caused it (target < 1 s).
  *
- *   npm run build && npm run bench:ui      (under /work/wt/heavy on shared machines)
+ *   npm run build && npm run bench:ui      (alone on the machine: it measures time)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
