@@ -110,16 +110,20 @@ export function SelectField<T extends { id: string; name: string }>({
   options,
   value,
   onChange,
+  anyLabel,
 }: {
   label: string;
   options: readonly T[];
   value: string;
   onChange: (id: string) => void;
+  /** A first option with the value "" (e.g. "All agents" in a filter). */
+  anyLabel?: string;
 }) {
   return (
     <Field label={label}>
       {(id) => (
         <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+          {anyLabel !== undefined && <option value="">{anyLabel}</option>}
           {options.map((o) => (
             <option key={o.id} value={o.id}>
               {o.name}
