@@ -365,17 +365,9 @@ describe('the CLI, as a subprocess', () => {
     expect(list).toMatchObject({ code: 0 });
     expect(list.stdout).toContain(gatewayId);
 
-    const ok = await cli([
-      'templates',
-      'sync',
-      '--gateway-id',
-      gatewayId,
-      '--board-id',
-      boardId,
-      '--no-include-main',
-      '--data-dir',
-      api.dataDir,
-    ]);
+    const syncBoard = () =>
+      cli(['templates', 'sync', '--gateway-id', gatewayId, '--board-id', boardId, '--no-include-main', '--data-dir', api.dataDir]);
+    const ok = await syncBoard();
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`through the running app at ${api.url}`);
@@ -385,17 +377,7 @@ describe('the CLI, as a subprocess', () => {
     expect(ok.stdout).not.toContain('(main agent)');
 
     const issued = (await api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
-    const bad = await cli([
-      'templates',
-      'sync',
-      '--gateway-id',
-      gatewayId,
-      '--board-id',
-      boardId,
-      '--no-include-main',
-      '--data-dir',
-      api.dataDir,
-    ]);
+    const bad = await syncBoard();
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/token differed/);
     expect(bad.stdout).not.toContain(issued);
