@@ -71,7 +71,10 @@ export function secretForms(secrets: string[]): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
-    forms.add(secret).add(escape(secret)).add(escape(escape(secret)));
+    forms
+      .add(secret)
+      .add(escape(secret))
+      .add(escape(escape(secret)));
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }

@@ -19,9 +19,8 @@ import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
  * Pairing and scopes: on loopback the gateway never asks our backend client to pair, so those tests put
  * Mission Control behind a reverse proxy (test/support/openclaw/reverse-proxy.ts), as a remote install
  * would be; the gateway decides pairing and scopes itself, and the operator's step is the gateway's own
- * CLI. Not producible with this gateway and our client (stated in the skip below, not faked): protocol
- * mismatch and a needed method not advertised — the check reports them from the same classification
- * (backend/gateway/errors.ts, compat.ts).
+ * CLI. Protocol mismatch and a needed method not advertised (which 2026.9.6 cannot produce) are in
+ * doctor-old-gateway.test.ts; TLS (a second real gateway serving wss) in doctor-tls.test.ts.
  */
 
 const gatewayUrl = inject('gatewayUrl');
@@ -115,12 +114,6 @@ afterAll(async () => {
 });
 
 describe('doctor against the real gateway', () => {
-  // Said in the output, not skipped silently. Tried: our client sends minProtocol = maxProtocol = 4 and
-  // 2026.9.6 speaks 4, so no real pairing of the two mismatches (a build speaking another protocol is not
-  // this product); the required methods (agents.*, agents.files.*, config.get/patch, health) are core
-  // methods 2026.9.6 advertises whatever its config, and a capped connection fails on scopes first.
-  it.skip('not produced here: protocol_mismatch, method_not_advertised (client and gateway both speak only protocol 4; 2026.9.6 always advertises the core methods we need)', () => {});
-
   it('healthy: the gateway check shows version, protocol 4, operator scopes', async () => {
     const c = await check(api, 'gateway.connection');
     expect(c.status).toBe('ok');
