@@ -101,6 +101,17 @@ describe('mission-control doctor (CLI)', () => {
       const serve = await cli(['serve', '--data-dir', dir, '--port', String(port)]);
       expect(serve.code).toBe(2);
       expect(serve.err).toMatch(new RegExp(`held by pid ${process.pid} .*start with --port \\d+`, 's'));
+
+      // The fix the message names, while the port is still held: start on the alternative → it listens there.
+      const alternative = c.evidence.alternative_port as number;
+      const moved = await startTestApi({ dataDir: dir, port: alternative });
+      try {
+        expect(moved.url).toContain(`:${alternative}`);
+        const verify = (await moved.user('get', '/api/v1/doctor/checks/api.port').expect(200)).body;
+        expect(verify).toMatchObject({ status: 'ok', evidence: { url: moved.url } });
+      } finally {
+        await moved.stop(false);
+      }
     } finally {
       server.close();
     }

@@ -86,7 +86,9 @@ describe('doctor: a gateway too old for Mission Control (faults injected by Fake
       expect(proxy.injected.connect).toBeGreaterThan(0);
       expect(proxy.injected.refusal, 'the real gateway refused the rewritten connect itself').toBeGreaterThan(0);
       expect(entryOf(bad)?.detail).toBe('protocol mismatch: the gateway speaks protocol 3, Mission Control speaks 4');
-      expect(bad.explanation).toMatch(/speaks a different wire protocol than this version of Mission Control \(protocol 4\).*Update the gateway/s);
+      expect(bad.explanation).toMatch(
+        /speaks a different wire protocol than this version of Mission Control \(protocol 4\).*Update the gateway/s,
+      );
       expect(bad.fixes).toContainEqual(expect.objectContaining({ action: 'retest_gateway', target_id: gatewayId }));
       // Re-testing before the upgrade does not pretend: still failing, not verified.
       const early = await doctorFix(api, 'gateway.connection', { action: 'retest_gateway', target_id: gatewayId });

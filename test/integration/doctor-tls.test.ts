@@ -187,13 +187,20 @@ describe('doctor: TLS on the real gateway (its own wss, self-signed)', () => {
     expect(renewed).not.toBe(old);
     renameSync(key, gw.tlsFiles!.key);
     renameSync(cert, gw.tlsFiles!.cert);
-    await until('the gateway serves the renewed certificate', () => servedFingerprint(gw.url), (fp) => fp === renewed, 60_000);
+    await until(
+      'the gateway serves the renewed certificate',
+      () => servedFingerprint(gw.url),
+      (fp) => fp === renewed,
+      60_000,
+    );
 
     const bad = await failingTls();
     const entry = entryOf(bad);
     expect(entry.detail).toBe(`certificate changed: the pinned certificate is SHA-256 ${old}, the gateway presented ${renewed}`);
     expect(entry).toMatchObject({ pinned_fingerprint: old, certificate: { fingerprint_sha256: renewed, subject: 'CN=openclaw-renewed' } });
-    expect(entry.next_step).toMatch(new RegExp(`The certificate changed: Mission Control pinned ${old}, the gateway now presents SHA-256 ${renewed}`));
+    expect(entry.next_step).toMatch(
+      new RegExp(`The certificate changed: Mission Control pinned ${old}, the gateway now presents SHA-256 ${renewed}`),
+    );
     expect(entry.next_step).toMatch(/if nobody changed it, do not/);
     const trust = bad.fixes.find((f) => f.action === 'trust_gateway_certificate');
     expect(trust).toMatchObject({ fingerprint: renewed, destructive: true });
