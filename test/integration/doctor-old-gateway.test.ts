@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { doctorCheck, doctorFix } from '../support/doctor.js';
+import { doctorCheck, doctorFix, until } from '../support/doctor.js';
 import { startFakeOldGatewayProxy, type FakeOldGatewayProxy } from '../support/openclaw/fake-old-gateway-proxy.js';
 import { checkIn, modelControl } from '../support/openclaw/model-control.js';
 
@@ -28,15 +28,13 @@ let gatewayId: string;
 type Entry = { id: string; ok: boolean; code?: string; detail?: string; next_step?: string };
 const entryOf = (c: DoctorCheckResult): Entry | undefined => (c.evidence.gateways as Entry[]).find((g) => g.id === gatewayId);
 
-async function failingWith(code: string): Promise<DoctorCheckResult> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const c = await doctorCheck(api, 'gateway.connection');
-    if (c.status === 'fail' && entryOf(c)?.code === code) return c;
-    if (Date.now() > deadline) throw new Error(`gateway.connection never failed with ${code}: ${JSON.stringify(c.evidence).slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const failingWith = (code: string): Promise<DoctorCheckResult> =>
+  until(
+    `gateway.connection fails with ${code}`,
+    () => doctorCheck(api, 'gateway.connection'),
+    (c) => c.status === 'fail' && entryOf(c)?.code === code,
+    30_000,
+  );
 
 beforeAll(async () => {
   await model.setPatternScript(MAIN, checkIn.obedient());

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,8 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { doctorCheck, doctorFix } from '../support/doctor.js';
+import { doctorCheck, doctorFix, until } from '../support/doctor.js';
+import { makeSelfSignedCert, opensslFingerprint } from '../support/tls.js';
 import { startGateway, type RunningGateway } from '../support/openclaw/gateway.js';
 import { checkIn, modelControl } from '../support/openclaw/model-control.js';
 import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
@@ -42,13 +42,6 @@ type Entry = {
 };
 const entryOf = (c: DoctorCheckResult): Entry => (c.evidence.gateways as Entry[]).find((g) => g.id === gatewayId)!;
 
-/** `openssl x509 -fingerprint -sha256` of a certificate file: `AB:CD:…`. */
-const opensslFingerprint = (certFile: string): string =>
-  execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' })
-    .trim()
-    .split('=')[1]!
-    .toUpperCase();
-
 /** The fingerprint the gateway serves right now, read with Node's TLS (no product code). */
 function servedFingerprint(url: string): Promise<string> {
   const { hostname, port } = new URL(url);
@@ -62,16 +55,9 @@ function servedFingerprint(url: string): Promise<string> {
   });
 }
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last).slice(0, 600)})`);
-    await new Promise((r) => setTimeout(r, 300));
-    last = await read();
-  }
-  return last;
-}
+/** The doctor's fix, confirmed, pinning exactly `fingerprint`. */
+const trustCertificate = (fingerprint: string | null) =>
+  doctorFix(api, 'gateway.connection', { action: 'trust_gateway_certificate', target_id: gatewayId, fingerprint, confirm: true });
 
 const failingTls = () =>
   until(
@@ -145,12 +131,7 @@ describe('doctor: TLS on the real gateway (its own wss, self-signed)', () => {
     expect(noFingerprint.status).toBe(422);
     expect(JSON.stringify(noFingerprint.body)).toContain('fingerprint');
 
-    const result = await doctorFix(api, 'gateway.connection', {
-      action: 'trust_gateway_certificate',
-      target_id: gatewayId,
-      fingerprint: trust!.fingerprint,
-      confirm: true,
-    });
+    const result = await trustCertificate(trust!.fingerprint);
     expect(result).toMatchObject({ verified: true, verify: { status: 'ok' } });
     expect(entryOf(result.verify)).toMatchObject({ ok: true, pinned_fingerprint: fingerprint, protocol: 4 });
     expect((await api.user('get', `/api/v1/gateways/${gatewayId}`).expect(200)).body.tls_fingerprint).toBe(fingerprint);
@@ -162,27 +143,7 @@ describe('doctor: TLS on the real gateway (its own wss, self-signed)', () => {
   it('certificate changed (renewed on the gateway) → refused with old and new fingerprints → a wrong pin does not verify → trust the new one → verified', async () => {
     const old = opensslFingerprint(gw.tlsFiles!.cert);
     // The operator renews the certificate: a new pair, moved over the files the gateway serves.
-    const cert = join(scratch, 'renewed-cert.pem');
-    const key = join(scratch, 'renewed-key.pem');
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=openclaw-renewed',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
+    const { certFile: cert, keyFile: key } = makeSelfSignedCert(scratch, 'openclaw-renewed', 'IP:127.0.0.1');
     const renewed = opensslFingerprint(cert);
     expect(renewed).not.toBe(old);
     renameSync(key, gw.tlsFiles!.key);
@@ -206,20 +167,10 @@ describe('doctor: TLS on the real gateway (its own wss, self-signed)', () => {
     expect(trust).toMatchObject({ fingerprint: renewed, destructive: true });
 
     // Pinning anything but the served certificate is not a fix: the check runs again and still fails.
-    const wrong = await doctorFix(api, 'gateway.connection', {
-      action: 'trust_gateway_certificate',
-      target_id: gatewayId,
-      fingerprint: old.replace(/:/g, '').toLowerCase(),
-      confirm: true,
-    });
+    const wrong = await trustCertificate(old.replace(/:/g, '').toLowerCase());
     expect(wrong).toMatchObject({ verified: false, verify: { status: 'fail' } });
 
-    const result = await doctorFix(api, 'gateway.connection', {
-      action: 'trust_gateway_certificate',
-      target_id: gatewayId,
-      fingerprint: trust!.fingerprint,
-      confirm: true,
-    });
+    const result = await trustCertificate(trust!.fingerprint);
     expect(result).toMatchObject({ verified: true, verify: { status: 'ok' } });
     expect(entryOf(result.verify)).toMatchObject({ ok: true, pinned_fingerprint: renewed });
   }, 180_000);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readTar } from '../../backend/diagnostics/tar.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { patchGatewayConfig } from '../support/openclaw/config-patch.js';
-import { doctorCheck, doctorFix } from '../support/doctor.js';
+import { doctorCheck, doctorFix, until } from '../support/doctor.js';
 import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { checkIn, modelControl, modelError } from '../support/openclaw/model-control.js';
 import { runOpenClawCli } from '../support/openclaw/gateway.js';
@@ -42,17 +42,6 @@ const mintedTokens: string[] = [];
 type Check = DoctorCheckResult;
 const check = doctorCheck;
 const fix = doctorFix;
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last).slice(0, 600)})`);
-    await new Promise((r) => setTimeout(r, 300));
-    last = await read();
-  }
-  return last;
-}
 
 const patchConfig = (raw: string) => patchGatewayConfig(gatewayUrl, gatewayToken, raw);
 

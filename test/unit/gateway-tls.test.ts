@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifySocketError, TlsRefusal } from '../../backend/gateway/errors.js';
 import { normalizeFingerprint, verifyingTlsConnect, type TlsPolicy } from '../../backend/gateway/tls.js';
+import { makeSelfSignedCert, opensslFingerprint } from '../support/tls.js';
 
 /*
  * The certificate verdict of backend/gateway/tls.ts against a real TLS server with certificates made by
@@ -20,35 +20,6 @@ let server: Server;
 let port: number;
 let cert: string;
 let fingerprint: string;
-
-function makeCert(name: string, san: string): { cert: string; key: string } {
-  const certFile = join(dir, `${name}.pem`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=${san}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-}
 
 /** Connect with the policy; resolves 'accepted' or rejects with what the socket failed with. */
 function connectWith(policy: TlsPolicy, extra: Record<string, unknown> = {}): Promise<'accepted'> {
@@ -67,12 +38,10 @@ function connectWith(policy: TlsPolicy, extra: Record<string, unknown> = {}): Pr
 }
 
 beforeAll(async () => {
-  const pair = makeCert('gateway-under-test', 'IP:127.0.0.1');
-  cert = pair.cert;
-  fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: cert, encoding: 'utf8' })
-    .trim()
-    .split('=')[1]!;
-  server = createServer(pair, (s) => s.end());
+  const files = makeSelfSignedCert(dir, 'gateway-under-test', 'IP:127.0.0.1');
+  cert = readFileSync(files.certFile, 'utf8');
+  fingerprint = opensslFingerprint(files.certFile);
+  server = createServer({ cert, key: readFileSync(files.keyFile, 'utf8') }, (s) => s.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
