@@ -112,6 +112,7 @@ function redactedConfig(env: CheckEnv) {
           has_device_token: g.deviceToken !== null,
           workspace_root: g.workspaceRoot,
           allow_insecure_tls: g.allowInsecureTls,
+          tls_fingerprint: g.tlsFingerprint,
           server_version: g.serverVersion,
           protocol_version: g.protocolVersion,
           last_connected_at: g.lastConnectedAt?.toISOString() ?? null,
