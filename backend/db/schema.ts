@@ -21,6 +21,11 @@ export const gateways = sqliteTable('gateways', {
   workspaceRoot: text('workspace_root').notNull(),
   disableDevicePairing: bool('disable_device_pairing').notNull().default(false),
   allowInsecureTls: bool('allow_insecure_tls').notNull().default(false),
+  /**
+   * The SHA-256 fingerprint of the TLS certificate the user chose to trust for this gateway (`AB:CD:…`).
+   * When set, a wss connection accepts exactly this certificate instead of CA verification.
+   */
+  tlsFingerprint: text('tls_fingerprint'),
   /** The device token the gateway issued to Mission Control's device identity (secret; never read out). */
   deviceToken: text('device_token'),
   /** What the gateway said about itself at the last successful connect. */
@@ -29,7 +34,15 @@ export const gateways = sqliteTable('gateways', {
   features: text('features', { mode: 'json' }).$type<{ methods: string[]; events: string[]; capabilities: string[] }>(),
   lastConnectedAt: ts('last_connected_at'),
   /** The last classified connection failure: `{code, message, next_step, detail}`. */
-  lastError: text('last_error', { mode: 'json' }).$type<{ code: string; message: string; next_step: string; detail: string; at: string }>(),
+  lastError: text('last_error', { mode: 'json' }).$type<{
+    code: string;
+    message: string;
+    next_step: string;
+    detail: string;
+    /** tls: the certificate the gateway presented (public). */
+    certificate?: { fingerprint_sha256: string; subject: string; issuer: string; valid_from: string; valid_to: string; self_signed: boolean };
+    at: string;
+  }>(),
   createdAt: created(),
   updatedAt: updated(),
 });

@@ -353,8 +353,8 @@ function Fixes({
       })}
       {confirming && (
         <ConfirmDialog
-          title={confirming.action === 'rotate_tokens_and_sync' ? 'Rotate tokens & re-sync?' : 'Re-provision the agent?'}
-          confirmLabel={confirming.action === 'rotate_tokens_and_sync' ? 'Rotate tokens & re-sync' : 'Re-provision'}
+          title={CONFIRM_TEXT[confirming.action]?.title ?? 'Re-provision the agent?'}
+          confirmLabel={CONFIRM_TEXT[confirming.action]?.label ?? 'Re-provision'}
           danger
           onCancel={() => setConfirming(null)}
           onConfirm={() => {
@@ -370,6 +370,12 @@ function Fixes({
               <li>The old tokens are refused from that moment: the agents must re-read AGENTS.md, so each one is woken to do it.</li>
               <li>This is verified once every re-keyed agent has checked in with its new token.</li>
             </ul>
+          ) : confirming.action === 'trust_gateway_certificate' ? (
+            <ul className="what-happens">
+              <li>Compare this fingerprint with the certificate on the gateway host first (the check says how).</li>
+              <li>From then on Mission Control accepts exactly this certificate for the gateway, without a CA.</li>
+              <li>If the gateway ever presents another one, the connection is refused and the doctor says the certificate changed.</li>
+            </ul>
           ) : (
             <p>Its workspace is rewritten with its current token and it starts a fresh session (it forgets its current conversation).</p>
           )}
@@ -378,6 +384,12 @@ function Fixes({
     </div>
   );
 }
+
+/** The confirm dialog's wording for the destructive fixes other than re-provisioning. */
+const CONFIRM_TEXT: Partial<Record<DoctorFix['action'], { title: string; label: string }>> = {
+  rotate_tokens_and_sync: { title: 'Rotate tokens & re-sync?', label: 'Rotate tokens & re-sync' },
+  trust_gateway_certificate: { title: 'Trust this certificate?', label: 'Trust certificate' },
+};
 
 /** Evidence as a person reads it: fields as a list, lists of records as tables, times localized, no raw JSON walls. */
 function Evidence({ value }: { value: unknown }) {
