@@ -54,11 +54,7 @@ export function fingerprintOf(render: () => ReadonlyMap<string, string>): string
 }
 
 /** What one agent's drift read found, as the memory keeps it (the agent's own files are not counted). */
-export function knowledgeFromRead(
-  agent: TemplateDriftResult['agents'][number],
-  checkedAt: Date,
-  fingerprint: string,
-): DriftKnowledge {
+export function knowledgeFromRead(agent: TemplateDriftResult['agents'][number], checkedAt: Date, fingerprint: string): DriftKnowledge {
   const read = agent.error === null;
   return {
     agentId: agent.agent_id,
@@ -66,7 +62,9 @@ export function knowledgeFromRead(
     source: 'drift_read',
     fingerprint,
     token: agent.token,
-    filesChanged: read ? agent.files.filter((f) => !f.preserved && (f.status === 'drifted' || f.status === 'missing')).map((f) => f.name) : null,
+    filesChanged: read
+      ? agent.files.filter((f) => !f.preserved && (f.status === 'drifted' || f.status === 'missing')).map((f) => f.name)
+      : null,
     error: agent.error,
   };
 }
@@ -100,6 +98,20 @@ function stateOf(row: TemplateDriftMemoryRow | undefined, fresh: boolean): Remem
   if (row.filesChanged && row.filesChanged.length > 0) return 'drifted';
   // In sync only when the files were read (a token-only entry from a sync that skipped the agent differs, above).
   return row.filesChanged === null ? 'not_checked' : 'in_sync';
+}
+
+/** A gateway's agents counted by state. */
+export function driftCounts(items: Pick<RememberedAgentDrift, 'state'>[]): RememberedGatewayDrift['counts'] {
+  const count = (s: RememberedDriftState) => items.filter((i) => i.state === s).length;
+  return {
+    agents: items.length,
+    in_sync: count('in_sync'),
+    drifted: count('drifted'),
+    token_differs: count('token_differs'),
+    unreadable: count('unreadable'),
+    stale: count('stale'),
+    not_checked: count('not_checked'),
+  };
 }
 
 const PROBLEMS: RememberedDriftState[] = ['drifted', 'token_differs', 'unreadable'];
@@ -162,16 +174,7 @@ export function createDriftMemory(deps: { ctx: ServiceContext; expectedFiles: (a
             source: row?.source ?? null,
           };
         });
-        const count = (s: RememberedDriftState) => items.filter((i) => i.state === s).length;
-        const counts = {
-          agents: items.length,
-          in_sync: count('in_sync'),
-          drifted: count('drifted'),
-          token_differs: count('token_differs'),
-          unreadable: count('unreadable'),
-          stale: count('stale'),
-          not_checked: count('not_checked'),
-        };
+        const counts = driftCounts(items);
         const known = items.filter((i) => i.state !== 'stale' && i.state !== 'not_checked');
         const state: RememberedGatewayDrift['state'] =
           items.length === 0

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RememberedGatewayDrift } from '../../backend/contract/templates.js';
 import { rememberDrift } from '../../backend/lifecycle/drift-memory.js';
+import { createApiClient } from '../../renderer/src/api/client.js';
+import { createTemplateDriftStore } from '../../renderer/src/stores/attention-store.js';
 import { fixtures, startTestApi, useTestApi } from '../support/api.js';
 
 /*
@@ -71,7 +73,10 @@ describe('GET /api/v1/template-drift', () => {
     expect(agentIn(g, clean.id)).toMatchObject({ state: 'in_sync', files: [], source: 'provision' });
 
     // Renaming the agent changes its IDENTITY/AGENTS.md as a sync would write them: what was compared is out of date.
-    await api.user('patch', `/api/v1/agents/${clean.id}`).send({ name: `${clean.name} renamed` }).expect(200);
+    await api
+      .user('patch', `/api/v1/agents/${clean.id}`)
+      .send({ name: `${clean.name} renamed` })
+      .expect(200);
     g = await remembered(gateway.id);
     expect(agentIn(g, clean.id).state).toBe('stale');
     expect(g.counts).toMatchObject({ in_sync: 0, stale: 1 });
@@ -135,7 +140,10 @@ describe('GET /api/v1/template-drift', () => {
       await first.stop(false);
       restarted = await startTestApi({ dataDir: first.dataDir, baseUrl });
       const read = async () =>
-        agentIn((await restarted!.user('get', `/api/v1/template-drift?gateway_id=${board.gateway_id}`).expect(200)).body.items[0], agent.id);
+        agentIn(
+          (await restarted!.user('get', `/api/v1/template-drift?gateway_id=${board.gateway_id}`).expect(200)).body.items[0],
+          agent.id,
+        );
       expect(await read()).toMatchObject({ state: 'drifted', files: ['SOUL.md'], checked_at: '2026-11-21T11:00:00.000Z' });
       // AGENTS.md carries the base URL: started with another one, what was compared is no longer what a sync writes.
       await restarted.stop(false);
@@ -144,5 +152,25 @@ describe('GET /api/v1/template-drift', () => {
     } finally {
       await (restarted ?? first).stop();
     }
+  });
+});
+
+describe('the Overview’s template drift store', () => {
+  it('reads what is remembered; “Check now” on an unreachable gateway says why in plain words and remembers nothing', async () => {
+    const gateway = await f.gateway();
+    const board = await f.board({ gateway_id: gateway.id });
+    await f.agent(board.id);
+    const store = createTemplateDriftStore(createApiClient({ baseUrl: api.url, getToken: () => api.backend.localToken }));
+    expect(store.getState().drift).toBeNull(); // not read yet: the page says "reading…", not "in sync"
+    await store.getState().load();
+    const mine = () => store.getState().drift!.find((g) => g.gateway_id === gateway.id)!;
+    expect(mine().state).toBe('not_checked');
+
+    await store.getState().checkNow(gateway.id);
+    expect(store.getState().checking[gateway.id]).toBe(false);
+    const problem = store.getState().checkErrors[gateway.id];
+    expect(problem?.status).toBe(502);
+    expect(problem?.message).toBeTruthy();
+    expect(mine()).toMatchObject({ state: 'not_checked', checked_at: null });
   });
 });

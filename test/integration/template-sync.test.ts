@@ -71,9 +71,9 @@ const drift = (query = '') => api.user('get', `/api/v1/gateways/${gatewayId}/tem
 /** What the backend remembers about this agent's drift (GET /api/v1/template-drift: no gateway read). */
 const rememberedOf = async (id: string) => {
   const res = await api.user('get', `/api/v1/template-drift?gateway_id=${gatewayId}`).expect(200);
-  return (res.body.items[0].agents as { agent_id: string; state: string; files: string[]; checked_at: string | null; source: string }[]).find(
-    (a) => a.agent_id === id,
-  );
+  return (
+    res.body.items[0].agents as { agent_id: string; state: string; files: string[]; checked_at: string | null; source: string }[]
+  ).find((a) => a.agent_id === id);
 };
 const heartbeat = (token: string) => api.agent(token, 'post', '/api/v1/agent/heartbeat');
 type SyncEntry = {
