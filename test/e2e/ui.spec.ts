@@ -225,6 +225,12 @@ test('every other page, and the keyboard', async ({ browser }) => {
   await nav(page, 'Overview');
   await expect(page.getByRole('heading', { name: /Needs attention/ })).toBeVisible();
   await expect(page.locator('.attention')).toContainText('Quiet one');
+  // Templates per gateway: “Check now” reads every agent's files on the real gateway; the answer is remembered
+  // and shown with its age (nothing was edited on the gateway, so every agent is in sync).
+  const templates = page.locator('.health-templates').first();
+  await templates.getByRole('button', { name: 'Check now' }).click();
+  await expect(templates.getByRole('button', { name: 'Check now' })).toBeEnabled({ timeout: 30_000 });
+  await expect(templates).toContainText(/Templates: in sync \(\d+ agents\) · checked (just now|\d+ s ago)/);
   await shot(page, 'overview');
 
   await nav(page, 'Boards');
