@@ -232,6 +232,15 @@ test('every other page, and the keyboard', async ({ browser }) => {
   await expect(templates.getByRole('button', { name: 'Check now' })).toBeEnabled({ timeout: 30_000 });
   await expect(templates).toContainText(/Templates: in sync \(\d+ agents\) · checked (just now|\d+ s ago)/);
   await shot(page, 'overview');
+  // “Review & sync” (offered for a drifted gateway) is an address: the gateway page with its Sync templates dialog
+  // open; the address then drops `?sync`, so Back or a reload does not open it again.
+  const gatewayPage = await page.locator('.health-list a.strong').first().getAttribute('href');
+  await page.evaluate((hash) => (window.location.hash = hash), `${gatewayPage}?sync=templates`);
+  const syncDialog = page.getByRole('dialog', { name: /^Sync templates/ });
+  await expect(syncDialog).toBeVisible();
+  await expect.poll(() => page.evaluate(() => window.location.hash)).toBe(gatewayPage);
+  await syncDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(syncDialog).toHaveCount(0);
 
   await nav(page, 'Boards');
   await expect(page.getByRole('link', { name: /Product launch/ })).toBeVisible();
