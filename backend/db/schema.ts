@@ -360,6 +360,27 @@ export const lifecycleEvents = sqliteTable(
   (t) => [index('lifecycle_events_agent_idx').on(t.agentId, t.createdAt), index('lifecycle_events_event_idx').on(t.event, t.createdAt)],
 );
 
+/**
+ * The latest known template drift of each agent (docs/architecture.md, "Remembered drift"): from a
+ * drift read, a template sync or a provisioning that wrote its files. `fingerprint` is a hash of what
+ * a sync would write at that time; when the templates, the agent or its board change it no longer
+ * matches and the entry reads as stale. Never a token, never a diff: file names and a token state.
+ */
+export const templateDriftMemory = sqliteTable('template_drift_memory', {
+  agentId: text('agent_id')
+    .primaryKey()
+    .references(() => agents.id, { onDelete: 'cascade' }),
+  checkedAt: ts('checked_at').notNull(),
+  source: text('source', { enum: ['drift_read', 'sync', 'provision'] }).notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  /** match / mismatch / missing; null when it was not read. */
+  token: text('token', { enum: ['match', 'mismatch', 'missing'] }),
+  /** Files a sync would rewrite (changed on the gateway or missing); null when they were not read. */
+  filesChanged: text('files_changed', { mode: 'json' }).$type<string[]>(),
+  /** Why the workspace could not be read (redacted). */
+  error: text('error'),
+});
+
 export type GatewayRow = typeof gateways.$inferSelect;
 export type LifecycleEventRow = typeof lifecycleEvents.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
@@ -370,3 +391,4 @@ export type MemoryRow = typeof boardMemory.$inferSelect;
 export type ActivityRow = typeof activityEvents.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type AgentMessageRow = typeof agentMessages.$inferSelect;
+export type TemplateDriftMemoryRow = typeof templateDriftMemory.$inferSelect;
