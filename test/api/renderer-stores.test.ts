@@ -159,3 +159,24 @@ describe('live agent events', () => {
     }
   });
 });
+
+describe('settings in the app store', () => {
+  it('saves through PATCH /settings and shows the answer; a refused value is an ApiError naming the field', async () => {
+    const store = createAppStore(client());
+    await store.getState().init();
+    const saved = await store.getState().updateSettings({ base_url: 'http://agents.example.test:8000/' });
+    expect(saved.editable.base_url.saved).toBe('http://agents.example.test:8000');
+    expect(store.getState().settings).toBe(saved);
+    expect(store.getState().settings?.restart_required).toBe(true);
+    const err = await store
+      .getState()
+      .updateSettings({ port: 9999 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(422);
+    expect((err as ApiError).message).toMatch(/^port: set by the start options/);
+    expect(store.getState().settings).toBe(saved); // unchanged by the refusal
+    await store.getState().updateSettings({ base_url: null });
+    expect(store.getState().settings?.restart_required).toBe(false);
+  });
+});
