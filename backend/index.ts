@@ -191,6 +191,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     dispatcher.start();
     services.supervisor.start();
     services.agentFeed.start();
+    services.gatewayFeed.start();
 
     const db = opened;
     const httpServer = server;
@@ -212,6 +213,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
           clearInterval(pruneTimer);
           await services.supervisor.stop();
           services.agentFeed.stop();
+          services.gatewayFeed.stop();
           await dispatcher.stop();
           manager.closeAll();
           await new Promise<void>((resolve) => {

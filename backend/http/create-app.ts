@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   });
   router.get(ROUTES.eventStream.path, (req, res) => {
     resolveActor(req, ROUTES.eventStream as RouteDef);
-    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress);
+    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress, deps.services.gatewayFeed);
   });
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);

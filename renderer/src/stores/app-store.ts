@@ -42,6 +42,8 @@ export interface AppState {
   refreshGateways(): Promise<void>;
   /** A live agent record (event stream or an action's answer) replaces the one shown, in place. */
   applyAgent(agent: AgentRead): void;
+  /** A live gateway record (event stream: connection state, version, last error) replaces the one shown, in place. */
+  applyGateway(gateway: GatewayRead): void;
   /** Save settings (422s come back as an ApiError naming the fields); the page shows the answer. */
   updateSettings(patch: z.input<typeof SettingsUpdate>): Promise<SettingsRead>;
   setStream(state: StreamState | 'off'): void;
@@ -173,6 +175,15 @@ export function createAppStore(api: ApiClient, options: { desktop?: DesktopInfo 
 
       applyAgent(agent) {
         set({ agents: upsertAgent(get().agents, agent) });
+      },
+
+      applyGateway(gateway) {
+        const list = get().gateways;
+        const i = list.findIndex((g) => g.id === gateway.id);
+        if (i < 0) return; // not listed (yet): the next full read brings it with everything else
+        const next = list.slice();
+        next[i] = gateway;
+        set({ gateways: next });
       },
 
       async updateSettings(patch) {
