@@ -322,6 +322,22 @@ describe('the tray', () => {
     expect(s.electron.window?.visible).toBe(true);
   });
 
+  it('follows a gateway’s connection from the gateway feed, not the 30 s reconcile: one that cannot connect shows as unreachable', async () => {
+    const s = await start({ argv: ['--hidden'] });
+    const res = await fetch(`${s.app.backend.url}/api/v1/gateways`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.app.backend.localToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Nowhere', url: 'ws://127.0.0.1:9', allow_offline: true }),
+    });
+    expect(res.status).toBe(200);
+    const tray = s.electron.trays[0]!;
+    // Well inside the reconcile period: only the feed can have told the tray.
+    for (let i = 0; i < 100 && !tray.labels().includes('1 gateway unreachable'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(tray.labels()).toContain('1 gateway unreachable');
+    expect(s.app.trayModel().health).toBe('offline'); // every saved gateway is down
+    expect(tray.menu.some((i) => i.type === 'action' && i.id === TRAY_ACTIONS.syncTemplates && i.enabled)).toBe(true);
+  });
+
   it('says so when secrets fall back to plain text, and not when the OS keychain is there', async () => {
     const plain = await start({ keychain: 'basic_text' });
     expect(plain.electron.trays[0]!.labels()[0]).toMatch(/^⚠ No system keyring/);
