@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DEFAULT_LOG_LEVEL = 'info';
 
 /** The per-OS application data folder (what Electron's `app.getPath('userData')` would give). */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -21,6 +22,10 @@ const LocalAuthToken = z
   .refine((t) => !PLACEHOLDER_TOKENS.includes(t.toLowerCase()), { message: 'must not be a placeholder' });
 
 const Port = z.coerce.number().int().min(0).max(65_535);
+
+/** The settings the Settings page can change (saved in app-settings.json); a flag or variable wins over them. */
+export const UI_SETTINGS = ['port', 'baseUrl', 'logLevel'] as const;
+export type UiSetting = (typeof UI_SETTINGS)[number];
 
 export const BackendConfig = z
   .object({
@@ -40,7 +45,7 @@ export const BackendConfig = z
       .positive()
       .max(7 * 86_400)
       .default(600),
-    logLevel: z.enum(LOG_LEVELS).default('info'),
+    logLevel: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL),
     /** Overrides the generated token in `<dataDir>/local-auth-token`. */
     localAuthToken: LocalAuthToken.optional(),
     /** Extra Host-header names accepted besides loopback and the base URL's host. */
@@ -56,6 +61,11 @@ export const BackendConfig = z
       .string()
       .regex(/^v?\d{4}\.\d{1,2}\.\d{1,2}(-\d+)?$/, { message: 'must be a CalVer version like 2026.9.1' })
       .default('2026.9.1'),
+    /**
+     * Which of the UI-editable settings were given at start, and by what (`--port`, `MC_PORT`, or
+     * `the start options` for a program calling startBackend). These win over saved preferences.
+     */
+    setBy: z.partialRecord(z.enum(UI_SETTINGS), z.string()).default({}),
   })
   .transform((c) => ({ ...c, baseUrl: c.baseUrl ?? `http://localhost:${c.port}` }));
 
@@ -63,6 +73,25 @@ export const BackendConfig = z
  * With `port: 0` the real port is known only after listening; the default base URL then follows it.
  * An explicit base URL is never changed.
  */
+/**
+ * Saved preferences (the Settings page) for what no flag, variable or caller set. A saved port moves
+ * a defaulted base URL with it, as `--port` does.
+ */
+export function withPreferences(
+  config: BackendConfig,
+  saved: { port?: number | undefined; base_url?: string | undefined; log_level?: string | undefined } | undefined,
+): BackendConfig {
+  if (!saved) return config;
+  let next = config;
+  if (saved.port !== undefined && !config.setBy.port) {
+    const defaulted = !config.setBy.baseUrl && next.baseUrl === `http://localhost:${next.port}`;
+    next = { ...next, port: saved.port, baseUrl: defaulted ? `http://localhost:${saved.port}` : next.baseUrl };
+  }
+  if (saved.base_url !== undefined && !config.setBy.baseUrl) next = { ...next, baseUrl: saved.base_url };
+  if (saved.log_level !== undefined && !config.setBy.logLevel) next = { ...next, logLevel: saved.log_level as BackendConfig['logLevel'] };
+  return next;
+}
+
 export function withListeningPort(config: BackendConfig, port: number): BackendConfig {
   const defaulted = config.baseUrl === `http://localhost:${config.port}`;
   return { ...config, port, baseUrl: defaulted ? `http://localhost:${port}` : config.baseUrl };
@@ -103,6 +132,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError((err as Error).message);
   }
   const pick = (flag: string | undefined, envName: string) => flag ?? (env[envName] === '' ? undefined : env[envName]);
+  const setBy: Partial<Record<UiSetting, string>> = {};
+  const source = (key: UiSetting, flagName: string, flag: string | undefined, envName: string) => {
+    if (flag !== undefined) setBy[key] = `--${flagName}`;
+    else if (env[envName]) setBy[key] = envName;
+  };
+  source('port', 'port', values.port, 'MC_PORT');
+  source('baseUrl', 'base-url', values['base-url'], 'MC_BASE_URL');
+  source('logLevel', 'log-level', values['log-level'], 'MC_LOG_LEVEL');
   const input = {
     dataDir: pick(values['data-dir'], 'MC_DATA_DIR') ?? defaultDataDir(env),
     port: pick(values.port, 'MC_PORT'),
@@ -121,6 +158,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
             .map((h) => h.trim())
             .filter(Boolean)
         : []),
+    setBy,
   };
   return parseConfig(input);
 }
@@ -140,7 +178,10 @@ const SOURCE_NAMES: Record<string, string> = {
 };
 
 export function parseConfig(input: BackendConfigInput | Record<string, unknown>): BackendConfig {
-  const parsed = BackendConfig.safeParse(input);
+  const raw = input as Record<string, unknown>;
+  // Called with a plain object (tests, benchmarks): what it sets counts as set at start.
+  const setBy = raw.setBy ?? Object.fromEntries(UI_SETTINGS.filter((k) => raw[k] !== undefined).map((k) => [k, 'the start options']));
+  const parsed = BackendConfig.safeParse({ ...raw, setBy });
   if (parsed.success) return parsed.data;
   // Never echo the value: it may be the local auth token.
   const lines = parsed.error.issues.map((issue) => {

@@ -27,7 +27,8 @@ const STATUS: Record<AppErrorCode, number> = {
   internal: 500,
 };
 
-export type ErrorDetail = string | Record<string, unknown>;
+/** A message, an object agents parse, or (for bad input found by a service) FastAPI-shaped `[{loc, msg, type}]`. */
+export type ErrorDetail = string | Record<string, unknown> | { loc: (string | number)[]; msg: string; type: string }[];
 
 export class AppError extends Error {
   override name = 'AppError';
@@ -36,7 +37,9 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     readonly detail: ErrorDetail,
   ) {
-    super(typeof detail === 'string' ? detail : String(detail.message ?? code));
+    super(
+      typeof detail === 'string' ? detail : Array.isArray(detail) ? detail.map((d) => d.msg).join('; ') : String(detail.message ?? code),
+    );
     this.status = STATUS[code];
   }
 }

@@ -1,4 +1,4 @@
-import { writeAppSettings } from './app-settings.js';
+import { readAppSettings, writeAppSettings } from './app-settings.js';
 import { claimForApp, removeInstance, writeInstance } from './instance.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -8,7 +8,7 @@ import { appVersion, resolveAppPath } from './app-paths.js';
 import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
 import { createGatewayStateStore } from './services/gateways.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
-import { parseConfig, withListeningPort, type BackendConfig, type BackendConfigInput } from './config.js';
+import { parseConfig, withListeningPort, withPreferences, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
 import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
@@ -17,6 +17,7 @@ import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
+import { createSettingsService } from './services/settings.js';
 import { generateLocalToken } from './services/tokens.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -119,8 +120,11 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
 }
 
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
-  const requested = parseConfig(input);
-  mkdirSync(requested.dataDir, { recursive: true, mode: 0o700 });
+  const given = parseConfig(input);
+  mkdirSync(given.dataDir, { recursive: true, mode: 0o700 });
+  // What the Settings page saved applies where no flag, variable or caller set the same thing.
+  const savedSettings = readAppSettings(given.dataDir);
+  const requested = withPreferences(given, savedSettings?.preferences);
   // The data dir is ours (exclusively) before the database is opened: a CLI command working on it
   // directly, or a second app, is refused here, and neither can claim it while this one starts.
   claimForApp(requested.dataDir, options.now?.() ?? new Date());
@@ -156,19 +160,13 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       diagnostics,
       services,
       sessions,
-      settings: {
+      settings: createSettingsService({
+        config,
+        logger,
         version: appVersion(),
-        port,
-        host: config.host,
-        base_url: config.baseUrl,
-        data_dir: config.dataDir,
-        log_dir: join(config.dataDir, 'logs'),
-        log_level: config.logLevel,
-        checkin_deadline_seconds: config.checkinDeadlineSeconds,
-        max_wake_attempts: config.maxWakeAttempts,
-        offline_after_seconds: config.offlineAfterSeconds,
-        gateway_min_version: config.gatewayMinVersion,
-      },
+        previousBaseUrl: savedSettings?.base_url ?? null,
+        now: ctx.now,
+      }),
       logger,
       localToken,
       allowedHosts: allowedHostsFor(config),
@@ -193,6 +191,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     dispatcher.start();
     services.supervisor.start();
     services.agentFeed.start();
+    services.gatewayFeed.start();
 
     const db = opened;
     const httpServer = server;
@@ -214,6 +213,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
           clearInterval(pruneTimer);
           await services.supervisor.stop();
           services.agentFeed.stop();
+          services.gatewayFeed.stop();
           await dispatcher.stop();
           manager.closeAll();
           await new Promise<void>((resolve) => {

@@ -203,6 +203,14 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     appOrigin,
     bootstrap,
     folders: { data: backend.dataDir, logs: join(backend.dataDir, 'logs') },
+    // The Settings page's switch and the tray's checkbox are the same login item; the tray shows the change.
+    startAtLogin: {
+      get: () => loginItem.isEnabled(),
+      set: (enabled) => {
+        loginItem.setEnabled(enabled);
+        renderTray();
+      },
+    },
   });
 
   // Tray: a pure model of the fleet, re-rendered on every change.

@@ -1,17 +1,20 @@
 import type { AgentRead } from '../backend/contract/agents.js';
+import type { GatewayRead } from '../backend/contract/gateways.js';
 import type { RunningBackend } from '../backend/index.js';
 import type { FleetAgent, FleetGateway, FleetState } from './tray-model.js';
 
 /*
- * The fleet as the tray sees it, kept current from the backend's agent feed (the same source as the
- * `/api/v1/events` stream) in-process, plus a periodic look at the gateways (their connection
- * state changes without an agent changing).
+ * The fleet as the tray sees it, kept current in-process from the backend's agent and gateway feeds
+ * (the same sources as the `/api/v1/events` stream), plus a slow full re-read as a reconcile (a
+ * gateway added or removed).
  */
 
 export interface FleetSource {
   agents(): AgentRead[];
   gateways(): FleetGateway[];
   subscribe(listener: (agent: AgentRead) => void): () => void;
+  /** Gateway connection changes (connected, waiting, failed), as they happen. */
+  subscribeGateways?(listener: (gateway: GatewayRead) => void): () => void;
 }
 
 const ALL = { limit: 10_000, offset: 0 };
@@ -22,6 +25,7 @@ export function backendFleetSource(backend: Pick<RunningBackend, 'services'>): F
     agents: () => services.agents.list(ALL).items,
     gateways: () => services.gateways.list(ALL).items,
     subscribe: (listener) => services.agentFeed.subscribe(listener),
+    subscribeGateways: (listener) => services.gatewayFeed.subscribe(listener),
   };
 }
 
@@ -58,6 +62,13 @@ export function createFleetMonitor(options: {
     options.onAgentChange?.(previous, next);
     emit();
   });
+  const unsubscribeGateways = options.source.subscribeGateways?.((gateway) => {
+    const next: FleetGateway = { id: gateway.id, name: gateway.name, connection_state: gateway.connection_state };
+    const i = gateways.findIndex((g) => g.id === gateway.id);
+    if (i >= 0 && JSON.stringify(gateways[i]) === JSON.stringify(next)) return;
+    gateways = i >= 0 ? gateways.map((g, j) => (j === i ? next : g)) : [...gateways, next];
+    emit();
+  });
   const timer = setInterval(() => {
     const before = JSON.stringify(state());
     try {
@@ -66,7 +77,7 @@ export function createFleetMonitor(options: {
       return; // the backend is stopping
     }
     if (JSON.stringify(state()) !== before) emit();
-  }, options.gatewayPollMs ?? 5_000);
+  }, options.gatewayPollMs ?? 30_000);
   timer.unref();
   emit();
 
@@ -75,6 +86,7 @@ export function createFleetMonitor(options: {
     stop(): void {
       clearInterval(timer);
       unsubscribe();
+      unsubscribeGateways?.();
     },
   };
 }

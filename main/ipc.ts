@@ -2,9 +2,12 @@ import type { z } from 'zod';
 import {
   BootstrapArgs,
   BRIDGE_CHANNELS,
+  GetStartAtLoginArgs,
   OpenExternalArgs,
   RevealFolderArgs,
+  SetStartAtLoginArgs,
   type DesktopBootstrap,
+  type StartAtLogin,
 } from '../backend/contract/desktop-bridge.js';
 import type { ElectronFacade, IpcSender } from './facade.js';
 import { openExternalSafely } from './security.js';
@@ -26,6 +29,8 @@ export interface IpcDeps {
   appOrigin: string;
   bootstrap(): DesktopBootstrap;
   folders: { data: string; logs: string };
+  /** Start at login, as the tray menu toggles it (login-item.ts); `set` answers the state read back. */
+  startAtLogin: { get(): boolean; set(enabled: boolean): void };
 }
 
 export function isTrustedSender(sender: IpcSender, expectedContentsId: number | null, appOrigin: string): boolean {
@@ -61,5 +66,10 @@ export function registerIpc(deps: IpcDeps): void {
   handle(deps, BRIDGE_CHANNELS.revealFolder, RevealFolderArgs, async ([{ folder }]) => {
     const problem = await deps.electron.openPath(deps.folders[folder]);
     if (problem) throw new IpcRejected(`reveal-folder: ${problem}`);
+  });
+  handle(deps, BRIDGE_CHANNELS.getStartAtLogin, GetStartAtLoginArgs, (): StartAtLogin => ({ enabled: deps.startAtLogin.get() }));
+  handle(deps, BRIDGE_CHANNELS.setStartAtLogin, SetStartAtLoginArgs, ([{ enabled }]): StartAtLogin => {
+    deps.startAtLogin.set(enabled);
+    return { enabled: deps.startAtLogin.get() };
   });
 }

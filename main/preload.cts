@@ -18,6 +18,8 @@ const bridge: DesktopBridge = {
   revealFolder: async (input) => {
     await invoke('mc:reveal-folder', { folder: input.folder });
   },
+  getStartAtLogin: () => invoke('mc:get-start-at-login'),
+  setStartAtLogin: (input) => invoke('mc:set-start-at-login', { enabled: input.enabled }),
 };
 
 electron.contextBridge.exposeInMainWorld('missionControl', bridge);

@@ -11,6 +11,8 @@ export const BRIDGE_CHANNELS = {
   bootstrap: 'mc:bootstrap',
   openExternal: 'mc:open-external',
   revealFolder: 'mc:reveal-folder',
+  getStartAtLogin: 'mc:get-start-at-login',
+  setStartAtLogin: 'mc:set-start-at-login',
 } as const;
 export type BridgeChannel = (typeof BRIDGE_CHANNELS)[keyof typeof BRIDGE_CHANNELS];
 
@@ -23,6 +25,12 @@ export const OpenExternalArgs = z.tuple([
   }),
 ]);
 export const RevealFolderArgs = z.tuple([z.strictObject({ folder: z.enum(['data', 'logs']) })]);
+/** No arguments: whether the app starts (tray only) when the user logs in. */
+export const GetStartAtLoginArgs = z.tuple([]);
+export const SetStartAtLoginArgs = z.tuple([z.strictObject({ enabled: z.boolean() })]);
+/** What both start-at-login calls answer: the state as the OS (or the XDG autostart entry) has it now. */
+export const StartAtLogin = z.object({ enabled: z.boolean() });
+export type StartAtLogin = z.infer<typeof StartAtLogin>;
 
 export const DesktopBootstrap = z.object({
   /** Where the API and UI answer (same origin as the window). */
@@ -40,4 +48,6 @@ export interface DesktopBridge {
   bootstrap(): Promise<DesktopBootstrap>;
   openExternal(input: { url: string }): Promise<void>;
   revealFolder(input: { folder: 'data' | 'logs' }): Promise<void>;
+  getStartAtLogin(): Promise<StartAtLogin>;
+  setStartAtLogin(input: { enabled: boolean }): Promise<StartAtLogin>;
 }

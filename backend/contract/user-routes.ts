@@ -28,7 +28,7 @@ import {
 } from './gateways.js';
 import { ActivityEventRead, ActivityListQuery, BoardMemoryCreate, BoardMemoryRead } from './memory.js';
 import { defineRoute, type AgentRoleTag } from './route.js';
-import { LoginQuery, SessionCreate, SettingsRead } from './session.js';
+import { LoginQuery, SessionCreate, SettingsRead, SettingsUpdate } from './session.js';
 import {
   TagCreate,
   TagParams,
@@ -149,6 +149,17 @@ export const USER_ROUTES = {
     summary: 'How this server runs: port, base URL agents use, data folder, log level, check-in policy',
     tags: ['settings'],
     auth: 'user',
+    response: SettingsRead,
+  }),
+  updateSettings: defineRoute({
+    method: 'patch',
+    path: '/api/v1/settings',
+    operationId: 'update_settings',
+    summary:
+      'Change settings from the UI: log level (at once), port and base URL agents use (saved to app-settings.json, used from the next start). `null` restores the default; a value set by a flag or variable is refused (422)',
+    tags: ['settings'],
+    auth: 'user',
+    body: SettingsUpdate,
     response: SettingsRead,
   }),
   usersMe: defineRoute({
@@ -416,7 +427,7 @@ export const USER_ROUTES = {
     path: '/api/v1/events',
     operationId: 'event_stream',
     summary:
-      'Server-sent events (text/event-stream): `agent` with the agent record whenever its visible state changes (status, wake ladder, reason); a comment line every 15 s',
+      'Server-sent events (text/event-stream): `agent` with the agent record whenever its visible state changes (status, wake ladder, reason); `gateway` with the gateway record (GatewayRead) whenever its connection changes (connected, waiting, failed; version, last error); `template_sync` progress; a comment line every 15 s',
     tags: ['events'],
     auth: 'user',
     response: AgentRead,

@@ -53,6 +53,9 @@ export interface GatewayManagerOptions {
 /** An event from one of the saved gateways' persistent connections. */
 export type GatewayEventListener = (gatewayId: string, event: string, payload: unknown) => void;
 
+/** A saved gateway's connection changed state (called after what it learned is saved to the store). */
+export type GatewayStatusListener = (gatewayId: string) => void;
+
 /**
  * Subscribing to the session index makes the gateway send `sessions.changed` events, which name the
  * agent and the run (`{agentId, sessionKey, runId, phase:"start"|"end"|"error", session:{lastRunError}}`).
@@ -80,6 +83,7 @@ export function createGatewayManager(options: GatewayManagerOptions) {
   // the connection test before the gateway is saved: keep that token for the gateway saved next.
   const probeDeviceTokens = new Map<string, string>();
   const eventListeners = new Set<GatewayEventListener>();
+  const statusListeners = new Set<GatewayStatusListener>();
   const log = options.logger.child('gateway');
 
   function subscribeSessions(gatewayId: string, connection: GatewayConnection): void {
@@ -130,6 +134,13 @@ export function createGatewayManager(options: GatewayManagerOptions) {
           }
         } else if (error) {
           options.store.saveError(target.id, error);
+        }
+        for (const listener of statusListeners) {
+          try {
+            listener(target.id);
+          } catch (err) {
+            log.error('gateway.listener_failed', 'a status listener threw', { state, error: (err as Error).message });
+          }
         }
       });
     }
@@ -201,6 +212,12 @@ export function createGatewayManager(options: GatewayManagerOptions) {
           if (connection.state === 'connected') subscribeSessions(gatewayId, connection);
       }
       return () => eventListeners.delete(listener);
+    },
+
+    /** State changes of every saved gateway's connection (connected, waiting, failed, …). Returns the unsubscribe function. */
+    onStatus(listener: GatewayStatusListener): () => void {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
     },
 
     forget(gatewayId: string): void {

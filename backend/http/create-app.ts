@@ -14,7 +14,7 @@ import { errorHandler, frontMiddleware } from './middleware.js';
 import { createActorResolver, mountRoute } from './mount.js';
 import { mountSessionRoutes } from './session-routes.js';
 import { createUserSessions, type UserSessions } from './user-sessions.js';
-import type { SettingsRead } from '../contract/session.js';
+import type { SettingsService } from '../services/settings.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
 import { doctorHandlers } from './routes/doctor.js';
@@ -39,8 +39,8 @@ export interface AppDeps {
   baseUrl: string;
   /** Browser sessions of the local user (login link / sign-in form); a fresh store if absent. */
   sessions?: UserSessions;
-  /** What `GET /api/v1/settings` reports; absent in servers that do not run from a config (benchmarks). */
-  settings?: SettingsRead;
+  /** `GET`/`PATCH /api/v1/settings`; absent in servers that do not run from a config (benchmarks). */
+  settings?: SettingsService;
 }
 
 const UI_CSP = [
@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   });
   router.get(ROUTES.eventStream.path, (req, res) => {
     resolveActor(req, ROUTES.eventStream as RouteDef);
-    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress);
+    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress, deps.services.gatewayFeed);
   });
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);

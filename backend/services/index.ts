@@ -12,6 +12,7 @@ import { createAgentService } from './agents.js';
 import { createApprovalService } from './approvals.js';
 import { createBoardService } from './boards.js';
 import type { ServiceContext } from './context.js';
+import { createGatewayFeed } from './gateway-feed.js';
 import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
 import { createTagService } from './tags.js';
@@ -31,6 +32,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const boards = createBoardService(ctx, agents);
   const tasks = createTaskService(ctx, { baseUrl: options.baseUrl, agents, boards });
   const provisioner = createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl });
+  const gateways = createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env });
   return {
     ctx,
     /** Readiness: the database answers a query. */
@@ -39,7 +41,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     },
     agentAuth: createAgentAuth(ctx, agents.presence),
     agents,
-    gateways: createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env }),
+    gateways,
     boards,
     tasks,
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
@@ -47,6 +49,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     tags: createTagService(ctx),
     provisioner,
     agentFeed: createAgentFeed(ctx),
+    gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
     supervisor: createSupervisor({ ctx, manager: options.gatewayManager, provisioner }),
     templateSync: createTemplateSync({
       ctx,

@@ -98,7 +98,10 @@ function SignIn() {
   );
 }
 
-/** Keeps the agent lists live while signed in; re-reads them after every (re)connect. */
+/**
+ * Keeps agents and gateway health live while signed in (one event stream); re-reads both after every
+ * (re)connect, because the stream does not replay what happened while it was down.
+ */
 function useLiveAgents() {
   const { app, board, apiOptions } = useStores();
   useEffect(() => {
@@ -107,8 +110,12 @@ function useLiveAgents() {
         app.getState().applyAgent(agent);
         board.getState().applyAgent(agent);
       },
+      onGateway: (gateway) => app.getState().applyGateway(gateway),
       onState: (state) => app.getState().setStream(state),
-      onConnected: () => void app.getState().refreshAgents(),
+      onConnected: () => {
+        void app.getState().refreshAgents();
+        void app.getState().refreshGateways();
+      },
     });
     return () => sub.close();
   }, [app, board, apiOptions]);

@@ -159,3 +159,68 @@ describe('live agent events', () => {
     }
   });
 });
+
+describe('live gateway status in the app store', () => {
+  it('a gateway event from the stream replaces the listed gateway in place (same slot, new record)', async () => {
+    const store = createAppStore(client());
+    await store.getState().init();
+    let connected!: () => void;
+    const ready = new Promise<void>((r) => (connected = r));
+    const sub = subscribeAgentEvents(
+      { baseUrl: api.url, getToken: () => api.backend.localToken },
+      {
+        onAgent: (a) => store.getState().applyAgent(a),
+        onGateway: (g) => store.getState().applyGateway(g),
+        onState: (state) => store.getState().setStream(state),
+        onConnected: () => connected(),
+      },
+    );
+    try {
+      await ready;
+      // Nothing listens at its URL: its connection fails and retries, which the stream reports.
+      const created = await f.gateway({ name: 'Streamed into the store' });
+      await store.getState().refreshGateways(); // the store lists it (as the UI does after creating one)…
+      const listed = () => store.getState().gateways.find((g) => g.id === created.id);
+      const before = listed();
+      const slot = store.getState().gateways.findIndex((g) => g.id === created.id);
+      // …and from then on its status arrives only through the stream (no further reads here).
+      const deadline = Date.now() + 15_000;
+      while (listed() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(listed()).not.toBe(before);
+      expect(listed()?.last_error?.code).toBe('unreachable');
+      expect(store.getState().gateways.findIndex((g) => g.id === created.id)).toBe(slot);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('applyGateway ignores a gateway it does not list (the next full read brings it)', async () => {
+    const store = createAppStore(client());
+    await store.getState().init();
+    const gateways = store.getState().gateways;
+    const stranger = { ...gateways[0]!, id: '00000000-0000-4000-8000-0000000000ff' };
+    store.getState().applyGateway(stranger);
+    expect(store.getState().gateways).toBe(gateways);
+  });
+});
+
+describe('settings in the app store', () => {
+  it('saves through PATCH /settings and shows the answer; a refused value is an ApiError naming the field', async () => {
+    const store = createAppStore(client());
+    await store.getState().init();
+    const saved = await store.getState().updateSettings({ base_url: 'http://agents.example.test:8000/' });
+    expect(saved.editable.base_url.saved).toBe('http://agents.example.test:8000');
+    expect(store.getState().settings).toBe(saved);
+    expect(store.getState().settings?.restart_required).toBe(true);
+    const err = await store
+      .getState()
+      .updateSettings({ port: 9999 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(422);
+    expect((err as ApiError).message).toMatch(/^port: set by the start options/);
+    expect(store.getState().settings).toBe(saved); // unchanged by the refusal
+    await store.getState().updateSettings({ base_url: null });
+    expect(store.getState().settings?.restart_required).toBe(false);
+  });
+});

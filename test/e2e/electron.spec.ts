@@ -1,5 +1,5 @@
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesktopBootstrap } from '../../backend/contract/desktop-bridge.js';
@@ -28,7 +28,8 @@ test('launch → the window shows the overview → the tray model reflects the f
   app = await electron.launch({
     executablePath: binary ?? undefined,
     args: [process.cwd(), '--port', '0', '--data-dir', dataDir],
-    env: { ...process.env, MC_LOG_LEVEL: 'warn' },
+    // Start at login writes its XDG autostart entry under XDG_CONFIG_HOME: keep it in the throwaway dir.
+    env: { ...process.env, MC_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: dataDir },
   });
   const page = await app.firstWindow();
   await expect(page).toHaveTitle('OpenClaw Mission Control');
@@ -42,13 +43,22 @@ test('launch → the window shows the overview → the tray model reflects the f
   expect(boot.api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(new URL(page.url()).origin).toBe(boot.api_url);
 
-  // A UI that does not read the bridge yet asks for the token once; sign in with it.
-  const signIn = page.getByLabel('Local token');
-  if (await signIn.isVisible().catch(() => false)) {
-    await signIn.fill(boot.token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  // The UI signs in from the bridge's bootstrap(): no sign-in page, no sign-out button.
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await expect(page.getByLabel('Local token')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+
+  // Settings inside the desktop app: the start-at-login switch and Show in folder, through the bridge.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  const loginSwitch = page.getByRole('switch', { name: 'Start at login' });
+  await expect(loginSwitch).not.toBeChecked();
+  await expect(loginSwitch).toBeEnabled();
+  await loginSwitch.check();
+  await expect(loginSwitch).toBeChecked();
+  expect(existsSync(join(dataDir, 'autostart', 'openclaw-mission-control.desktop'))).toBe(true);
+  await loginSwitch.uncheck();
+  await expect(loginSwitch).not.toBeChecked();
+  await expect(page.getByRole('button', { name: 'Show in folder' }).first()).toBeVisible();
 
   const model = await app.evaluate(() =>
     (globalThis as unknown as { missionControlDesktop: { trayModel(): TrayModel } }).missionControlDesktop.trayModel(),

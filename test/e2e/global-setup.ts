@@ -71,7 +71,6 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
         ...env,
         MC_DATA_DIR: dataDir,
         MC_LOCAL_AUTH_TOKEN: E2E.token,
-        MC_LOG_LEVEL: 'warn',
         MC_CHECKIN_DEADLINE_SECONDS: String(E2E.deadlineSeconds),
         MC_MAX_WAKE_ATTEMPTS: '3',
         OPENCLAW_CONFIG_PATH: join(gateway.stateDir, 'openclaw.json'),

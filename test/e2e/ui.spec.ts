@@ -260,9 +260,7 @@ test('every other page, and the keyboard', async ({ browser }) => {
 
   await nav(page, 'Settings');
   await expect(page.getByText(`${E2E.deadlineSeconds} s`, { exact: true })).toBeVisible();
-  // Not inside Electron: no start-at-login switch.
-  await expect(page.getByText('Start Mission Control when I log in')).toHaveCount(0);
-  await shot(page, 'settings');
+  await settingsPage(page);
 
   await nav(page, 'Troubleshoot');
   await expect(page.getByRole('heading', { name: 'What do you see?' })).toBeVisible();
@@ -303,3 +301,53 @@ test('every other page, and the keyboard', async ({ browser }) => {
   await shot(dark, 'agents-dark');
   await dark.context().close();
 });
+
+/**
+ * The Settings page against the running server (started with `--port`): the port is locked and says
+ * by what; the log level changes at once; a bad base URL is refused under its field, a good one is
+ * saved for the next start. Photographed with the controls in those states, then put back (the
+ * sync/doctor spec runs on the same backend).
+ */
+async function settingsPage(page: Page): Promise<void> {
+  const api = async (method: 'GET' | 'PATCH', body?: unknown) => {
+    const res = await page.request.fetch('/api/v1/settings', {
+      method,
+      headers: { Authorization: `Bearer ${E2E.token}` },
+      ...(body !== undefined && { data: body }),
+    });
+    expect(res.status()).toBe(200);
+    return (await res.json()) as { log_level: string; base_url: string; editable: { base_url: { saved: string | null } } };
+  };
+  const port = page.getByLabel('Port', { exact: true });
+  await expect(port).toBeDisabled();
+  await expect(port).toHaveValue(String(E2E.port));
+  await expect(page.getByText('when Mission Control started').first()).toContainText('--port');
+
+  await page.getByLabel('Log level').selectOption('debug');
+  await expect(page.getByText('Log level is now debug.')).toBeVisible();
+  expect((await api('GET')).log_level).toBe('debug');
+
+  const baseUrl = page.getByLabel('Base URL agents use');
+  const running = (await api('GET')).base_url;
+  await expect(baseUrl).toHaveValue(running);
+  await baseUrl.fill('ftp://mission-control.lan');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.locator('#setting-base-url-hint')).toHaveText(/must be an absolute http\(s\) URL/);
+  await baseUrl.fill(`http://mission-control.lan:${E2E.port}/`);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Restart to apply' })).toBeVisible();
+  await expect(baseUrl).toHaveValue(`http://mission-control.lan:${E2E.port}`);
+  const saved = await api('GET');
+  expect(saved.editable.base_url.saved).toBe(`http://mission-control.lan:${E2E.port}`);
+  expect(saved.base_url).toBe(running); // in use until the restart
+
+  // Not inside Electron: no start-at-login switch; the data folder's path can be copied.
+  await expect(page.getByText('Start Mission Control when I log in')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Copy the data folder path' })).toBeVisible();
+  await page.getByRole('heading', { name: 'Settings', level: 1 }).click(); // no focus ring in the photo
+  // The confirmations go away on their own (4 s): photograph the page without them on top.
+  await expect(page.getByRole('button', { name: 'Dismiss notification' })).toHaveCount(0, { timeout: 15_000 });
+  await shot(page, 'settings');
+
+  await api('PATCH', { base_url: null, log_level: null });
+}

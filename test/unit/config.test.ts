@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultDataDir, loadConfig } from '../../backend/config.js';
+import { ConfigError, defaultDataDir, loadConfig, parseConfig, withPreferences } from '../../backend/config.js';
 
 describe('loadConfig', () => {
   it('uses the documented defaults', () => {
@@ -48,5 +48,30 @@ describe('loadConfig', () => {
       expect(String(err)).not.toContain(shortSecret);
     }
     expect(() => loadConfig([], { MC_LOCAL_AUTH_TOKEN: 'change-me'.padEnd(50, 'x') })).not.toThrow();
+  });
+});
+
+describe('settings saved on the Settings page vs flags and env', () => {
+  it('records which editable settings a flag or variable set, and by which name', () => {
+    const config = loadConfig(['--port', '9001', '--data-dir', '/tmp/x'], { MC_LOG_LEVEL: 'debug', MC_BASE_URL: '' });
+    expect(config.setBy).toEqual({ port: '--port', logLevel: 'MC_LOG_LEVEL' });
+    expect(loadConfig(['--data-dir', '/tmp/x'], {}).setBy).toEqual({});
+    // A program passing values to startBackend: what it passes counts as set at start.
+    expect(parseConfig({ dataDir: '/tmp/x', port: 0 }).setBy).toEqual({ port: 'the start options' });
+  });
+
+  it('applies saved values only where nothing was set at start; a saved port moves a defaulted base URL', () => {
+    const saved = { port: 9100, base_url: undefined, log_level: 'debug' };
+    const plain = withPreferences(loadConfig(['--data-dir', '/tmp/x'], {}), saved);
+    expect([plain.port, plain.baseUrl, plain.logLevel]).toEqual([9100, 'http://localhost:9100', 'debug']);
+    const flagged = withPreferences(loadConfig(['--data-dir', '/tmp/x', '--port', '8123'], { MC_LOG_LEVEL: 'warn' }), saved);
+    expect([flagged.port, flagged.baseUrl, flagged.logLevel]).toEqual([8123, 'http://localhost:8123', 'warn']);
+    const explicitBase = withPreferences(loadConfig(['--data-dir', '/tmp/x', '--base-url', 'http://localhost:8000'], {}), {
+      port: 9100,
+      base_url: 'http://saved.example:1',
+    });
+    expect([explicitBase.port, explicitBase.baseUrl]).toEqual([9100, 'http://localhost:8000']);
+    const savedBase = withPreferences(loadConfig(['--data-dir', '/tmp/x'], {}), { port: 9100, base_url: 'http://saved.example:1' });
+    expect(savedBase.baseUrl).toBe('http://saved.example:1');
   });
 });

@@ -7,6 +7,12 @@ import { runDesktop, type DesktopApp } from '../../main/app.js';
 import { AUTOSTART_FILE } from '../../main/login-item.js';
 import { WINDOW_CSP } from '../../main/security.js';
 import { TRAY_ACTIONS } from '../../main/tray-model.js';
+import type { DesktopBridge } from '../../backend/contract/desktop-bridge.js';
+import { BRIDGE_CHANNELS } from '../../backend/contract/desktop-bridge.js';
+import { createApiClient } from '../../renderer/src/api/client.js';
+import { adaptBridge } from '../../renderer/src/bridge.js';
+import { connect } from '../../renderer/src/desktop.js';
+import { createAppStore } from '../../renderer/src/stores/app-store.js';
 import { FakeElectron, type FakeElectronOptions } from './main-fake-electron.js';
 
 /*
@@ -216,6 +222,86 @@ describe('the IPC bridge', () => {
   });
 });
 
+/**
+ * What `main/preload.cts` exposes as `window.missionControl`, over the fake's IPC, as the app window
+ * would call it (the preload itself may require only electron, so it cannot be imported here).
+ */
+function preloadBridge(s: Started, sender = senderOf(s)): DesktopBridge {
+  const invoke = (channel: string, ...args: unknown[]) => s.electron.invoke(channel, sender, ...args);
+  return {
+    bootstrap: () => invoke(BRIDGE_CHANNELS.bootstrap) as ReturnType<DesktopBridge['bootstrap']>,
+    openExternal: async (input) => void (await invoke(BRIDGE_CHANNELS.openExternal, { url: input.url })),
+    revealFolder: async (input) => void (await invoke(BRIDGE_CHANNELS.revealFolder, { folder: input.folder })),
+    getStartAtLogin: () => invoke(BRIDGE_CHANNELS.getStartAtLogin) as ReturnType<DesktopBridge['getStartAtLogin']>,
+    setStartAtLogin: (input) =>
+      invoke(BRIDGE_CHANNELS.setStartAtLogin, { enabled: input.enabled }) as ReturnType<DesktopBridge['setStartAtLogin']>,
+  };
+}
+
+describe('the renderer inside the window (bootstrap through the bridge)', () => {
+  it('signs in from bootstrap(): the app store is ready with no sign-in page, every call carries the token', async () => {
+    const s = await start();
+    const connection = await connect(adaptBridge(preloadBridge(s)));
+    expect(connection.problem).toBeNull();
+    expect(connection.apiOptions.baseUrl).toBe(s.app.backend.url);
+    expect(connection.desktop).toMatchObject({ platform: 'linux', secretStorageWarning: expect.any(String) });
+    const store = createAppStore(createApiClient(connection.apiOptions), connection);
+    await store.getState().init();
+    expect(store.getState().session).toBe('ready');
+    expect(store.getState().error).toBeNull();
+    expect(store.getState().settings?.data_dir).toBe(s.dataDir);
+    expect(store.getState().desktop?.secretStorageWarning).toMatch(/keyring/);
+  });
+
+  it('a bridge that refuses (not the app window) leaves the browser sign-in, with the reason', async () => {
+    const s = await start();
+    const connection = await connect(adaptBridge(preloadBridge(s, senderOf(s, { frameUrl: 'https://evil.example/' }))));
+    expect(connection.desktop).toBeNull();
+    expect(connection.apiOptions).toEqual({ baseUrl: '' });
+    expect(connection.problem).toMatch(/did not hand over its token.*not the Mission Control window/);
+  });
+
+  it('in a browser (no bridge): same origin, cookie session, no token', async () => {
+    expect(await connect(null)).toEqual({ apiOptions: { baseUrl: '' }, desktop: null, problem: null });
+  });
+});
+
+describe('start at login from the Settings page (IPC)', () => {
+  it('reads and sets the same login item as the tray: the XDG entry is written and the tray checkbox follows', async () => {
+    const s = await start();
+    const bridge = adaptBridge(preloadBridge(s));
+    const file = join(s.autostartDir, AUTOSTART_FILE);
+    const item = () => s.electron.trays[0]!.menu.find((i) => i.type === 'checkbox' && i.id === TRAY_ACTIONS.startAtLogin);
+    expect(await bridge.getStartAtLogin!()).toBe(false);
+    expect(await bridge.setStartAtLogin!(true)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain('--hidden');
+    expect(item()).toMatchObject({ checked: true });
+    s.electron.trays[0]!.clickItem(TRAY_ACTIONS.startAtLogin); // off from the tray…
+    expect(await bridge.getStartAtLogin!()).toBe(false); // …is what the page reads
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses other senders and bad arguments, and changes nothing', async () => {
+    const s = await start();
+    await expect(s.electron.invoke('mc:set-start-at-login', senderOf(s, { webContentsId: 9999 }), { enabled: true })).rejects.toThrow(
+      /not the Mission Control window/,
+    );
+    await expect(s.electron.invoke('mc:get-start-at-login', senderOf(s, { frameUrl: null }))).rejects.toThrow(
+      /not the Mission Control window/,
+    );
+    await expect(s.electron.invoke('mc:set-start-at-login', senderOf(s), { enabled: 'yes' })).rejects.toThrow(/0\.enabled/);
+    await expect(s.electron.invoke('mc:set-start-at-login', senderOf(s), { enabled: true, also: 1 })).rejects.toThrow(/invalid arguments/);
+    await expect(s.electron.invoke('mc:set-start-at-login', senderOf(s))).rejects.toThrow(/invalid arguments/);
+    expect(existsSync(join(s.autostartDir, AUTOSTART_FILE))).toBe(false);
+  });
+
+  it('Windows: the Electron login item, opened with --hidden', async () => {
+    const win = await start({ platform: 'win32' });
+    expect(await adaptBridge(preloadBridge(win)).setStartAtLogin!(true)).toBe(true);
+    expect(win.electron.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'] });
+  });
+});
+
 describe('the tray', () => {
   it('shows the fleet and works with no window open', async () => {
     const s = await start({ argv: ['--hidden'] });
@@ -234,6 +320,22 @@ describe('the tray', () => {
     tray.click();
     expect(s.electron.windows).toHaveLength(1);
     expect(s.electron.window?.visible).toBe(true);
+  });
+
+  it('follows a gateway’s connection from the gateway feed, not the 30 s reconcile: one that cannot connect shows as unreachable', async () => {
+    const s = await start({ argv: ['--hidden'] });
+    const res = await fetch(`${s.app.backend.url}/api/v1/gateways`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.app.backend.localToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Nowhere', url: 'ws://127.0.0.1:9', allow_offline: true }),
+    });
+    expect(res.status).toBe(200);
+    const tray = s.electron.trays[0]!;
+    // Well inside the reconcile period: only the feed can have told the tray.
+    for (let i = 0; i < 100 && !tray.labels().includes('1 gateway unreachable'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(tray.labels()).toContain('1 gateway unreachable');
+    expect(s.app.trayModel().health).toBe('offline'); // every saved gateway is down
+    expect(tray.menu.some((i) => i.type === 'action' && i.id === TRAY_ACTIONS.syncTemplates && i.enabled)).toBe(true);
   });
 
   it('says so when secrets fall back to plain text, and not when the OS keychain is there', async () => {

@@ -1,7 +1,7 @@
-import type { SettingsRead } from '../../contract/session.js';
 import { AppError } from '../../errors.js';
 import type { HandlerGroup } from '../handlers.js';
 import type { Services } from '../../services/index.js';
+import type { SettingsService } from '../../services/settings.js';
 
 const LOCAL_USER = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -18,8 +18,12 @@ const LOCAL_USER = {
 
 export function systemHandlers(
   services: Services,
-  settings?: SettingsRead,
-): HandlerGroup<'health' | 'healthz' | 'readyz' | 'authBootstrap' | 'usersMe' | 'getSettings'> {
+  settings?: SettingsService,
+): HandlerGroup<'health' | 'healthz' | 'readyz' | 'authBootstrap' | 'usersMe' | 'getSettings' | 'updateSettings'> {
+  const configured = (): SettingsService => {
+    if (!settings) throw new AppError('not_found', 'This server was started without a configuration to report.');
+    return settings;
+  };
   return {
     health: () => ({ ok: true }),
     healthz: () => ({ ok: true }),
@@ -30,9 +34,7 @@ export function systemHandlers(
     // The desktop edition has one local user; these keep web-edition scripts working.
     authBootstrap: () => LOCAL_USER,
     usersMe: () => LOCAL_USER,
-    getSettings: () => {
-      if (!settings) throw new AppError('not_found', 'This server was started without a configuration to report.');
-      return settings;
-    },
+    getSettings: () => configured().read(),
+    updateSettings: ({ body }) => configured().update(body),
   };
 }

@@ -1,4 +1,5 @@
 import { AgentRead } from '../../../backend/contract/agents.js';
+import { GatewayRead } from '../../../backend/contract/gateways.js';
 import { ROUTES } from '../../../backend/contract/routes.js';
 import type { ApiClientOptions } from './client.js';
 
@@ -41,6 +42,8 @@ export type StreamState = 'connecting' | 'live' | 'retrying';
 
 export interface AgentStreamHandlers {
   onAgent(agent: AgentRead): void;
+  /** A gateway's connection changed (state, version, last error). */
+  onGateway?(gateway: GatewayRead): void;
   onState(state: StreamState): void;
   /** Called after every (re)connect: the feed does not replay, so the caller re-reads what it shows. */
   onConnected?(): void;
@@ -105,14 +108,28 @@ export function subscribeEventStream(options: ApiClientOptions, handlers: EventS
   };
 }
 
-/** Live agent changes from the event stream, each parsed with the contract's AgentRead schema. */
+/** Routes one stream event to its handler, parsed with the contract's schema (anything else is ignored). */
+export function dispatchLiveEvent(ev: SseEvent, handlers: Pick<AgentStreamHandlers, 'onAgent' | 'onGateway'>): void {
+  if (ev.event !== 'agent' && ev.event !== 'gateway') return;
+  let data: unknown;
+  try {
+    data = JSON.parse(ev.data);
+  } catch {
+    return;
+  }
+  if (ev.event === 'agent') {
+    const parsed = AgentRead.safeParse(data);
+    if (parsed.success) handlers.onAgent(parsed.data);
+  } else {
+    const parsed = GatewayRead.safeParse(data);
+    if (parsed.success) handlers.onGateway?.(parsed.data);
+  }
+}
+
+/** Live agent (and gateway) changes from the event stream, each parsed with the contract's schema. */
 export function subscribeAgentEvents(options: ApiClientOptions, handlers: AgentStreamHandlers): { close(): void } {
   return subscribeEventStream(options, {
-    onEvent: (ev) => {
-      if (ev.event !== 'agent') return;
-      const parsed = AgentRead.safeParse(JSON.parse(ev.data));
-      if (parsed.success) handlers.onAgent(parsed.data);
-    },
+    onEvent: (ev) => dispatchLiveEvent(ev, handlers),
     onState: handlers.onState,
     onConnected: handlers.onConnected,
   });

@@ -10,8 +10,11 @@ import { TemplatesSection } from './template-sync';
 export const gatewayTone = (state: GatewayRead['connection_state']): Tone =>
   state === 'connected' ? 'ok' : state === 'failed' ? 'bad' : state === 'connecting' || state === 'waiting' ? 'warn' : 'muted';
 
-/** Gateways change state on their own (reconnects); the pages that show it re-read every few seconds. */
-function usePollGateways(ms = 5000) {
+/**
+ * Gateway health arrives live on the event stream (`event: gateway`, applied by the app store). This
+ * slow re-read is only a reconcile, for anything the stream cannot say (a gateway added elsewhere).
+ */
+function usePollGateways(ms = 60_000) {
   const refresh = useApp((s) => s.refreshGateways);
   useEffect(() => {
     const t = setInterval(() => void refresh(), ms);
@@ -318,6 +321,8 @@ export function GatewayDetailPage({ id }: { id: string }) {
   const [confirm, setConfirm] = useState(false);
   const now = useNow(10_000);
   usePollGateways();
+  // The live details (methods, scopes, auth) are re-read when the streamed record changes, and slowly otherwise.
+  const liveKey = gateway ? `${gateway.connection_state} ${gateway.server_version} ${gateway.last_error?.at ?? ''}` : '';
   useEffect(() => {
     let live = true;
     const read = () =>
@@ -326,12 +331,12 @@ export function GatewayDetailPage({ id }: { id: string }) {
         () => undefined,
       );
     void read();
-    const t = setInterval(read, 10_000);
+    const t = setInterval(read, 60_000);
     return () => {
       live = false;
       clearInterval(t);
     };
-  }, [api, id]);
+  }, [api, id, liveKey]);
 
   if (!gateway) {
     return (

@@ -2,10 +2,11 @@ import { createStore } from 'zustand/vanilla';
 import type { AgentCreate, AgentRead } from '../../../backend/contract/agents.js';
 import type { BoardCreate, BoardRead } from '../../../backend/contract/boards.js';
 import type { DiscoveredGateway, GatewayCreate, GatewayRead } from '../../../backend/contract/gateways.js';
-import type { SettingsRead } from '../../../backend/contract/session.js';
+import type { SettingsRead, SettingsUpdate } from '../../../backend/contract/session.js';
 import type { z } from 'zod';
 import { ApiError, type ApiClient } from '../api/client.js';
 import type { StreamState } from '../api/events.js';
+import type { DesktopInfo } from '../desktop.js';
 
 export type SessionState = 'checking' | 'signed-out' | 'ready';
 
@@ -22,6 +23,8 @@ export interface AppState {
   /** True until the first full read after sign-in. */
   loading: boolean;
   stream: StreamState | 'off';
+  /** Inside the desktop app: the bridge signed the UI in (no sign-in page, no sign-out). */
+  desktop: DesktopInfo | null;
   settings: SettingsRead | null;
   discovered: z.infer<typeof DiscoveredGateway> | null;
   gateways: GatewayRead[];
@@ -39,6 +42,10 @@ export interface AppState {
   refreshGateways(): Promise<void>;
   /** A live agent record (event stream or an action's answer) replaces the one shown, in place. */
   applyAgent(agent: AgentRead): void;
+  /** A live gateway record (event stream: connection state, version, last error) replaces the one shown, in place. */
+  applyGateway(gateway: GatewayRead): void;
+  /** Save settings (422s come back as an ApiError naming the fields); the page shows the answer. */
+  updateSettings(patch: z.input<typeof SettingsUpdate>): Promise<SettingsRead>;
   setStream(state: StreamState | 'off'): void;
   createGateway(body: z.input<typeof GatewayCreate>): Promise<GatewayRead>;
   deleteGateway(id: string): Promise<void>;
@@ -69,15 +76,16 @@ export function upsertAgent(list: AgentRead[], agent: AgentRead): AgentRead[] {
  * API client is injected (the browser's, or the Electron bridge's), so the store runs in tests
  * against a real backend.
  */
-export function createAppStore(api: ApiClient) {
+export function createAppStore(api: ApiClient, options: { desktop?: DesktopInfo | null; problem?: string | null } = {}) {
   let toastId = 0;
   return createStore<AppState>()((set, get) => {
     const fail = (err: unknown) => get().notify('bad', message(err));
     return {
       session: 'checking',
-      error: null,
+      error: options.problem ?? null,
       loading: false,
       stream: 'off',
+      desktop: options.desktop ?? null,
       settings: null,
       discovered: null,
       gateways: [],
@@ -92,7 +100,11 @@ export function createAppStore(api: ApiClient) {
           set({ session: 'ready', error: null });
           await get().refresh();
         } catch (err) {
-          if (err instanceof ApiError && err.status === 401) set({ session: 'signed-out' });
+          if (err instanceof ApiError && err.status === 401)
+            set({
+              session: 'signed-out',
+              ...(get().desktop && { error: 'The desktop app’s token was not accepted by its own backend. Restart Mission Control.' }),
+            });
           else set({ session: 'signed-out', error: `Could not reach Mission Control: ${message(err)}` });
         }
       },
@@ -163,6 +175,21 @@ export function createAppStore(api: ApiClient) {
 
       applyAgent(agent) {
         set({ agents: upsertAgent(get().agents, agent) });
+      },
+
+      applyGateway(gateway) {
+        const list = get().gateways;
+        const i = list.findIndex((g) => g.id === gateway.id);
+        if (i < 0) return; // not listed (yet): the next full read brings it with everything else
+        const next = list.slice();
+        next[i] = gateway;
+        set({ gateways: next });
+      },
+
+      async updateSettings(patch) {
+        const settings = await api('updateSettings', { body: patch });
+        set({ settings });
+        return settings;
       },
 
       setStream(stream) {
