@@ -1,4 +1,4 @@
-import { readAppSettings, writeAppSettings } from './app-settings.js';
+import { appSettingsFile, readAppSettings, writeAppSettings } from './app-settings.js';
 import { claimForApp, removeInstance, writeInstance } from './instance.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -124,7 +124,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
   mkdirSync(given.dataDir, { recursive: true, mode: 0o700 });
   // What the Settings page saved applies where no flag, variable or caller set the same thing.
   const savedSettings = readAppSettings(given.dataDir);
-  const requested = withPreferences(given, savedSettings?.preferences);
+  let requested = withPreferences(given, savedSettings?.preferences);
   // The data dir is ours (exclusively) before the database is opened: a CLI command working on it
   // directly, or a second app, is refused here, and neither can claim it while this one starts.
   claimForApp(requested.dataDir, options.now?.() ?? new Date());
@@ -138,7 +138,23 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
     opened = openDb(join(requested.dataDir, 'mission-control.db'));
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
-    server = await listen(requested.host, requested.port);
+    try {
+      server = await listen(requested.host, requested.port);
+    } catch (err) {
+      // A port saved on the Settings page that can't be bound (taken since, or not allowed) must not
+      // keep the app from starting — in the desktop app nobody passes --port to get out of it. Start
+      // on the port the app would use without it, and say so (the page still shows the saved value).
+      const fallback = withPreferences(given, { ...savedSettings?.preferences, port: undefined });
+      if (fallback.port === requested.port) throw err;
+      logger.warn('app.saved_port_unavailable', 'the port saved in settings could not be used; started on the default instead', {
+        saved_port: requested.port,
+        port: fallback.port,
+        settings_file: appSettingsFile(requested.dataDir),
+        error: (err as Error).message,
+      });
+      server = await listen(fallback.host, fallback.port);
+      requested = fallback;
+    }
     const port = (server.address() as AddressInfo).port;
     const config = withListeningPort(requested, port);
     const built = buildServices(config, opened, logger, options);
@@ -162,6 +178,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       sessions,
       settings: createSettingsService({
         config,
+        startConfig: given,
         logger,
         version: appVersion(),
         previousBaseUrl: savedSettings?.base_url ?? null,

@@ -10,6 +10,7 @@ export const LOG_EVENTS = [
   'app.started',
   'app.stopped',
   'app.config_error',
+  'app.saved_port_unavailable',
   'desktop.secrets_plaintext',
   'desktop.window_load_failed',
   'desktop.tray_action_failed',

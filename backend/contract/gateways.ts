@@ -71,23 +71,32 @@ export const GatewayRead = z.object({
 });
 export type GatewayRead = z.infer<typeof GatewayRead>;
 
-export const GatewayCreate = z.strictObject({
-  name: Text(200),
-  url: GatewayUrl,
-  token: z.string().min(1).max(4096).nullable().optional(),
-  workspace_root: Text(1024).default('~/.openclaw'),
-  disable_device_pairing: z.boolean().default(false),
-  allow_insecure_tls: z.boolean().default(false),
-  /** Trust exactly this certificate (its SHA-256 fingerprint, as a TLS refusal showed it) instead of CA verification. */
-  tls_fingerprint: TlsFingerprint.nullable().optional(),
-  /**
-   * Save it even though it cannot be reached right now (it is connected when it comes up). Refusals
-   * that a retry cannot fix — wrong token, TLS, too old — still refuse.
-   */
-  allow_offline: z.boolean().default(false),
-  /** Use the token found in the auto-detected local gateway's config (never sent to the UI). */
-  use_discovered_token: z.boolean().default(false),
-});
+/** A pinned certificate on a `ws://` URL would silently do nothing: refuse it where it is given. */
+function pinNeedsTls(value: { url: string; tls_fingerprint?: string | null | undefined }, ctx: z.RefinementCtx): void {
+  if (value.tls_fingerprint && !/^wss:/i.test(value.url)) {
+    ctx.addIssue({ code: 'custom', path: ['tls_fingerprint'], message: 'a certificate can only be pinned for a wss:// gateway URL' });
+  }
+}
+
+export const GatewayCreate = z
+  .strictObject({
+    name: Text(200),
+    url: GatewayUrl,
+    token: z.string().min(1).max(4096).nullable().optional(),
+    workspace_root: Text(1024).default('~/.openclaw'),
+    disable_device_pairing: z.boolean().default(false),
+    allow_insecure_tls: z.boolean().default(false),
+    /** Trust exactly this certificate (its SHA-256 fingerprint, as a TLS refusal showed it) instead of CA verification. */
+    tls_fingerprint: TlsFingerprint.nullable().optional(),
+    /**
+     * Save it even though it cannot be reached right now (it is connected when it comes up). Refusals
+     * that a retry cannot fix — wrong token, TLS, too old — still refuse.
+     */
+    allow_offline: z.boolean().default(false),
+    /** Use the token found in the auto-detected local gateway's config (never sent to the UI). */
+    use_discovered_token: z.boolean().default(false),
+  })
+  .superRefine(pinNeedsTls);
 export type GatewayCreate = z.infer<typeof GatewayCreate>;
 
 export const GatewayUpdate = z.strictObject({
@@ -107,13 +116,15 @@ export type GatewayUpdate = z.infer<typeof GatewayUpdate>;
 
 export const GatewayParams = z.object({ gateway_id: Id });
 
-export const GatewayConnectionTest = z.strictObject({
-  url: GatewayUrl,
-  token: z.string().min(1).max(4096).nullable().optional(),
-  allow_insecure_tls: z.boolean().default(false),
-  tls_fingerprint: TlsFingerprint.nullable().optional(),
-  use_discovered_token: z.boolean().default(false),
-});
+export const GatewayConnectionTest = z
+  .strictObject({
+    url: GatewayUrl,
+    token: z.string().min(1).max(4096).nullable().optional(),
+    allow_insecure_tls: z.boolean().default(false),
+    tls_fingerprint: TlsFingerprint.nullable().optional(),
+    use_discovered_token: z.boolean().default(false),
+  })
+  .superRefine(pinNeedsTls);
 
 export const GatewayLiveStatus = z.object({
   ok: z.boolean(),

@@ -18,9 +18,6 @@ export function normalizeFingerprint(value: string): string {
   return hex.match(/.{2}/g)?.join(':') ?? '';
 }
 
-/** A SHA-256 fingerprint as users paste it: 64 hex digits, colons optional, any case. */
-export const FINGERPRINT_PATTERN = /^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/;
-
 const dn = (name: PeerCertificate['subject'] | undefined): string =>
   name
     ? Object.entries(name)

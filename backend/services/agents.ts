@@ -2,7 +2,7 @@ import { and, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { AgentCreate, AgentRead, AgentUpdate, LeadAgentCreate } from '../contract/agents.js';
 import type { PageQuery } from '../contract/common.js';
 import type { DbOrTx } from '../db/open-db.js';
-import { agents, boards, gateways, retiredAgentTokens, tasks, type AgentRow, type BoardRow } from '../db/schema.js';
+import { agents, boards, gateways, retiredAgentTokens, tasks, templateDriftMemory, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { recordLifecycle } from '../lifecycle/trail.js';
 import { recordActivity } from './activity.js';
@@ -283,6 +283,9 @@ export function createAgentService(ctx: ServiceContext) {
           tx.insert(retiredAgentTokens).values({ tokenHash: row.agentTokenHash, agentId: id, retiredAt: now }).onConflictDoNothing().run();
         }
         tx.update(agents).set({ agentTokenHash: hash, updatedAt: now }).where(eq(agents.id, id)).run();
+        // What was remembered about its workspace ("token matches") is no longer known: a provisioning
+        // that wrote the new token records it again right after this.
+        tx.delete(templateDriftMemory).where(eq(templateDriftMemory.agentId, id)).run();
       });
       // The old token must fail at once (and be attributed via retired_agent_tokens): no cached row may answer for it.
       presence.forget(id);

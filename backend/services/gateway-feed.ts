@@ -36,6 +36,9 @@ export function createGatewayFeed(deps: { manager: GatewayManager; read(id: stri
   return {
     /** Listen for changes; the current state is not replayed (read it with GET /gateways). */
     subscribe(listener: Listener): () => void {
+      // What was last published is only known to listeners that heard it: with nobody listening in
+      // between, a change back to a state published earlier must not be swallowed.
+      if (listeners.size === 0) seen.clear();
       listeners.add(listener);
       return () => listeners.delete(listener);
     },

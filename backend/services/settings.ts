@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { appSettingsFile, readAppSettings, writeAppPreferences, type AppPreferences } from '../app-settings.js';
-import { DEFAULT_LOG_LEVEL, type BackendConfig, type UiSetting } from '../config.js';
+import { DEFAULT_LOG_LEVEL, withListeningPort, withPreferences, type BackendConfig, type UiSetting } from '../config.js';
 import type { SettingsRead, SettingsUpdate } from '../contract/session.js';
 import { unprocessable } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -16,6 +16,8 @@ import type { Logger } from '../logging.js';
 export interface SettingsServiceDeps {
   /** The configuration this server runs with (after saved preferences and the real port). */
   config: BackendConfig;
+  /** The configuration from flags, variables and defaults alone (before saved preferences). */
+  startConfig: BackendConfig;
   logger: Logger;
   version: string;
   /** The base URL agents were told before this start (app-settings.json as found), if any. */
@@ -32,8 +34,11 @@ export function createSettingsService(deps: SettingsServiceDeps) {
   function read(): SettingsRead {
     const saved = preferences();
     const setBy = (key: UiSetting) => config.setBy[key] ?? null;
-    const pending = (key: 'port' | 'baseUrl', value: string | number | undefined) =>
-      !setBy(key) && value !== undefined && value !== config[key];
+    // What the next start would run with, given what is saved now (a reset to the default counts too);
+    // port 0 means "any free port" and is no change by itself.
+    const planned = withPreferences(deps.startConfig, saved);
+    const next = planned.port === 0 ? withListeningPort(planned, config.port) : planned;
+    const pending = (key: 'port' | 'baseUrl') => !setBy(key) && next[key] !== config[key];
     return {
       version: deps.version,
       port: config.port,
@@ -52,7 +57,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
         base_url: { saved: saved.base_url ?? null, set_by: setBy('baseUrl'), applies: 'restart' },
         log_level: { saved: saved.log_level ?? null, set_by: setBy('logLevel'), applies: 'now' },
       },
-      restart_required: pending('port', saved.port) || pending('baseUrl', saved.base_url),
+      restart_required: pending('port') || pending('baseUrl'),
       previous_base_url: deps.previousBaseUrl !== null && deps.previousBaseUrl !== config.baseUrl ? deps.previousBaseUrl : null,
     };
   }

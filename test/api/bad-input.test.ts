@@ -165,6 +165,24 @@ describe('every route answers bad input with a clear 4xx', () => {
     });
   });
 
+  it('a certificate pin for a ws:// gateway (where it would do nothing) → 422 at tls_fingerprint, nothing saved', async () => {
+    const pin = Array.from({ length: 32 }, () => 'AB').join(':');
+    const pinned = { url: 'ws://127.0.0.1:9', tls_fingerprint: pin };
+    for (const [path, body] of [
+      ['/api/v1/gateways', { name: 'Pinned', allow_offline: true, ...pinned }],
+      ['/api/v1/gateways/test', pinned],
+    ] as const) {
+      const res = await api.user('post', path).send(body);
+      expect(res.status, path).toBe(422);
+      expect(
+        (res.body.detail as { loc: unknown[] }[]).map((d) => d.loc.join('.')),
+        path,
+      ).toEqual(['body.tls_fingerprint']);
+    }
+    const list = await api.user('get', '/api/v1/gateways').expect(200);
+    expect((list.body.items as { name: string }[]).map((g) => g.name)).not.toContain('Pinned');
+  });
+
   it('a path with broken percent-encoding is a 400, not a crash', async () => {
     for (const path of ['/api/v1/boards/%E0%A4%A', '/api/v1/agent/boards/%ZZ']) {
       const res = await api.user('get', path);

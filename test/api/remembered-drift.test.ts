@@ -106,6 +106,29 @@ describe('GET /api/v1/template-drift', () => {
     expect(g.checked_at).toBeNull();
   });
 
+  it('a rotated token (workspace not rewritten) forgets what was known: never "in sync" for an agent its workspace token no longer works for', async () => {
+    const gateway = await f.gateway();
+    const board = await f.board({ gateway_id: gateway.id });
+    const agent = await f.agent(board.id);
+    const memory = api.backend.services.driftMemory;
+    rememberDrift(api.backend.services.ctx.db, [
+      {
+        agentId: agent.id,
+        checkedAt: new Date('2026-11-21T11:56:00.000Z'),
+        source: 'provision',
+        fingerprint: memory.fingerprintNow(agent.id),
+        token: 'match',
+        filesChanged: [],
+        error: null,
+      },
+    ]);
+    expect(agentIn(await remembered(gateway.id), agent.id).state).toBe('in_sync');
+    await api.user('post', `/api/v1/agents/${agent.id}/token`).expect(200);
+    const g = await remembered(gateway.id);
+    expect(agentIn(g, agent.id).state).toBe('not_checked');
+    expect(g.state).toBe('not_checked');
+  });
+
   it('lists every gateway without a filter; an unknown gateway is a 404, a malformed id a 422 with its field', async () => {
     const a = await f.gateway();
     const b = await f.gateway();

@@ -186,4 +186,37 @@ describe('PATCH /api/v1/settings', () => {
     expect(reset.body.editable.port.saved).toBeNull();
     expect(readAppSettings(again.dataDir)?.preferences).toEqual({});
   });
+
+  it('a saved port that cannot be bound at the next start does not keep the app from starting; resetting a saved port is a pending restart', async () => {
+    // The port the app uses without a saved one (as 8000 is for `mission-control serve`).
+    const defaultPort = await freePort();
+    const first = await start({ port: defaultPort, setBy: {} });
+    const savedPort = await freePort();
+    await first.user('patch', '/api/v1/settings').send({ port: savedPort }).expect(200);
+    await stop(first);
+
+    // Someone else takes the saved port meanwhile: the app starts on its default and says so.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(savedPort, '127.0.0.1', resolve));
+    try {
+      const fallback = await start({ dataDir: first.dataDir, port: defaultPort, setBy: {} });
+      expect(fallback.backend.port).toBe(defaultPort);
+      const settings = await fallback.user('get', '/api/v1/settings').expect(200);
+      expect(settings.body.editable.port.saved).toBe(savedPort); // kept: the next start tries it again
+      expect(settings.body.restart_required).toBe(true);
+      const warned = await logLines(fallback, 'app.saved_port_unavailable', `"saved_port":${savedPort}`);
+      expect(warned).toHaveLength(1);
+      expect(warned[0]).toContain(`"port":${defaultPort}`);
+      await stop(fallback);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+
+    // Free again: the saved port is used. Resetting it means the next start moves back to the default.
+    const onSaved = await start({ dataDir: first.dataDir, port: defaultPort, setBy: {} });
+    expect(onSaved.backend.port).toBe(savedPort);
+    const reset = await onSaved.user('patch', '/api/v1/settings').send({ port: null }).expect(200);
+    expect(reset.body.port).toBe(savedPort);
+    expect(reset.body.restart_required).toBe(true);
+  });
 });
