@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { CheckId, DoctorCheckResult, DoctorFix } from '../../../backend/contract/diagnostics';
+import type { CheckId, DoctorCheckResult, DoctorFix, DoctorFixResult } from '../../../backend/contract/diagnostics';
 import type { TemplateSyncProgress } from '../../../backend/contract/templates';
 import { Progress, ProblemAlert } from '../components/flow';
 import { Icon, type IconName } from '../components/icons';
@@ -8,7 +8,18 @@ import { Alert, Card, ConfirmDialog, PageHeader, Pill, Spinner } from '../compon
 import { useStores } from '../context';
 import { formatDateTime, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
-import { createDoctorStore, fixKey, fixRunsOf, verifyWaitSeconds, type DoctorState, type DoctorStore } from '../stores/doctor-store';
+import {
+  actionKey,
+  createDoctorStore,
+  fixKey,
+  fixRunsOf,
+  flowActions,
+  verifyWaitSeconds,
+  type DoctorState,
+  type DoctorStore,
+  type FixRun,
+  type FlowAction,
+} from '../stores/doctor-store';
 import { watchSyncProgress } from '../stores/sync-store';
 
 /*
@@ -255,127 +266,248 @@ function CheckItem({
   );
 }
 
-function Fixes({
-  check,
-  s,
-  store,
-  onFixed,
-}: {
-  check: DoctorCheckResult;
-  s: DoctorState;
-  store: DoctorStore;
-  /** After a fix ran (its own check is verified by the fix): e.g. re-run the flow's other checks. */
-  onFixed?: () => void;
-}) {
-  const [confirming, setConfirming] = useState<DoctorFix | null>(null);
-  const { apiOptions, bridge } = useStores();
+/** A fix's template-sync progress (rotate, sync: n of N agents, over the event stream) while one runs. */
+function useSyncProgress(running: boolean): TemplateSyncProgress | null {
+  const { apiOptions } = useStores();
   const [progress, setProgress] = useState<TemplateSyncProgress | null>(null);
-  const runs = fixRunsOf(s.fixes, check.id);
-  const anyRunning = runs.some(([, r]) => r.running);
-  // A rotate or sync fix runs a template sync: its progress (n of N agents) comes over the event stream.
   useEffect(() => {
-    if (!anyRunning) return;
+    if (!running) return;
     setProgress(null);
     const sub = watchSyncProgress(apiOptions, setProgress);
     return () => sub.close();
-  }, [anyRunning, apiOptions]);
-  const run = async (fix: DoctorFix, confirm: boolean) => {
-    const result = await store.getState().applyFix(check.id, fix, confirm);
+  }, [running, apiOptions]);
+  return progress;
+}
+
+/**
+ * Runs a fix (asking first when it is destructive) and reveals the log folder for reveal_logs. `confirming`
+ * is the fix waiting in the confirm dialog ({@link ConfirmFix}).
+ */
+function useFixRunner(run: (fix: DoctorFix, confirm: boolean) => Promise<DoctorFixResult | null>, onFixed?: (fix: DoctorFix) => void) {
+  const { bridge } = useStores();
+  const [confirming, setConfirming] = useState<DoctorFix | null>(null);
+  const go = async (fix: DoctorFix, confirm: boolean) => {
+    const result = await run(fix, confirm);
     if (result?.path && fix.action === 'reveal_logs') await bridge?.revealFolder?.('logs');
-    onFixed?.();
+    onFixed?.(fix);
   };
+  return {
+    confirming,
+    start: (fix: DoctorFix) => (fix.destructive ? setConfirming(fix) : void go(fix, false)),
+    cancel: () => setConfirming(null),
+    confirm: () => {
+      const f = confirming;
+      setConfirming(null);
+      if (f) void go(f, true);
+    },
+  };
+}
+
+/**
+ * A fix's button. While a fix runs it stays focusable (aria-disabled, not disabled), so keyboard focus is not
+ * thrown back to the page; `describedBy` points at what it addresses.
+ */
+function FixButton({
+  fix,
+  running,
+  busy,
+  describedBy,
+  onRun,
+}: {
+  fix: DoctorFix;
+  running: boolean;
+  busy: boolean;
+  describedBy?: string;
+  onRun: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={`btn btn-sm ${fix.destructive ? 'btn-danger-ghost' : 'btn-primary'}`}
+      aria-disabled={busy || undefined}
+      aria-describedby={describedBy}
+      onClick={() => {
+        if (!busy) onRun();
+      }}
+    >
+      {running ? `${fix.label.split(':')[0]}…` : fix.label}
+    </button>
+  );
+}
+
+/** A fix run: its progress while it runs, why it failed, or its verify result (the check run again). */
+function FixRunView({
+  run,
+  progress,
+  onCheckAgain,
+  children,
+}: {
+  run: FixRun;
+  progress: TemplateSyncProgress | null;
+  onCheckAgain: () => void;
+  /** More about the result (the other findings it addressed). */
+  children?: ReactNode;
+}) {
+  const f = run.fix;
+  if (run.running) {
+    const wait = verifyWaitSeconds(f.action);
+    return (
+      <div className="fix-running" aria-live="polite">
+        {progress && progress.phase !== 'finished' ? (
+          <Progress
+            done={progress.done}
+            total={progress.total}
+            label={
+              progress.phase === 'verifying'
+                ? `All ${progress.total} written — waiting for the agents to check in with their new tokens…`
+                : `${progress.done} of ${progress.total} agents${progress.agent_name ? ` — ${progress.agent_name} ${progress.outcome ?? ''}` : ''}`
+            }
+          />
+        ) : (
+          <p className="muted small">
+            <Spinner label="Fix running" /> Running “{f.label}”{wait ? `, then checking again for up to ${wait} s` : ''}…
+          </p>
+        )}
+      </div>
+    );
+  }
+  if (run.error) return <ProblemAlert problem={run.error} />;
+  if (!run.result) return null;
+  const v = run.result;
+  return (
+    <div className={`verify-result ${v.verified ? 'verified' : 'unverified'}`} role="status">
+      <div className="verify-head">
+        <Pill tone={v.verified ? 'ok' : 'warn'}>{v.verified ? 'verified' : 'not verified yet'}</Pill>
+        <strong>{v.message}</strong>
+      </div>
+      <p className="small">
+        Checked again — {v.verify.title}: {v.verify.explanation}
+      </p>
+      {v.path && (
+        <p className="small">
+          File: <span className="mono">{v.path}</span>
+        </p>
+      )}
+      {children}
+      {!v.verified && (
+        <button type="button" className="btn btn-sm" onClick={onCheckAgain}>
+          Check again
+        </button>
+      )}
+    </div>
+  );
+}
+
+function ConfirmFix({ fix, onCancel, onConfirm }: { fix: DoctorFix; onCancel: () => void; onConfirm: () => void }) {
+  const rotate = fix.action === 'rotate_tokens_and_sync';
+  return (
+    <ConfirmDialog
+      title={rotate ? 'Rotate tokens & re-sync?' : 'Re-provision the agent?'}
+      confirmLabel={rotate ? 'Rotate tokens & re-sync' : 'Re-provision'}
+      danger
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    >
+      <p>{fix.label}.</p>
+      {rotate ? (
+        <ul className="what-happens">
+          <li>Each agent in scope gets a new token, written into its AGENTS.md with the current templates.</li>
+          <li>The old tokens are refused from that moment: the agents must re-read AGENTS.md, so each one is woken to do it.</li>
+          <li>This is verified once every re-keyed agent has checked in with its new token.</li>
+        </ul>
+      ) : (
+        <p>Its workspace is rewritten with its current token and it starts a fresh session (it forgets its current conversation).</p>
+      )}
+    </ConfirmDialog>
+  );
+}
+
+/** A check's own fixes (the report on the Troubleshoot page), each with its verify result. */
+function Fixes({ check, s, store }: { check: DoctorCheckResult; s: DoctorState; store: DoctorStore }) {
+  const runs = fixRunsOf(s.fixes, check.id);
+  const anyRunning = runs.some(([, r]) => r.running);
+  const progress = useSyncProgress(anyRunning);
+  const runner = useFixRunner((fix, confirm) => store.getState().applyFix(check.id, fix, confirm));
   return (
     <div className="fixes">
       <div className="fix-buttons">
-        {check.fixes.map((f) => {
-          const run_ = s.fixes[fixKey(check.id, f)];
+        {check.fixes.map((f) => (
+          <FixButton
+            key={fixKey(check.id, f)}
+            fix={f}
+            running={!!s.fixes[fixKey(check.id, f)]?.running}
+            busy={anyRunning}
+            onRun={() => runner.start(f)}
+          />
+        ))}
+      </div>
+      {runs.map(([key, r]) => (
+        <FixRunView key={key} run={r} progress={progress} onCheckAgain={() => void store.getState().runChecks([check.id])} />
+      ))}
+      {runner.confirming && <ConfirmFix fix={runner.confirming} onCancel={runner.cancel} onConfirm={runner.confirm} />}
+    </div>
+  );
+}
+
+/**
+ * A guided flow's fixes: each distinct action once (same action + target + board), naming the findings it
+ * addresses; it runs through the first check that offers it, and the others run again after it.
+ */
+function FlowFixes({ flow, actions, s, store }: { flow: Flow; actions: FlowAction[]; s: DoctorState; store: DoctorStore }) {
+  const anyRunning = actions.some((a) => a.run?.running);
+  const progress = useSyncProgress(anyRunning);
+  const checksOf = (fix: DoctorFix) => actions.find((x) => x.key === actionKey(fix))?.checkIds ?? [];
+  const runner = useFixRunner(
+    (fix, confirm) => {
+      const [first, ...also] = checksOf(fix);
+      return first ? store.getState().applyFix(first, fix, confirm, also) : Promise.resolve(null);
+    },
+    // The flow's other checks again (the store re-ran the ones the fix addressed): one fix may clear or reveal another finding.
+    (fix) => void store.getState().runChecks(flow.checks.filter((id) => !checksOf(fix).includes(id))),
+  );
+  const title = (id: CheckId) => s.checks[id]?.title ?? id;
+  return (
+    <>
+      <ul className="flow-actions" aria-label="Actions">
+        {actions.map((a) => {
+          const addressesId = `addresses-${a.key.replace(/[^\w-]/g, '_')}`;
+          const others = a.run?.result ? a.run.addresses.slice(1) : [];
           return (
-            <button
-              key={fixKey(check.id, f)}
-              type="button"
-              className={`btn btn-sm ${f.destructive ? 'btn-danger-ghost' : 'btn-primary'}`}
-              disabled={anyRunning}
-              onClick={() => (f.destructive ? setConfirming(f) : void run(f, false))}
-            >
-              {run_?.running ? `${f.label.split(':')[0]}…` : f.label}
-            </button>
+            <li key={a.key} className="flow-fix">
+              <FixButton
+                fix={a.fix}
+                running={!!a.run?.running}
+                busy={anyRunning}
+                describedBy={addressesId}
+                onRun={() => runner.start(a.fix)}
+              />
+              <p id={addressesId} className="small muted addresses">
+                Addresses: {a.checkIds.map((id) => `“${title(id)}”`).join(' and ')}
+              </p>
+              {a.run && (
+                <FixRunView run={a.run} progress={progress} onCheckAgain={() => void store.getState().runChecks(a.run!.addresses)}>
+                  {others.length > 0 && (
+                    <ul className="also-checked small" aria-label="Also checked again">
+                      {others.map((id) => {
+                        const c = s.checks[id];
+                        return (
+                          <li key={id}>
+                            {c ? <Pill tone={STATUS_TONE[c.status]}>{STATUS_WORDS[c.status]}</Pill> : <Spinner label={`Running ${id}`} />}{' '}
+                            {title(id)}
+                            {c && !s.checking[id] && isProblem(c) ? `: ${c.explanation}` : ''}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  )}
+                </FixRunView>
+              )}
+            </li>
           );
         })}
-      </div>
-      {fixRunsOf(s.fixes, check.id).map(([key, r]) => {
-        const f = r.fix;
-        if (r.running) {
-          const wait = verifyWaitSeconds(f.action);
-          return (
-            <div key={key} className="fix-running" aria-live="polite">
-              {progress && progress.phase !== 'finished' ? (
-                <Progress
-                  done={progress.done}
-                  total={progress.total}
-                  label={
-                    progress.phase === 'verifying'
-                      ? `All ${progress.total} written — waiting for the agents to check in with their new tokens…`
-                      : `${progress.done} of ${progress.total} agents${progress.agent_name ? ` — ${progress.agent_name} ${progress.outcome ?? ''}` : ''}`
-                  }
-                />
-              ) : (
-                <p className="muted small">
-                  <Spinner label="Fix running" /> Running “{f.label}”{wait ? `, then checking again for up to ${wait} s` : ''}…
-                </p>
-              )}
-            </div>
-          );
-        }
-        if (r.error) return <ProblemAlert key={key} problem={r.error} />;
-        if (!r.result) return null;
-        const v = r.result;
-        return (
-          <div key={key} className={`verify-result ${v.verified ? 'verified' : 'unverified'}`} role="status">
-            <div className="verify-head">
-              <Pill tone={v.verified ? 'ok' : 'warn'}>{v.verified ? 'verified' : 'not verified yet'}</Pill>
-              <strong>{v.message}</strong>
-            </div>
-            <p className="small">
-              Checked again — {v.verify.title}: {v.verify.explanation}
-            </p>
-            {v.path && (
-              <p className="small">
-                File: <span className="mono">{v.path}</span>
-              </p>
-            )}
-            {!v.verified && (
-              <button type="button" className="btn btn-sm" onClick={() => void store.getState().runChecks([check.id])}>
-                Check again
-              </button>
-            )}
-          </div>
-        );
-      })}
-      {confirming && (
-        <ConfirmDialog
-          title={confirming.action === 'rotate_tokens_and_sync' ? 'Rotate tokens & re-sync?' : 'Re-provision the agent?'}
-          confirmLabel={confirming.action === 'rotate_tokens_and_sync' ? 'Rotate tokens & re-sync' : 'Re-provision'}
-          danger
-          onCancel={() => setConfirming(null)}
-          onConfirm={() => {
-            const f = confirming;
-            setConfirming(null);
-            void run(f, true);
-          }}
-        >
-          <p>{confirming.label}.</p>
-          {confirming.action === 'rotate_tokens_and_sync' ? (
-            <ul className="what-happens">
-              <li>Each agent in scope gets a new token, written into its AGENTS.md with the current templates.</li>
-              <li>The old tokens are refused from that moment: the agents must re-read AGENTS.md, so each one is woken to do it.</li>
-              <li>This is verified once every re-keyed agent has checked in with its new token.</li>
-            </ul>
-          ) : (
-            <p>Its workspace is rewritten with its current token and it starts a fresh session (it forgets its current conversation).</p>
-          )}
-        </ConfirmDialog>
-      )}
-    </div>
+      </ul>
+      {runner.confirming && <ConfirmFix fix={runner.confirming} onCancel={runner.cancel} onConfirm={runner.confirm} />}
+    </>
   );
 }
 
@@ -528,8 +660,8 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
   const loaded = results.length === flow.checks.length;
   const busy = flow.checks.some((id) => s.checking[id]);
   const findings = results.filter(isProblem);
-  const ran = flow.checks.flatMap((id) => fixRunsOf(s.fixes, id).map(([, r]) => r));
-  const withFixes = results.filter((c) => (isProblem(c) && c.fixes.length > 0) || fixRunsOf(s.fixes, c.id).length > 0);
+  const actions = flowActions(flow.checks, s.checks, s.fixes);
+  const ran = actions.flatMap((a) => (a.run ? [a.run] : []));
   const verified = ran.some((r) => r.result?.verified);
   // What was found before any fix ran: the explanation stays readable after the fix made the checks pass
   // (findingIds stands for findings in the effect's dependencies).
@@ -546,7 +678,14 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
         crumbs={<a href={href.troubleshoot()}>Troubleshoot</a>}
         subtitle={flow.sees}
         actions={
-          <button type="button" className="btn" disabled={busy} onClick={() => void store.getState().runChecks(flow.checks)}>
+          <button
+            type="button"
+            className="btn"
+            aria-disabled={busy || undefined}
+            onClick={() => {
+              if (!busy) void store.getState().runChecks(flow.checks);
+            }}
+          >
             {busy ? 'Checking…' : 'Check again'}
           </button>
         }
@@ -589,22 +728,12 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
         <FlowStep n={3} title="Fix" done={ran.length > 0}>
           {!loaded ? (
             <p className="muted">Waiting for the evidence.</p>
-          ) : withFixes.length === 0 ? (
+          ) : actions.length === 0 ? (
             <p className="muted">
               {findings.length ? 'No one-click fix for this: follow the explanation above, then check again.' : 'Nothing to fix.'}
             </p>
           ) : (
-            withFixes.map((c) => (
-              <div key={c.id} className="flow-fix">
-                <p className="small muted">From “{c.title}”:</p>
-                <Fixes
-                  check={c}
-                  s={s}
-                  store={store}
-                  onFixed={() => void store.getState().runChecks(flow.checks.filter((id) => id !== c.id))}
-                />
-              </div>
-            ))
+            <FlowFixes flow={flow} actions={actions} s={s} store={store} />
           )}
         </FlowStep>
         <FlowStep n={4} title="Verify" done={verified} last>
@@ -612,7 +741,13 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
             <p className="muted">Each fix runs its check again and shows the result next to its button.</p>
           ) : verified ? (
             <Alert tone="ok" title="Verified">
-              The check that found the problem passes now.
+              {ran
+                .filter((r) => r.result?.verified)
+                .map((r) => (
+                  <p key={actionKey(r.fix)}>
+                    After “{r.fix.label}”, “{s.checks[r.checkId]?.title ?? r.checkId}” ran again: the finding it addressed is gone.
+                  </p>
+                ))}
             </Alert>
           ) : ran.some((r) => r.running) ? (
             <p className="muted">Waiting for the fix and its check…</p>
