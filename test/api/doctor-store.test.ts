@@ -101,7 +101,8 @@ describe('doctor store', () => {
       const flow = ['agents.offline', 'agents.never_checked_in', 'logging.level'] as const;
       await flowStore.getState().runChecks(flow);
       const { checks } = flowStore.getState();
-      const offeredWake = (id: (typeof flow)[number]) => checks[id]!.fixes.filter((x) => x.action === 'wake_agent' && x.target_id === agent.id);
+      const offeredWake = (id: (typeof flow)[number]) =>
+        checks[id]!.fixes.filter((x) => x.action === 'wake_agent' && x.target_id === agent.id);
       expect(offeredWake('agents.offline')).toHaveLength(1);
       expect(offeredWake('agents.never_checked_in')).toHaveLength(1);
 

@@ -1,15 +1,23 @@
 /// <reference lib="dom" />
-import { expect, request as playwrightRequest, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, request as playwrightRequest, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
 import { tokenFromAgentsFile } from '../../backend/templates/render.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 import { checkIn, modelControl, type ModelControl } from '../support/openclaw/model-control.js';
-import { E2E, setupValue } from './e2e-env.js';
+import { CHROMIUM, E2E, setupValue } from './e2e-env.js';
 
 /*
  * What the doctor specs (sync-and-doctor, guided-flows) share: the API as the scripts' bearer, the
  * harness gateway read with an independent raw client, boards and scripted agents created through the
  * API (and removed again: one backend and one gateway serve every spec), and the browser signed in.
  */
+
+/** Skips the spec, saying why loudly at load time, where there is no Chromium (a skip must never look like a pass). */
+export function skipWithoutChromium(specName: string): void {
+  const noBrowser = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set MC_CHROMIUM)`;
+  if (noBrowser) console.warn(`SKIPPED ${specName}: ${noBrowser}`);
+  test.skip(noBrowser !== null, noBrowser ?? '');
+}
 
 /** Gateway ids of the agents Mission Control creates (not the gateway's own main agent). */
 export const WORKERS = /^mc-(?!gateway-)/;
@@ -39,6 +47,10 @@ export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) 
 }
 
 export interface DoctorSpec {
+  /** Makes this run's names unique (one backend serves every spec and every run of it). */
+  suffix: string;
+  /** A page of its own, signed in with the local token, as the sign-in page offers (ui.spec may have spent the one-time link). */
+  page: Page;
   api: APIRequestContext;
   model: ModelControl;
   gatewayId: string;
@@ -51,8 +63,6 @@ export interface DoctorSpec {
   worker(name: string, boardId: string, behaviour?: 'obedient' | 'silent'): Promise<{ id: string; key: string; name: string }>;
   agentStatus(id: string): Promise<{ status: string; last_seen_at: string | null; last_provision_error: string | null }>;
   heartbeat(token: string): Promise<number>;
-  /** Sign this page in with the local token, as the sign-in page offers (the one-time link may be spent). */
-  signIn(page: Page): Promise<void>;
   cleanUp(): Promise<void>;
 }
 
@@ -68,7 +78,8 @@ async function ensureGateway(api: APIRequestContext): Promise<string> {
   return gateway.id;
 }
 
-export async function doctorSpec(suffix: string): Promise<DoctorSpec> {
+export async function doctorSpec(browser: Browser): Promise<DoctorSpec> {
+  const suffix = Math.random().toString(36).slice(2, 6);
   const model = modelControl(setupValue('MC_E2E_MODEL_URL'));
   const api = await playwrightRequest.newContext({
     baseURL: `http://127.0.0.1:${E2E.port}`,
@@ -76,9 +87,18 @@ export async function doctorSpec(suffix: string): Promise<DoctorSpec> {
   });
   const gatewayId = await ensureGateway(api);
   const created: string[] = [];
+  const page = await (await browser.newContext()).newPage();
+  // A script error in the page is a failure's first clue: print it where the run's output is.
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto('/');
+  await page.getByRole('textbox', { name: 'Local token' }).fill(E2E.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
   const agentStatus = async (id: string) =>
     json<{ status: string; last_seen_at: string | null; last_provision_error: string | null }>(await api.get(`/api/v1/agents/${id}`));
   return {
+    suffix,
+    page,
     api,
     model,
     gatewayId,
@@ -97,23 +117,24 @@ export async function doctorSpec(suffix: string): Promise<DoctorSpec> {
       created.push(agent.id);
       await model.setScript(`mc-${agent.id}`, script);
       await model.setPatternScript(WORKERS, null);
-      if (behaviour === 'obedient') await until(`${name} checks in`, () => agentStatus(agent.id), (a) => Boolean(a.last_seen_at), 60_000);
+      if (behaviour === 'obedient')
+        await until(
+          `${name} checks in`,
+          () => agentStatus(agent.id),
+          (a) => Boolean(a.last_seen_at),
+          60_000,
+        );
       return { id: agent.id, key: `mc-${agent.id}`, name };
     },
     agentStatus,
     heartbeat: async (token) => (await api.post('/api/v1/agent/heartbeat', { headers: { 'X-Agent-Token': token } })).status(),
-    async signIn(page) {
-      await page.goto('/');
-      await page.getByRole('textbox', { name: 'Local token' }).fill(E2E.token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
-    },
     async cleanUp() {
       for (const id of created) {
         await model.setScript(`mc-${id}`, null).catch(() => undefined);
         await api.delete(`/api/v1/agents/${id}`).catch(() => undefined);
       }
       await api.dispose();
+      await page.context().close();
     },
   };
 }

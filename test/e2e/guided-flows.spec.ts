@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import { checkIn } from '../support/openclaw/model-control.js';
-import { CHROMIUM, setupValue } from './e2e-env.js';
-import { doctorSpec, json, shot, until, type DoctorSpec } from './doctor-helpers.js';
+import { setupValue } from './e2e-env.js';
+import { doctorSpec, skipWithoutChromium, json, shot, until, type DoctorSpec } from './doctor-helpers.js';
 
 /*
  * More of the doctor's guided flows in a real Chromium, each produced for real in the shared e2e
@@ -17,25 +16,19 @@ import { doctorSpec, json, shot, until, type DoctorSpec } from './doctor-helpers
  * Each leaves the environment as it found it (gateway running, log level back, its agents deleted).
  */
 
-const noBrowser = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set MC_CHROMIUM)`;
-if (noBrowser) console.warn(`SKIPPED guided-flows.spec: ${noBrowser}`);
-test.skip(noBrowser !== null, noBrowser ?? '');
+skipWithoutChromium('guided-flows.spec');
 
-const suffix = Math.random().toString(36).slice(2, 6);
-
-let page: Page;
 let spec: DoctorSpec;
+let page: Page;
+let suffix: string;
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  spec = await doctorSpec(suffix);
-  page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-  await spec.signIn(page);
+  spec = await doctorSpec(browser);
+  ({ page, suffix } = spec);
 });
 
 test.afterAll(async () => {
   await spec?.cleanUp();
-  await page?.context().close();
 });
 
 /** The flow's parts, by their step names. */
@@ -49,7 +42,8 @@ function flowPage(p: Page) {
 }
 
 /** One check of the flow's evidence, by its id (shown next to its title). */
-const checkItem = (evidence: Locator, id: string) => evidence.locator('.check-item', { has: evidence.page().getByText(id, { exact: true }) });
+const checkItem = (evidence: Locator, id: string) =>
+  evidence.locator('.check-item', { has: evidence.page().getByText(id, { exact: true }) });
 
 async function openSymptom(symptom: RegExp, heading: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot', exact: true }).click();
@@ -70,7 +64,12 @@ test('guided flow: an agent not responding → offline with its reason and the g
   test.setTimeout(240_000);
   const board = await spec.board('Silent demo');
   const agent = await spec.worker(`Mute ${suffix}`, board.id, 'silent');
-  await until('its wake ladder ends offline', () => spec.agentStatus(agent.id), (a) => a.status === 'offline', 120_000);
+  await until(
+    'its wake ladder ends offline',
+    () => spec.agentStatus(agent.id),
+    (a) => a.status === 'offline',
+    120_000,
+  );
 
   // From the Overview's “Needs attention”, as a person meets it.
   await page.goto('/#/');

@@ -1,8 +1,16 @@
 /// <reference lib="dom" />
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import { CHROMIUM } from './e2e-env.js';
-import { doctorSpec, fileOnGateway, gw, json, shot, until, workspaceToken, type DoctorSpec } from './doctor-helpers.js';
+import {
+  doctorSpec,
+  skipWithoutChromium,
+  fileOnGateway,
+  gw,
+  json,
+  shot,
+  until,
+  workspaceToken,
+  type DoctorSpec,
+} from './doctor-helpers.js';
 
 /*
  * Template sync and the doctor's guided flow in a real Chromium, against the headless server, the real
@@ -14,24 +22,19 @@ import { doctorSpec, fileOnGateway, gw, json, shot, until, workspaceToken, type 
  * Gateway state is read and edited with an independent raw client. Runs alone or after ui.spec.ts.
  */
 
-const noBrowser = existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set MC_CHROMIUM)`;
-if (noBrowser) console.warn(`SKIPPED sync-and-doctor.spec: ${noBrowser}`);
-test.skip(noBrowser !== null, noBrowser ?? '');
+skipWithoutChromium('sync-and-doctor.spec');
 
-const suffix = Math.random().toString(36).slice(2, 6);
-
-let page: Page;
 let spec: DoctorSpec;
+let page: Page;
+let suffix: string;
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  spec = await doctorSpec(suffix);
-  page = await (await browser.newContext()).newPage();
-  await spec.signIn(page);
+  spec = await doctorSpec(browser);
+  ({ page, suffix } = spec);
 });
 
 test.afterAll(async () => {
   await spec?.cleanUp();
-  await page?.context().close();
 });
 
 test('sync templates: an edited workspace file shows in the drift preview with its diff; the sync restores it; rotate & re-sync verifies the new token', async () => {
@@ -143,10 +146,14 @@ test('guided flow: token drift (401s) → rotate & re-sync, offered once for bot
   await expect(means).toContainText(agent.name);
   const fix = page.getByRole('region', { name: 'Fix' });
   // Both checks find the drift and both offer this board's rotate & re-sync: the flow offers it once, naming both.
-  await expect(evidence.locator('.check-item.status-fail', { hasText: 'Agent workspace files and tokens match' })).toContainText(agent.name);
+  await expect(evidence.locator('.check-item.status-fail', { hasText: 'Agent workspace files and tokens match' })).toContainText(
+    agent.name,
+  );
   const rotateButton = fix.getByRole('button', { name: new RegExp(`^Rotate tokens & re-sync the agents of board “${driftBoard.name}”`) });
   await expect(rotateButton).toHaveCount(1);
-  await expect(rotateButton).toHaveAccessibleDescription('Addresses: “Agent tokens in sync” and “Agent workspace files and tokens match Mission Control”');
+  await expect(rotateButton).toHaveAccessibleDescription(
+    'Addresses: “Agent tokens in sync” and “Agent workspace files and tokens match Mission Control”',
+  );
   await means.scrollIntoViewIfNeeded();
   await shot(page, 'troubleshoot-flow');
 
