@@ -427,7 +427,13 @@ function Fixes({ check, s, store }: { check: DoctorCheckResult; s: DoctorState; 
   const runs = fixRunsOf(s.fixes, check.id);
   const anyRunning = runs.some(([, r]) => r.running);
   const progress = useSyncProgress(anyRunning);
-  const runner = useFixRunner((fix, confirm) => store.getState().applyFix(check.id, fix, confirm));
+  // Other checks offering the same action (rotate & re-sync: token drift and template drift) run again after it,
+  // so the report never keeps offering a fix that already ran.
+  const alsoOffering = (fix: DoctorFix) =>
+    Object.values(s.checks)
+      .filter((c) => c && c.id !== check.id && isProblem(c) && c.fixes.some((f) => actionKey(f) === actionKey(fix)))
+      .map((c) => c!.id);
+  const runner = useFixRunner((fix, confirm) => store.getState().applyFix(check.id, fix, confirm, alsoOffering(fix)));
   return (
     <div className="fixes">
       <div className="fix-buttons">
