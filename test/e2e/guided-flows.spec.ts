@@ -87,7 +87,7 @@ test('guided flow: an agent not responding → offline with its reason and the g
   await expect(row).toContainText(`agent:${agent.key}:main`);
   await expect(checkItem(evidence, 'agents.never_checked_in')).toContainText(agent.name);
   await expect(means).toContainText('when the model never runs the check-in');
-  await expect(means).toContainText(`${agent.name}: max wake attempts reached`);
+  await expect(means).toContainText(`${agent.name}: Agent did not check in after wake; max wake attempts reached.`);
 
   // Both checks offer waking (and re-provisioning) this agent: each is offered once, naming both findings.
   const wake = fix.getByRole('button', { name: `Wake ${agent.name} (a new check-in ladder)` });
@@ -200,6 +200,7 @@ test('guided flow: slow API → debug logging left on → set the log level to i
     await expect(setInfo).toBeFocused();
     await expect(checkItem(evidence, 'logging.level')).toHaveClass(/status-ok/);
     expect((await level()).evidence.level).toBe('info');
+    await verify.scrollIntoViewIfNeeded();
     await shot(page, 'flow-slow-api-verified');
   } finally {
     await setLevel(before);

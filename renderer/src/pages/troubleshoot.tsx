@@ -492,6 +492,7 @@ function FlowFixes({ flow, actions, s, store }: { flow: Flow; actions: FlowActio
               </p>
               {a.run && (
                 <FixRunView run={a.run} progress={progress} onCheckAgain={() => void store.getState().runChecks(a.run!.addresses)}>
+                  {others.length > 0 && <p className="small muted">Also checked again:</p>}
                   {others.length > 0 && (
                     <ul className="also-checked small" aria-label="Also checked again">
                       {others.map((id) => {
@@ -751,7 +752,8 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
                 .filter((r) => r.result?.verified)
                 .map((r) => (
                   <p key={actionKey(r.fix)}>
-                    After “{r.fix.label}”, “{s.checks[r.checkId]?.title ?? r.checkId}” ran again: the finding it addressed is gone.
+                    <strong>{r.fix.label}</strong> — then “{s.checks[r.checkId]?.title ?? r.checkId}” ran again: the finding it addressed is
+                    gone.
                   </p>
                 ))}
             </Alert>
