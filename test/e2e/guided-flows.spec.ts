@@ -82,7 +82,7 @@ test('guided flow: an agent not responding → offline with its reason and the g
   // Evidence: the ladder's reason and trail, and the gateway's own account (its live session of this agent).
   const offline = checkItem(evidence, 'agents.offline');
   await expect(offline).toHaveClass(/status-fail/, { timeout: 60_000 });
-  const row = offline.locator('tr', { hasText: agent.name }).first();
+  const row = offline.locator('tbody', { hasText: agent.name }).first(); // its row, and the gateway's side under it
   await expect(row).toContainText('max wake attempts reached');
   await expect(row).toContainText(`agent:${agent.key}:main`);
   await expect(checkItem(evidence, 'agents.never_checked_in')).toContainText(agent.name);
@@ -90,7 +90,8 @@ test('guided flow: an agent not responding → offline with its reason and the g
   await expect(means).toContainText(`${agent.name}: Agent did not check in after wake; max wake attempts reached.`);
 
   // Both checks offer waking (and re-provisioning) this agent: each is offered once, naming both findings.
-  const wake = fix.getByRole('button', { name: `Wake ${agent.name} (a new check-in ladder)` });
+  const wakeButton = page.getByRole('button', { name: `Wake ${agent.name} (a new check-in ladder)` });
+  const wake = fix.locator(wakeButton);
   await expect(wake).toHaveCount(1);
   await expect(wake).toHaveAccessibleDescription('Addresses: “Agents offline after their wakes” and “Agents that never checked in”');
   await expect(fix.getByRole('button', { name: new RegExp(`^Re-provision ${agent.name}:`) })).toHaveCount(1);
@@ -100,7 +101,7 @@ test('guided flow: an agent not responding → offline with its reason and the g
   await spec.model.setScript(agent.key, checkIn.obedient());
   await wake.click();
   await expect(verify.getByRole('status').filter({ hasText: 'Verified' })).toBeVisible({ timeout: 90_000 });
-  const result = fix.locator('.flow-fix', { has: wake }).locator('.verify-result.verified');
+  const result = fix.locator('.flow-fix', { has: wakeButton }).locator('.verify-result.verified');
   await expect(result).toContainText('Woken; a new check-in ladder started.');
   // The other finding the wake addressed was checked again: this agent is no longer in it.
   const also = result.getByRole('list', { name: 'Also checked again' });

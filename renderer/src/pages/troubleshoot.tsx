@@ -523,9 +523,14 @@ function Evidence({ value }: { value: unknown }) {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">none</span>;
     if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-      // Names first, ids last (shortened; the full id is in the tooltip).
-      const all = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
-      const keys = [...all.filter((k) => !isId(k)), ...all.filter(isId)];
+      // Names first, ids last (shortened; the full id is in the tooltip). A field holding a record (an offline
+      // agent's gateway side) gets a full-width line under its row instead of a squeezed column.
+      const rows = value as Record<string, unknown>[];
+      const all = [...new Set(rows.flatMap((v) => Object.keys(v)))];
+      const isRecord = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+      const nested = all.filter((k) => rows.some((r) => isRecord(r[k])));
+      const flat = all.filter((k) => !nested.includes(k));
+      const keys = [...flat.filter((k) => !isId(k)), ...flat.filter(isId)];
       return (
         <div className="table-wrap evidence-table">
           <table className="table">
@@ -538,17 +543,24 @@ function Evidence({ value }: { value: unknown }) {
                 ))}
               </tr>
             </thead>
-            <tbody>
-              {value.map((row, i) => (
-                <tr key={i}>
+            {rows.map((row, i) => (
+              <tbody key={i}>
+                <tr>
                   {keys.map((k) => (
                     <td key={k}>
-                      <Cell k={k} v={(row as Record<string, unknown>)[k]} />
+                      <Cell k={k} v={row[k]} />
                     </td>
                   ))}
                 </tr>
-              ))}
-            </tbody>
+                {nested.map((k) => (
+                  <tr key={k} className="evidence-sub">
+                    <td colSpan={keys.length}>
+                      <Evidence value={{ [k]: row[k] }} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            ))}
           </table>
         </div>
       );
