@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import type { DoctorCheckResult, DoctorFixResult, DoctorReport } from '../contract/diagnostics.js';
+import type { DoctorCheckResult, DoctorFix, DoctorFixResult, DoctorReport } from '../contract/diagnostics.js';
 import { runOfflineDoctor } from '../diagnostics/index.js';
 import { readRunningInstance } from '../instance.js';
 
@@ -19,7 +19,9 @@ Checks Mission Control and its gateways, explains what is wrong and how to fix i
   --json       print the report as JSON
   --fix        apply the offered fixes that are not destructive, then check again
   --yes        with --fix: also apply destructive fixes (re-provisioning, token rotation);
-               without it --fix runs only the safe ones (e.g. a template sync that keeps tokens)
+               without it --fix runs only the safe ones (e.g. a template sync that keeps tokens).
+               Trusting a gateway's TLS certificate is never automatic: compare its fingerprint first,
+               then trust it in the app (Troubleshoot) or with POST /api/v1/doctor/fix
 Exit codes: 0 no failures, 1 failures found, 2 usage error.
 `;
 
@@ -30,13 +32,23 @@ interface Io {
 
 const ICON: Record<DoctorCheckResult['status'], string> = { ok: '[ ok ]', warn: '[warn]', fail: '[FAIL]', skipped: '[skip]' };
 
+/** A person compares a certificate's fingerprint before it is trusted: --fix never pins one. */
+const AUTOMATIC_NEVER = new Set<DoctorFix['action']>(['reveal_logs', 'trust_gateway_certificate']);
+
+const fixHint = (f: DoctorFix): string =>
+  f.action === 'trust_gateway_certificate'
+    ? ' [compare the fingerprint on the gateway host, then trust it in the app]'
+    : f.destructive
+      ? ' [destructive: --fix --yes]'
+      : '';
+
 function render(report: DoctorReport, where: string, fixes: { check: string; result?: DoctorFixResult; error?: string }[]): string {
   const lines = [`Mission Control doctor — ${where}`, ''];
   for (const c of report.checks) {
     const text = c.status === 'skipped' ? `skipped: ${c.reason ?? ''}` : c.explanation;
     lines.push(`${ICON[c.status]} ${c.title} (${c.id}): ${text}`);
     if (c.status === 'fail' || c.status === 'warn') {
-      for (const f of c.fixes) lines.push(`         fix: ${f.label}${f.destructive ? ' [destructive: --fix --yes]' : ''}`);
+      for (const f of c.fixes) lines.push(`         fix: ${f.label}${fixHint(f)}`);
     }
   }
   for (const f of fixes) {
@@ -130,7 +142,7 @@ export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessE
       report = await api<DoctorReport>(running.url, token, 'GET', '/api/v1/doctor');
       if (values.fix) {
         for (const check of report.checks.filter((c) => c.status === 'fail' || c.status === 'warn')) {
-          for (const f of check.fixes.filter((x) => x.action !== 'reveal_logs' && (!x.destructive || values.yes))) {
+          for (const f of check.fixes.filter((x) => !AUTOMATIC_NEVER.has(x.action) && (!x.destructive || values.yes))) {
             try {
               const result = await api<DoctorFixResult>(running.url, token, 'POST', '/api/v1/doctor/fix', {
                 check_id: check.id,

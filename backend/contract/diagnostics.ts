@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
+import { TlsFingerprint } from './gateways.js';
 import { defineRoute } from './route.js';
 
 /*
@@ -31,6 +32,7 @@ export type CheckId = z.infer<typeof CheckId>;
 
 export const FIX_ACTIONS = [
   'retest_gateway',
+  'trust_gateway_certificate',
   'allow_checkin',
   'reprovision_agent',
   'wake_agent',
@@ -61,6 +63,8 @@ export const DoctorFix = z.object({
   board_id: Id.nullable(),
   /** For `set_log_level`: the level it sets (send it as `level`). */
   level: LogLevelName.nullable(),
+  /** For `trust_gateway_certificate`: the SHA-256 fingerprint of the certificate it pins (send it as `fingerprint`). */
+  fingerprint: z.string().nullable(),
 });
 export type DoctorFix = z.infer<typeof DoctorFix>;
 
@@ -111,6 +115,11 @@ export const DoctorFixRequest = z.strictObject({
   confirm: z.boolean().default(false),
   /** Required for `set_log_level`: the level to set (no silent default). */
   level: LogLevelName.optional(),
+  /**
+   * Required for `trust_gateway_certificate`: the fingerprint the user compared (the one the check showed).
+   * The pin is exactly this value, never whatever the gateway serves at the moment of the fix.
+   */
+  fingerprint: TlsFingerprint.optional(),
   /** Re-run the check until it passes or this many seconds pass (an agent's check-in takes a few seconds). */
   verify_wait_seconds: z.number().int().min(0).max(120).default(0),
 });

@@ -20,12 +20,31 @@ export const GatewayUrl = z
     { message: 'must be a ws:// or wss:// URL with an explicit port and no query or credentials, e.g. ws://127.0.0.1:18789' },
   );
 
+/** A TLS certificate's SHA-256 fingerprint as users paste it: 64 hex digits, colons optional, any case (stored `AB:CD:…`). */
+export const TlsFingerprint = z
+  .string()
+  .trim()
+  .regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint: 64 hex digits, colons optional');
+
+/** The certificate a TLS handshake showed (public): what to compare with the gateway host before pinning it. */
+export const PeerCertificate = z.object({
+  /** SHA-256 of the certificate, `AB:CD:…` — what `openssl x509 -noout -fingerprint -sha256` prints. */
+  fingerprint_sha256: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  valid_from: z.string(),
+  valid_to: z.string(),
+  self_signed: z.boolean(),
+});
+
 /** A classified gateway failure: stable code, plain explanation, next step, and what was said. */
 export const GatewayFailure = z.object({
   code: z.string(),
   message: z.string(),
   next_step: z.string(),
   detail: z.string(),
+  /** `tls`: the certificate the gateway presented. */
+  certificate: PeerCertificate.optional(),
   at: Timestamp.optional(),
 });
 
@@ -38,6 +57,8 @@ export const GatewayRead = z.object({
   workspace_root: z.string(),
   disable_device_pairing: z.boolean(),
   allow_insecure_tls: z.boolean(),
+  /** The pinned TLS certificate (SHA-256, `AB:CD:…`): a wss connection accepts exactly this one (public, not a secret). */
+  tls_fingerprint: z.string().nullable(),
   main_agent_id: Id.nullable(),
   /** Live state of Mission Control's connection to it. */
   connection_state: z.enum(['idle', 'connecting', 'connected', 'waiting', 'failed', 'closed']),
@@ -57,6 +78,8 @@ export const GatewayCreate = z.strictObject({
   workspace_root: Text(1024).default('~/.openclaw'),
   disable_device_pairing: z.boolean().default(false),
   allow_insecure_tls: z.boolean().default(false),
+  /** Trust exactly this certificate (its SHA-256 fingerprint, as a TLS refusal showed it) instead of CA verification. */
+  tls_fingerprint: TlsFingerprint.nullable().optional(),
   /**
    * Save it even though it cannot be reached right now (it is connected when it comes up). Refusals
    * that a retry cannot fix — wrong token, TLS, too old — still refuse.
@@ -75,6 +98,8 @@ export const GatewayUpdate = z.strictObject({
   workspace_root: Text(1024).optional(),
   disable_device_pairing: z.boolean().optional(),
   allow_insecure_tls: z.boolean().optional(),
+  /** Pin this certificate (SHA-256); `null` removes the pin (back to CA verification). */
+  tls_fingerprint: TlsFingerprint.nullable().optional(),
   /** As on create: save new connection settings even if the gateway cannot be reached right now. */
   allow_offline: z.boolean().default(false),
 });
@@ -86,6 +111,7 @@ export const GatewayConnectionTest = z.strictObject({
   url: GatewayUrl,
   token: z.string().min(1).max(4096).nullable().optional(),
   allow_insecure_tls: z.boolean().default(false),
+  tls_fingerprint: TlsFingerprint.nullable().optional(),
   use_discovered_token: z.boolean().default(false),
 });
 

@@ -153,6 +153,56 @@ export const TemplateSyncProgress = z.object({
 });
 export type TemplateSyncProgress = z.infer<typeof TemplateSyncProgress>;
 
+/**
+ * What Mission Control last knew about an agent's workspace, without reading it again (the drift
+ * read above reads every file from the gateway). `stale`: the templates, the agent or its board
+ * changed since, so what a sync writes is no longer what was compared.
+ */
+export const RememberedDriftState = z.enum(['not_checked', 'stale', 'unreadable', 'token_differs', 'drifted', 'in_sync']);
+export type RememberedDriftState = z.infer<typeof RememberedDriftState>;
+
+export const RememberedAgentDrift = z.object({
+  agent_id: Id,
+  agent_name: z.string(),
+  board_id: Id.nullable(),
+  is_main: z.boolean(),
+  state: RememberedDriftState,
+  /** Files a sync would rewrite (changed on the gateway or missing); the agent's own USER.md / MEMORY.md are not counted. */
+  files: z.array(z.string()),
+  token: WorkspaceTokenState.nullable(),
+  error: z.string().nullable(),
+  /** When this was known; null: never checked. */
+  checked_at: Timestamp.nullable(),
+  /** How it became known: a drift read (API, doctor), a template sync, or a provisioning that wrote the files. */
+  source: z.enum(['drift_read', 'sync', 'provision']).nullable(),
+});
+export type RememberedAgentDrift = z.infer<typeof RememberedAgentDrift>;
+
+export const RememberedGatewayDrift = z.object({
+  gateway_id: Id,
+  /**
+   * `drifted`: at least one agent known to differ (files, token, or unreadable). `in_sync`: every agent
+   * known to match. `partly_checked`: none known to differ, some not checked or stale. `not_checked`:
+   * nothing known. `no_agents`: nothing to compare.
+   */
+  state: z.enum(['drifted', 'in_sync', 'partly_checked', 'not_checked', 'no_agents']),
+  counts: z.object({
+    agents: z.number().int(),
+    in_sync: z.number().int(),
+    drifted: z.number().int(),
+    token_differs: z.number().int(),
+    unreadable: z.number().int(),
+    stale: z.number().int(),
+    not_checked: z.number().int(),
+  }),
+  /** The oldest knowledge among the agents known now (what "checked N min ago" means); null when none. */
+  checked_at: Timestamp.nullable(),
+  agents: z.array(RememberedAgentDrift),
+});
+export type RememberedGatewayDrift = z.infer<typeof RememberedGatewayDrift>;
+
+export const RememberedDriftQuery = z.object({ gateway_id: Id.optional() });
+
 export const TEMPLATE_ROUTES = {
   syncGatewayTemplates: defineRoute({
     method: 'post',
@@ -180,5 +230,16 @@ export const TEMPLATE_ROUTES = {
     query: TemplateDriftQuery,
     response: TemplateDriftResult,
     errors: { '502': 'The gateway cannot be reached; detail has the classified reason and the next step.' },
+  }),
+  rememberedTemplateDrift: defineRoute({
+    method: 'get',
+    path: '/api/v1/template-drift',
+    operationId: 'remembered_template_drift',
+    summary:
+      'The latest known template drift per gateway (from drift reads, syncs and provisioning), without reading the gateway: cheap enough for a dashboard',
+    tags: ['gateways'],
+    auth: 'user',
+    query: RememberedDriftQuery,
+    response: z.object({ items: z.array(RememberedGatewayDrift) }),
   }),
 } as const;

@@ -21,6 +21,11 @@ export const gateways = sqliteTable('gateways', {
   workspaceRoot: text('workspace_root').notNull(),
   disableDevicePairing: bool('disable_device_pairing').notNull().default(false),
   allowInsecureTls: bool('allow_insecure_tls').notNull().default(false),
+  /**
+   * The SHA-256 fingerprint of the TLS certificate the user chose to trust for this gateway (`AB:CD:…`).
+   * When set, a wss connection accepts exactly this certificate instead of CA verification.
+   */
+  tlsFingerprint: text('tls_fingerprint'),
   /** The device token the gateway issued to Mission Control's device identity (secret; never read out). */
   deviceToken: text('device_token'),
   /** What the gateway said about itself at the last successful connect. */
@@ -29,7 +34,15 @@ export const gateways = sqliteTable('gateways', {
   features: text('features', { mode: 'json' }).$type<{ methods: string[]; events: string[]; capabilities: string[] }>(),
   lastConnectedAt: ts('last_connected_at'),
   /** The last classified connection failure: `{code, message, next_step, detail}`. */
-  lastError: text('last_error', { mode: 'json' }).$type<{ code: string; message: string; next_step: string; detail: string; at: string }>(),
+  lastError: text('last_error', { mode: 'json' }).$type<{
+    code: string;
+    message: string;
+    next_step: string;
+    detail: string;
+    /** tls: the certificate the gateway presented (public). */
+    certificate?: { fingerprint_sha256: string; subject: string; issuer: string; valid_from: string; valid_to: string; self_signed: boolean };
+    at: string;
+  }>(),
   createdAt: created(),
   updatedAt: updated(),
 });
@@ -347,6 +360,27 @@ export const lifecycleEvents = sqliteTable(
   (t) => [index('lifecycle_events_agent_idx').on(t.agentId, t.createdAt), index('lifecycle_events_event_idx').on(t.event, t.createdAt)],
 );
 
+/**
+ * The latest known template drift of each agent (docs/architecture.md, "Remembered drift"): from a
+ * drift read, a template sync or a provisioning that wrote its files. `fingerprint` is a hash of what
+ * a sync would write at that time; when the templates, the agent or its board change it no longer
+ * matches and the entry reads as stale. Never a token, never a diff: file names and a token state.
+ */
+export const templateDriftMemory = sqliteTable('template_drift_memory', {
+  agentId: text('agent_id')
+    .primaryKey()
+    .references(() => agents.id, { onDelete: 'cascade' }),
+  checkedAt: ts('checked_at').notNull(),
+  source: text('source', { enum: ['drift_read', 'sync', 'provision'] }).notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  /** match / mismatch / missing; null when it was not read. */
+  token: text('token', { enum: ['match', 'mismatch', 'missing'] }),
+  /** Files a sync would rewrite (changed on the gateway or missing); null when they were not read. */
+  filesChanged: text('files_changed', { mode: 'json' }).$type<string[]>(),
+  /** Why the workspace could not be read (redacted). */
+  error: text('error'),
+});
+
 export type GatewayRow = typeof gateways.$inferSelect;
 export type LifecycleEventRow = typeof lifecycleEvents.$inferSelect;
 export type BoardRow = typeof boards.$inferSelect;
@@ -357,3 +391,4 @@ export type MemoryRow = typeof boardMemory.$inferSelect;
 export type ActivityRow = typeof activityEvents.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type AgentMessageRow = typeof agentMessages.$inferSelect;
+export type TemplateDriftMemoryRow = typeof templateDriftMemory.$inferSelect;

@@ -71,7 +71,10 @@ export function secretForms(secrets: string[]): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
-    forms.add(secret).add(escape(secret)).add(escape(escape(secret)));
+    forms
+      .add(secret)
+      .add(escape(secret))
+      .add(escape(escape(secret)));
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }
@@ -109,6 +112,7 @@ function redactedConfig(env: CheckEnv) {
           has_device_token: g.deviceToken !== null,
           workspace_root: g.workspaceRoot,
           allow_insecure_tls: g.allowInsecureTls,
+          tls_fingerprint: g.tlsFingerprint,
           server_version: g.serverVersion,
           protocol_version: g.protocolVersion,
           last_connected_at: g.lastConnectedAt?.toISOString() ?? null,

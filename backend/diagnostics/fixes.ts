@@ -51,6 +51,20 @@ const FIXES: Record<FixAction, FixDef> = {
       };
     },
   },
+  trust_gateway_certificate: {
+    // Destructive in the sense that matters: from now on this certificate is trusted without a CA.
+    destructive: true,
+    target: 'gateway',
+    async apply(app, _env, id, req) {
+      const pin = app.services.gateways.pinCertificate(id!, req.fingerprint!); // fingerprint: required, checked in applyFix
+      const status = await app.services.gateways.status(id!, 20_000);
+      return {
+        message: status.ok
+          ? `Pinned SHA-256 ${pin}; connected (${status.server_version ?? '?'}).`
+          : `Pinned SHA-256 ${pin}; still failing: ${status.error?.code ?? 'unknown'}${status.error ? ` (${status.error.detail})` : ''}.`,
+      };
+    },
+  },
   allow_checkin: {
     destructive: false,
     target: 'agent',
@@ -180,7 +194,7 @@ function syncSummary(r: TemplateSyncResult): string {
 
 /** Which fixes each check may run (a fix is refused on a check it does not belong to). */
 const ALLOWED: Partial<Record<CheckId, FixAction[]>> = {
-  'gateway.connection': ['retest_gateway'],
+  'gateway.connection': ['retest_gateway', 'trust_gateway_certificate'],
   'gateway.exec_policy': ['allow_checkin'],
   'gateway.template_drift': ['sync_templates', 'rotate_tokens_and_sync'],
   'agents.token_drift': ['reprovision_agent', 'rotate_tokens_and_sync'],
@@ -214,9 +228,17 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
   if (req.action === 'set_log_level' && req.level === undefined) {
     throw unprocessable({ message: 'set_log_level needs the level to set (e.g. info or debug).', loc: ['body', 'level'] });
   }
+  if (req.action === 'trust_gateway_certificate' && req.fingerprint === undefined) {
+    throw unprocessable({
+      message: 'trust_gateway_certificate needs the fingerprint you compared (the one the check showed).',
+      loc: ['body', 'fingerprint'],
+    });
+  }
+  if (req.fingerprint !== undefined && req.action !== 'trust_gateway_certificate')
+    throw unprocessable({ message: `${req.action} takes no fingerprint.`, loc: ['body', 'fingerprint'] });
   if (def.destructive && !req.confirm) {
     throw unprocessable({
-      message: `${req.action} is destructive (a fresh session or new tokens): send confirm: true to run it.`,
+      message: `${req.action} is destructive (a fresh session, new tokens, or a certificate trusted without a CA): send confirm: true to run it.`,
       loc: ['body', 'confirm'],
     });
   }

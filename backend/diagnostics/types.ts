@@ -97,6 +97,7 @@ export const fix = (
   destructive = false,
   boardId: string | null = null,
   level: DoctorFix['level'] = null,
+  fingerprint: string | null = null,
 ): DoctorFix => ({
   action,
   label,
@@ -104,6 +105,7 @@ export const fix = (
   target_id: targetId,
   board_id: boardId,
   level,
+  fingerprint,
 });
 
 export const MB = 1024 * 1024;

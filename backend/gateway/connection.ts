@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { platform as osPlatform } from 'node:os';
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import type { Logger } from '../logging.js';
 import { signConnect, type DeviceIdentity } from './device-identity.js';
 import { GatewayError, classifyGatewayError, classifySocketError } from './errors.js';
@@ -13,6 +13,7 @@ import {
   connectParams,
   type HelloOk as Hello,
 } from './protocol.js';
+import { verifyingTlsConnect } from './tls.js';
 
 /*
  * One persistent WebSocket to one gateway: handshake (challenge → signed connect → hello-ok),
@@ -39,6 +40,8 @@ export interface ConnectionOptions {
   url: string;
   token: string | null;
   allowInsecureTls: boolean;
+  /** The pinned certificate (SHA-256) for a wss gateway: accepted exactly, instead of CA verification. */
+  tlsFingerprint?: string | null;
   identity: DeviceIdentity;
   /** The device token the gateway issued earlier (used when no gateway token is configured). */
   deviceToken: string | null;
@@ -78,6 +81,8 @@ export function createGatewayConnection(options: ConnectionOptions) {
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 15_000;
   const reconnect = options.reconnect ?? { baseMs: 500, maxMs: 30_000 };
   const platform = osPlatform();
+  const secure = /^wss:/i.test(options.url);
+  const tlsConnect = verifyingTlsConnect({ allowInsecure: options.allowInsecureTls, pinnedFingerprint: options.tlsFingerprint ?? null });
 
   let socket: WebSocket | null = null;
   let state: ConnectionState = 'connecting';
@@ -155,7 +160,8 @@ export function createGatewayConnection(options: ConnectionOptions) {
     const ws = new WebSocket(options.url, {
       handshakeTimeout: handshakeTimeoutMs,
       maxPayload: 32 * 1024 * 1024,
-      rejectUnauthorized: !options.allowInsecureTls,
+      // wss: our own verdict on the certificate (tls.ts), so a refusal carries it and a pin is honoured.
+      ...(secure && { createConnection: tlsConnect as unknown as ClientOptions['createConnection'] }),
     });
     socket = ws;
     const handshakeTimer = setTimeout(() => {

@@ -1,4 +1,4 @@
-import type { GatewayErrorBody } from './protocol.js';
+import { PROTOCOL_VERSION, type GatewayErrorBody } from './protocol.js';
 
 /**
  * Every way talking to a gateway can fail, as a stable code with a plain explanation and the next
@@ -26,8 +26,9 @@ const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string;
     retryable: true,
   },
   tls: {
-    explanation: 'The gateway’s TLS certificate was not accepted (self-signed, expired, or for another host name).',
-    nextStep: 'Use a trusted certificate, or turn on “Allow self-signed TLS certificates” for this gateway if you trust it.',
+    explanation: 'The gateway’s TLS certificate was not accepted (self-signed, expired, for another host name, or not the one pinned).',
+    nextStep:
+      'Compare the certificate’s SHA-256 fingerprint with the one on the gateway host (`openssl x509 -in <cert> -noout -fingerprint -sha256`; OpenClaw’s own is ~/.openclaw/gateway/tls/gateway-cert.pem); if they match, trust (pin) this certificate for the gateway. Or use a certificate a trusted CA signed.',
     retryable: false,
   },
   token_mismatch: {
@@ -124,8 +125,43 @@ const TLS_CODES = new Set([
 ]);
 const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT']);
 
+/** What the TLS handshake showed of the gateway's certificate (public: shown as evidence, pinned on request). */
+export interface PeerCertificateInfo {
+  /** SHA-256 of the DER certificate, `AB:CD:…` (what `openssl x509 -fingerprint -sha256` prints). */
+  fingerprint_sha256: string;
+  subject: string;
+  issuer: string;
+  valid_from: string;
+  valid_to: string;
+  self_signed: boolean;
+}
+
+/**
+ * The gateway's certificate refused by our own verification (backend/gateway/connection.ts): CA
+ * verification or host name failed, or a pinned certificate was replaced. Carries the certificate.
+ */
+export class TlsRefusal extends Error {
+  override name = 'TlsRefusal';
+  constructor(
+    /** Node's verification code (`DEPTH_ZERO_SELF_SIGNED_CERT`, …) or `CERT_PIN_MISMATCH`. */
+    readonly code: string,
+    message: string,
+    readonly certificate: PeerCertificateInfo,
+    /** The fingerprint pinned for this gateway, when the refusal is a changed certificate. */
+    readonly pinned: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
 /** A socket-level failure (before or instead of a gateway answer). */
 export function classifySocketError(err: NodeJS.ErrnoException): GatewayError {
+  if (err instanceof TlsRefusal) {
+    return new GatewayError('tls', err.message, err.code, {
+      certificate: err.certificate,
+      ...(err.pinned && { pinned_fingerprint: err.pinned }),
+    });
+  }
   const code = err.code ?? '';
   if (TLS_CODES.has(code) || /certificate|self[- ]signed/i.test(err.message)) return new GatewayError('tls', err.message, code);
   if (NET_CODES.has(code)) return new GatewayError('unreachable', err.message, code);
@@ -145,7 +181,12 @@ export function classifyGatewayError(body: GatewayErrorBody): GatewayError {
   if (/PAIRING|NOT_PAIRED/i.test(detailCode) || /pairing required|not paired|awaiting approval/i.test(message))
     return make('pairing_required');
   if (detailCode.startsWith('DEVICE_AUTH')) return make('device_auth');
-  if (detailCode === 'PROTOCOL_MISMATCH' || /protocol mismatch/i.test(message)) return make('protocol_mismatch');
+  if (detailCode === 'PROTOCOL_MISMATCH' || /protocol mismatch/i.test(message)) {
+    // The gateway names the protocol it speaks (`expectedProtocol`): say both sides.
+    const theirs = typeof details.expectedProtocol === 'number' ? details.expectedProtocol : null;
+    const said = theirs === null ? message : `${message}: the gateway speaks protocol ${theirs}, Mission Control speaks ${PROTOCOL_VERSION}`;
+    return new GatewayError('protocol_mismatch', said, detailCode || body.code, details);
+  }
   if (body.code === 'UNAVAILABLE' && details.reason === 'startup-sidecars') return make('starting');
   return make('rejected');
 }

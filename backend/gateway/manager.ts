@@ -10,6 +10,8 @@ export interface GatewayTarget {
   url: string;
   token: string | null;
   allowInsecureTls: boolean;
+  /** The pinned TLS certificate (SHA-256), if the user trusted one. */
+  tlsFingerprint?: string | null;
   deviceToken: string | null;
 }
 
@@ -19,8 +21,16 @@ export const gatewayTarget = (row: {
   url: string;
   token: string | null;
   allowInsecureTls: boolean;
+  tlsFingerprint: string | null;
   deviceToken: string | null;
-}): GatewayTarget => ({ id: row.id, url: row.url, token: row.token, allowInsecureTls: row.allowInsecureTls, deviceToken: row.deviceToken });
+}): GatewayTarget => ({
+  id: row.id,
+  url: row.url,
+  token: row.token,
+  allowInsecureTls: row.allowInsecureTls,
+  tlsFingerprint: row.tlsFingerprint,
+  deviceToken: row.deviceToken,
+});
 
 /** Where the manager keeps what it learns; the backend backs it with the gateways table. */
 export interface GatewayStateStore {
@@ -52,11 +62,14 @@ export type GatewayEventListener = (gatewayId: string, event: string, payload: u
 const SESSION_SUBSCRIBE = 'sessions.subscribe';
 
 const sameTarget = (a: GatewayTarget, b: GatewayTarget) =>
-  a.url === b.url && a.token === b.token && a.allowInsecureTls === b.allowInsecureTls;
+  a.url === b.url &&
+  a.token === b.token &&
+  a.allowInsecureTls === b.allowInsecureTls &&
+  (a.tlsFingerprint ?? null) === (b.tlsFingerprint ?? null);
 
 /**
  * One persistent connection per gateway, created on first use and replaced when the gateway's
- * URL, token or TLS setting changes. Connection tests (before a gateway is saved) use a one-shot
+ * URL, token or TLS settings (insecure switch, pinned certificate) change. Connection tests (before a gateway is saved) use a one-shot
  * connection that never reconnects.
  */
 export function createGatewayManager(options: GatewayManagerOptions) {
@@ -85,6 +98,7 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       url: target.url,
       token: target.token,
       allowInsecureTls: target.allowInsecureTls,
+      tlsFingerprint: target.tlsFingerprint ?? null,
       identity: getIdentity(),
       deviceToken: target.deviceToken,
       onDeviceToken: oneShot

@@ -7,12 +7,14 @@ import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
+import { rememberDrift, templateFingerprint } from './drift-memory.js';
 import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
 import { generateAgentToken } from '../services/tokens.js';
 import {
   PRESERVED_FILES,
+  REDACTED,
   renderTemplate,
   renderWorkspace,
   tokenFromAgentsFile,
@@ -129,6 +131,10 @@ export function createProvisioner(deps: ProvisionerDeps) {
       },
     };
   }
+
+  /** What an update writes (no BOOTSTRAP.md): what the drift read compares with and the remembered drift fingerprints. */
+  const expectedFiles = (agent: AgentRow, context: TemplateContext) =>
+    renderWorkspace(context, { bootstrap: false, soulTemplate: agent.soulTemplate, identityTemplate: agent.identityTemplate });
 
   /** The token the workspace should hold: the one it holds if still valid, else a fresh one. */
   async function chooseToken(
@@ -359,6 +365,19 @@ export function createProvisioner(deps: ProvisionerDeps) {
         // (a later file, the wake) leaves the workspace and Mission Control on the same token.
         if (name === 'AGENTS.md' && rotated) deps.agents.setToken(agent.id, token);
       }
+      // The workspace now holds what a sync writes, with the agent's current token: remembered as in sync
+      // (the overview's template drift), whatever happens to the later steps.
+      rememberDrift(db, [
+        {
+          agentId: agent.id,
+          checkedAt: ctx.now(),
+          source: 'provision',
+          fingerprint: templateFingerprint(expectedFiles(agent, { ...context, auth_token: REDACTED })),
+          token: 'match',
+          filesChanged: [],
+          error: null,
+        },
+      ]);
       // Cadence first: a config change re-declares the heartbeat job, and the scratch belongs to the job.
       await alignHeartbeat(conn, key, agent.heartbeatConfig?.every ?? '10m');
       await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
@@ -431,11 +450,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
      */
     renderExpected(agentId: string, token: string): Map<WorkspaceFile, string> {
       const { agent, board } = load(agentId);
-      return renderWorkspace(templateContext(agent, board, token), {
-        bootstrap: false,
-        soulTemplate: agent.soulTemplate,
-        identityTemplate: agent.identityTemplate,
-      });
+      return expectedFiles(agent, templateContext(agent, board, token));
     },
 
     /** Put curl on this agent's exec allowlist on its gateway, then re-check the policy. */

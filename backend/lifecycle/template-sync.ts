@@ -20,6 +20,7 @@ import type { ServiceContext } from '../services/context.js';
 import { pausedBoardIds } from '../services/memory.js';
 import { hashAgentToken } from '../services/tokens.js';
 import { PRESERVED_FILES, REDACTED, redactTokens, tokenFromAgentsFile, type WorkspaceFile } from '../templates/render.js';
+import { fingerprintOf, knowledgeFromRead, rememberDrift, type DriftKnowledge } from './drift-memory.js';
 import { gatewayAgentKey, readWorkspaceFile, type WorkspaceRead } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import type { SyncProgressFeed } from './sync-progress.js';
@@ -141,6 +142,9 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     return { read, token, state };
   }
 
+  /** What a sync would write for this agent now, as the remembered drift fingerprints it. */
+  const fingerprintNow = (agentId: string) => fingerprintOf(() => provisioner.renderExpected(agentId, REDACTED));
+
   function baseEntry(agent: AgentRow): SyncAgent {
     return {
       agent_id: agent.id,
@@ -183,6 +187,18 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       if (workspace.state !== 'match' && !options.rotate_tokens) {
         const message = workspace.state === 'missing' ? MISSING_TOKEN_MESSAGE : MISMATCH_MESSAGE;
         recordLifecycle(db, log, ctx.now(), 'lifecycle.token.mismatch', agent.id, message, { token: workspace.state }, 'warn');
+        // Remembered for the overview: the token differs (its files were not compared).
+        rememberDrift(db, [
+          {
+            agentId: agent.id,
+            checkedAt: ctx.now(),
+            source: 'sync',
+            fingerprint: fingerprintNow(agent.id),
+            token: workspace.state,
+            filesChanged: null,
+            error: null,
+          },
+        ]);
         return fail(message, 'skipped');
       }
       const result = await provisioner.provision(agent.id, {
@@ -362,6 +378,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
         summary: { agents: targets.length, in_sync: 0, drifted: 0, missing: 0, unsupported: 0, token_mismatches: 0 },
         agents: [],
       };
+      const learned: DriftKnowledge[] = [];
       for (const agent of targets) {
         const key = gatewayAgentKey(agent);
         const item: TemplateDriftResult['agents'][number] = {
@@ -403,7 +420,10 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
         if (item.token === 'mismatch' || item.token === 'missing') result.summary.token_mismatches++;
         for (const file of item.files) result.summary[file.status]++;
         result.agents.push(item);
+        learned.push(knowledgeFromRead(item, new Date(result.checked_at), fingerprintNow(agent.id)));
       }
+      // Every read is remembered (the overview shows it without reading the gateway again).
+      rememberDrift(db, learned);
       return result;
     },
   };

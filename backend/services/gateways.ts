@@ -5,7 +5,8 @@ import { boards, gateways, agents, type GatewayRow } from '../db/schema.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayHello } from '../gateway/connection.js';
 import { discoverLocalGateway } from '../gateway/discovery.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError, type PeerCertificateInfo } from '../gateway/errors.js';
+import { normalizeFingerprint } from '../gateway/tls.js';
 import { gatewayTarget, type GatewayManager, type GatewayStateStore } from '../gateway/manager.js';
 import { recordActivity } from './activity.js';
 import type { AgentService } from './agents.js';
@@ -24,15 +25,21 @@ export function gatewayAppError(err: GatewayError): AppError {
     code: err.code,
     next_step: err.nextStep,
     detail: err.detail,
+    // A refused certificate: what the handshake showed, so the user can compare and pin it (tls_fingerprint).
+    ...(err.code === 'tls' && err.details?.certificate ? { certificate: err.details.certificate } : {}),
   };
   return new AppError(COMPAT_CODES.has(err.code) ? 'validation_failed' : 'gateway_error', detail);
 }
+
+/** A pin as stored (`AB:CD:…`), or none. */
+const pinOf = (value: string | null | undefined): string | null => (value ? normalizeFingerprint(value) : null);
 
 const failureJson = (err: GatewayError, at: Date) => ({
   code: err.code,
   message: err.explanation,
   next_step: err.nextStep,
   detail: err.detail,
+  ...(err.code === 'tls' && err.details?.certificate ? { certificate: err.details.certificate as PeerCertificateInfo } : {}),
   at: at.toISOString(),
 });
 
@@ -98,7 +105,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
 
   /** Connect once and check compatibility; `allowOffline` tolerates only what a retry can fix. */
   async function check(
-    target: { url: string; token: string | null; allowInsecureTls: boolean },
+    target: { url: string; token: string | null; allowInsecureTls: boolean; tlsFingerprint: string | null },
     allowOffline: boolean,
   ): Promise<GatewayError | null> {
     try {
@@ -155,7 +162,11 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
      */
     async create(input: GatewayCreate): Promise<GatewayRead> {
       const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
-      const offline = await check({ url: input.url, token, allowInsecureTls: input.allow_insecure_tls }, input.allow_offline);
+      const tlsFingerprint = pinOf(input.tls_fingerprint);
+      const offline = await check(
+        { url: input.url, token, allowInsecureTls: input.allow_insecure_tls, tlsFingerprint },
+        input.allow_offline,
+      );
       const now = ctx.now();
       const row = db.transaction((tx) => {
         const created = tx
@@ -168,6 +179,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             workspaceRoot: input.workspace_root,
             disableDevicePairing: input.disable_device_pairing,
             allowInsecureTls: input.allow_insecure_tls,
+            tlsFingerprint,
             lastError: offline ? failureJson(offline, now) : null,
             createdAt: now,
             updatedAt: now,
@@ -189,8 +201,13 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
         url: patch.url ?? current.url,
         token: patch.token !== undefined ? patch.token : current.token,
         allowInsecureTls: patch.allow_insecure_tls ?? current.allowInsecureTls,
+        tlsFingerprint: patch.tls_fingerprint !== undefined ? pinOf(patch.tls_fingerprint) : current.tlsFingerprint,
       };
-      const changed = next.url !== current.url || next.token !== current.token || next.allowInsecureTls !== current.allowInsecureTls;
+      const changed =
+        next.url !== current.url ||
+        next.token !== current.token ||
+        next.allowInsecureTls !== current.allowInsecureTls ||
+        next.tlsFingerprint !== current.tlsFingerprint;
       if (changed) await check(next, patch.allow_offline);
       const row = db.transaction((tx) => {
         const updated = tx
@@ -202,6 +219,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
             ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
             ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
+            ...(patch.tls_fingerprint !== undefined && { tlsFingerprint: next.tlsFingerprint }),
             ...(changed && { lastError: null }),
             updatedAt: ctx.now(),
           })
@@ -214,6 +232,26 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
       const saved = row ?? getRow(id);
       manager.connection(targetOf(saved));
       return read(saved);
+    },
+
+    /**
+     * Trust exactly this certificate for the gateway (the doctor's fix, after the user compared it):
+     * saved with an activity record, and the connection reopened with the pin. Not checked first: the
+     * caller re-checks the connection, and a pin that does not match says so.
+     */
+    pinCertificate(id: string, fingerprint: string): string {
+      const gw = getRow(id);
+      const pin = normalizeFingerprint(fingerprint);
+      const now = ctx.now();
+      db.transaction((tx) => {
+        tx.update(gateways).set({ tlsFingerprint: pin, lastError: null, updatedAt: now }).where(eq(gateways.id, id)).run();
+        recordActivity(tx, now, {
+          eventType: 'gateway.certificate_pinned',
+          message: `Gateway ${gw.name}: TLS certificate SHA-256 ${pin} trusted.`,
+        });
+      });
+      manager.connection(targetOf(getRow(id)));
+      return pin;
     },
 
     /** Refused while boards use the gateway; removes its main agent record (the web edition's semantics). */
@@ -248,11 +286,17 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
       url: string;
       token?: string | null | undefined;
       allow_insecure_tls: boolean;
+      tls_fingerprint?: string | null | undefined;
       use_discovered_token: boolean;
     }): Promise<GatewayLiveStatus> {
       const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
       try {
-        const hello = await manager.probe({ url: input.url, token, allowInsecureTls: input.allow_insecure_tls });
+        const hello = await manager.probe({
+          url: input.url,
+          token,
+          allowInsecureTls: input.allow_insecure_tls,
+          tlsFingerprint: pinOf(input.tls_fingerprint),
+        });
         return liveStatus(null, hello, 'connected', null);
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;

@@ -1,6 +1,7 @@
 import { createActivityService } from './activity.js';
 import { createAgentFeed } from './agent-feed.js';
 import type { GatewayManager } from '../gateway/manager.js';
+import { createDriftMemory } from '../lifecycle/drift-memory.js';
 import { createProvisioner } from '../lifecycle/provisioner.js';
 import { createSupervisor } from '../lifecycle/supervisor.js';
 import { createSyncProgressFeed } from '../lifecycle/sync-progress.js';
@@ -15,6 +16,7 @@ import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
+import { REDACTED } from '../templates/render.js';
 
 export interface ServiceOptions {
   /** The URL agents use to reach the API; rendered into messages sent to them. */
@@ -53,6 +55,8 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
       manager: options.gatewayManager,
       progress: createSyncProgressFeed(),
     }),
+    /** The latest known template drift per gateway, without reading the gateway (GET /api/v1/template-drift). */
+    driftMemory: createDriftMemory({ ctx, expectedFiles: (id) => provisioner.renderExpected(id, REDACTED) }),
     lifecycle: {
       /** The supervision trail, newest first. */
       list(query: { event?: string | undefined; agentId?: string | undefined; limit: number; offset: number }) {

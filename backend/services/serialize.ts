@@ -50,6 +50,7 @@ export const toGatewayRead = (
   workspace_root: row.workspaceRoot,
   disable_device_pairing: row.disableDevicePairing,
   allow_insecure_tls: row.allowInsecureTls,
+  tls_fingerprint: row.tlsFingerprint,
   main_agent_id: mainAgentId,
   connection_state: connectionState,
   server_version: row.serverVersion,

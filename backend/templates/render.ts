@@ -47,9 +47,14 @@ const ROLE_LINE: Record<AgentRole, string> = {
 };
 const ROLE_TAG: Record<AgentRole, string> = { main: 'agent-main', lead: 'agent-lead', worker: 'agent-worker' };
 
-/** The command agents run to check in (also what the doctor and the scripted test model look for). */
+/**
+ * The command agents run to check in (also what the doctor and the scripted test model look for).
+ * `--fail-with-body` makes a refusal (401 after a token drift, 5xx) a non-zero exit that the agent's
+ * exec tool reports as a failure, while still printing the answer's explanation; `-sS` keeps
+ * progress output out but shows curl's own errors (e.g. the base URL unreachable).
+ */
 export const checkinCommand = (baseUrl: string, token: string) =>
-  `curl -s -X POST ${baseUrl}/api/v1/agent/heartbeat -H "X-Agent-Token: ${token}"`;
+  `curl -sS --fail-with-body -X POST ${baseUrl}/api/v1/agent/heartbeat -H "X-Agent-Token: ${token}"`;
 
 /*
  * The token line our AGENTS.md template writes is `- AUTH_TOKEN=<token>`. The reader also accepts the

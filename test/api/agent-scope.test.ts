@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, useTestApi } from '../support/api.js';
 
 /** What each kind of agent may see and touch, and how shared routes pick the caller. */
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi();
+const f = fixtures(api);
 
 describe('the gateway main agent', () => {
   it('sees the boards of its own gateway only', async () => {

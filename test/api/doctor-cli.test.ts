@@ -101,6 +101,17 @@ describe('mission-control doctor (CLI)', () => {
       const serve = await cli(['serve', '--data-dir', dir, '--port', String(port)]);
       expect(serve.code).toBe(2);
       expect(serve.err).toMatch(new RegExp(`held by pid ${process.pid} .*start with --port \\d+`, 's'));
+
+      // The fix the message names, while the port is still held: start on the alternative → it listens there.
+      const alternative = c.evidence.alternative_port as number;
+      const moved = await startTestApi({ dataDir: dir, port: alternative });
+      try {
+        expect(moved.url).toContain(`:${alternative}`);
+        const verify = (await moved.user('get', '/api/v1/doctor/checks/api.port').expect(200)).body;
+        expect(verify).toMatchObject({ status: 'ok', evidence: { url: moved.url } });
+      } finally {
+        await moved.stop(false);
+      }
     } finally {
       server.close();
     }
@@ -130,14 +141,14 @@ describe('mission-control doctor (CLI)', () => {
   it('migrations behind: db.migrations names the pending one (exit 1); starting the app applies it → exit 0', async () => {
     const dir = await preparedDataDir();
     const db = new Database(join(dir, 'mission-control.db'));
-    // The database as the previous build left it: the last migration (an index) neither applied nor recorded.
-    db.exec('DROP INDEX agents_updated_idx');
+    // The database as the previous build left it: the last migration (a table) neither applied nor recorded.
+    db.exec('DROP TABLE template_drift_memory');
     db.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run();
     db.close();
     const behind = await cli(['doctor', '--json', '--data-dir', dir, '--port', '0']);
     expect(behind.code).toBe(1);
     const c = JSON.parse(behind.out).checks.find((x: { id: string }) => x.id === 'db.migrations');
-    expect(c).toMatchObject({ status: 'fail', evidence: { pending: [expect.stringMatching(/^0003_/)] } });
+    expect(c).toMatchObject({ status: 'fail', evidence: { pending: [expect.stringMatching(/^0005_/)] } });
     expect(c.explanation).toMatch(/applied automatically when the app starts/);
     // The fix the check names: start the app, which applies it.
     const api = await startTestApi({ dataDir: dir });

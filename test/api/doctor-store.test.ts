@@ -68,6 +68,7 @@ describe('doctor store', () => {
       target_id: agent.id,
       board_id: null,
       level: null,
+      fingerprint: null,
     };
     expect(await store.getState().applyFix('agents.never_checked_in', reprovision)).toBeNull();
     const run = store.getState().fixes[fixKey('agents.never_checked_in', reprovision)];

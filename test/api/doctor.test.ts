@@ -1,4 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, statfsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -272,6 +274,42 @@ describe('api.base_url', () => {
     const second = await startTestApi({ dataDir });
     try {
       expect(((await second.user('get', '/api/v1/doctor/checks/api.base_url').expect(200)).body as Check).status).toBe('ok');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a loopback base URL with a gateway on another host → fail; restarted with --host/--base-url on this machine’s LAN address → verified', async () => {
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    if (!lan) {
+      console.warn('[doctor] api.base_url LAN fix not run: this machine has no non-loopback IPv4 address to restart on');
+      return;
+    }
+    const first = await startTestApi();
+    const dataDir = first.dataDir;
+    try {
+      await fixtures(first).gateway({ name: 'Remote host', url: 'ws://gateway.invalid:18789' });
+      const c = (await first.user('get', '/api/v1/doctor/checks/api.base_url').expect(200)).body as Check;
+      expect(c.status).toBe('fail');
+      expect(c.explanation).toMatch(
+        /loopback address, but gateway “Remote host” .*Start with --base-url http:\/\/<this machine's LAN address>/s,
+      );
+    } finally {
+      await first.stop(false);
+    }
+    // The fix the check names: listen on the LAN address and tell agents that address.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, lan, () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const second = await startTestApi({ dataDir, host: lan, port, baseUrl: `http://${lan}:${port}` });
+    try {
+      const c = (await second.user('get', '/api/v1/doctor/checks/api.base_url').expect(200)).body as Check;
+      expect(c).toMatchObject({ status: 'ok', evidence: { base_url: `http://${lan}:${port}`, healthz: 'HTTP 200' } });
     } finally {
       await second.stop();
     }

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, useTestApi } from '../support/api.js';
 
 /** The live event stream the UI and tray consume: an agent's status change arrives within a second. */
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi();
+const f = fixtures(api);
 
 /** Read SSE events from a fetch body until `match` or the timeout. */
 async function nextEvent(body: ReadableStream<Uint8Array>, match: (e: { event: string; data: unknown }) => boolean, timeoutMs: number) {

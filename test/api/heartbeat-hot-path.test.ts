@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agents as agentsTable } from '../../backend/db/schema.js';
-import { fixtures, manualClock, startTestApi, type TestApi } from '../support/api.js';
+import { fixtures, manualClock, startTestApi, useTestApi } from '../support/api.js';
 
 /*
  * The heartbeat's hot path keeps no SQLite on a steady check-in (docs/performance.md): agent rows are
@@ -10,16 +10,8 @@ import { fixtures, manualClock, startTestApi, type TestApi } from '../support/ap
  * are written at once, and a stop writes everything.
  */
 const clock = manualClock();
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi({}, { now: clock.now });
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi({}, { now: clock.now });
+const f = fixtures(api);
 
 const heartbeat = (token: string) => api.agent(token, 'post', '/api/v1/agent/heartbeat');
 /** The row as stored, bypassing every cache and overlay. */

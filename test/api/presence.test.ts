@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, manualClock, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, manualClock, useTestApi } from '../support/api.js';
 
 /** Read-side status over time, driven by an injected clock (no sleeping). */
 const clock = manualClock();
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi({}, { now: clock.now });
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi({}, { now: clock.now });
+const f = fixtures(api);
 
 const statusOf = async (id: string) => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body;
 

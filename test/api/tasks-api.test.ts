@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, useTestApi } from '../support/api.js';
 
 /* Task CRUD, lists, lead-created tasks, comments, tags and the board snapshot (reference §2.3, §2.4). */
 
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi();
+const f = fixtures(api);
 
 async function setup(rules: Record<string, unknown> = {}) {
   const board = await f.board({ max_agents: 5, ...rules });

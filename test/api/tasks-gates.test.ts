@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, useTestApi } from '../support/api.js';
 
 /* Reference §7.1 items 16–18: the board gates in front of done and status changes. */
 
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi();
+const f = fixtures(api);
 
 const APPROVAL_FOR_DONE = 'Task can only be marked done when a linked approval has been approved.';
 const REVIEW_BEFORE_DONE = 'Task can only be marked done from review when the board rule is enabled.';

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, useTestApi } from '../support/api.js';
 
 /* Reference §7.1 items 9–15 and 19: who may move a task, and who hears about it. */
 
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi();
+const f = fixtures(api);
 
 type Agent = { id: string; name: string; token: string };
 

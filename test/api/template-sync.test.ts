@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { fixtures, useTestApi } from '../support/api.js';
 
 /*
  * Template sync and drift without a running gateway: the options, the errors, board-chat `/pause`,
@@ -8,16 +8,8 @@ import { fixtures, startTestApi, type TestApi } from '../support/api.js';
  * test/integration/template-sync.test.ts.
  */
 
-let api: TestApi;
-let f: ReturnType<typeof fixtures>;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  f = fixtures(api);
-});
-afterAll(async () => {
-  await api.stop();
-});
+const api = useTestApi();
+const f = fixtures(api);
 
 const chat = (boardId: string, content: string) =>
   api

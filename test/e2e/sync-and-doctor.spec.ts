@@ -121,10 +121,11 @@ test('guided flow: token drift (401s) → rotate & re-sync, offered once for bot
   // The seed's drift: Mission Control's token moves on while the workspace keeps the old one.
   await json(await api.post(`/api/v1/agents/${agent.id}/token`));
   await json(await api.post(`/api/v1/agents/${agent.id}/wake`));
+  // Its own finding: the first test's deliberate call with an old token may keep another agent in the check.
   await until(
     'its check-ins refused (401) and seen as token drift',
-    async () => json<{ status: string }>(await api.get('/api/v1/doctor/checks/agents.token_drift')),
-    (c) => c.status === 'fail',
+    async () => json<{ evidence: { drifted: { agent_id: string }[] } }>(await api.get('/api/v1/doctor/checks/agents.token_drift')),
+    (c) => c.evidence.drifted.some((d) => d.agent_id === agent.id),
     60_000,
   );
 

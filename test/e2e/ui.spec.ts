@@ -225,7 +225,22 @@ test('every other page, and the keyboard', async ({ browser }) => {
   await nav(page, 'Overview');
   await expect(page.getByRole('heading', { name: /Needs attention/ })).toBeVisible();
   await expect(page.locator('.attention')).toContainText('Quiet one');
+  // Templates per gateway: “Check now” reads every agent's files on the real gateway; the answer is remembered
+  // and shown with its age (nothing was edited on the gateway, so every agent is in sync).
+  const templates = page.locator('.health-templates').first();
+  await templates.getByRole('button', { name: 'Check now' }).click();
+  await expect(templates.getByRole('button', { name: 'Check now' })).toBeEnabled({ timeout: 30_000 });
+  await expect(templates).toContainText(/Templates: in sync \(\d+ agents\) · checked (just now|\d+ s ago)/);
   await shot(page, 'overview');
+  // “Review & sync” (offered for a drifted gateway) is an address: the gateway page with its Sync templates dialog
+  // open; the address then drops `?sync`, so Back or a reload does not open it again.
+  const gatewayPage = await page.locator('.health-list a.strong').first().getAttribute('href');
+  await page.evaluate((hash) => (window.location.hash = hash), `${gatewayPage}?sync=templates`);
+  const syncDialog = page.getByRole('dialog', { name: /^Sync templates/ });
+  await expect(syncDialog).toBeVisible();
+  await expect.poll(() => page.evaluate(() => window.location.hash)).toBe(gatewayPage);
+  await syncDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(syncDialog).toHaveCount(0);
 
   await nav(page, 'Boards');
   await expect(page.getByRole('link', { name: /Product launch/ })).toBeVisible();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readTar } from '../../backend/diagnostics/tar.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { patchGatewayConfig } from '../support/openclaw/config-patch.js';
-import { doctorCheck, doctorFix } from '../support/doctor.js';
+import { doctorCheck, doctorFix, until } from '../support/doctor.js';
 import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { checkIn, modelControl, modelError } from '../support/openclaw/model-control.js';
 import { runOpenClawCli } from '../support/openclaw/gateway.js';
@@ -19,9 +19,8 @@ import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
  * Pairing and scopes: on loopback the gateway never asks our backend client to pair, so those tests put
  * Mission Control behind a reverse proxy (test/support/openclaw/reverse-proxy.ts), as a remote install
  * would be; the gateway decides pairing and scopes itself, and the operator's step is the gateway's own
- * CLI. Not producible with this gateway and our client (stated in the skip below, not faked): protocol
- * mismatch and a needed method not advertised — the check reports them from the same classification
- * (backend/gateway/errors.ts, compat.ts).
+ * CLI. Protocol mismatch and a needed method not advertised (which 2026.9.6 cannot produce) are in
+ * doctor-old-gateway.test.ts; TLS (a second real gateway serving wss) in doctor-tls.test.ts.
  */
 
 const gatewayUrl = inject('gatewayUrl');
@@ -43,17 +42,6 @@ const mintedTokens: string[] = [];
 type Check = DoctorCheckResult;
 const check = doctorCheck;
 const fix = doctorFix;
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last).slice(0, 600)})`);
-    await new Promise((r) => setTimeout(r, 300));
-    last = await read();
-  }
-  return last;
-}
 
 const patchConfig = (raw: string) => patchGatewayConfig(gatewayUrl, gatewayToken, raw);
 
@@ -115,12 +103,6 @@ afterAll(async () => {
 });
 
 describe('doctor against the real gateway', () => {
-  // Said in the output, not skipped silently. Tried: our client sends minProtocol = maxProtocol = 4 and
-  // 2026.9.6 speaks 4, so no real pairing of the two mismatches (a build speaking another protocol is not
-  // this product); the required methods (agents.*, agents.files.*, config.get/patch, health) are core
-  // methods 2026.9.6 advertises whatever its config, and a capped connection fails on scopes first.
-  it.skip('not produced here: protocol_mismatch, method_not_advertised (client and gateway both speak only protocol 4; 2026.9.6 always advertises the core methods we need)', () => {});
-
   it('healthy: the gateway check shows version, protocol 4, operator scopes', async () => {
     const c = await check(api, 'gateway.connection');
     expect(c.status).toBe('ok');

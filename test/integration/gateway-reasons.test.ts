@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { checkIn, modelControl, modelError, summarizeCheckIns, type ScriptStep } from '../support/openclaw/model-control.js';
-import { WORKERS, boardOnGateway, createWorker as createScriptedWorker, until, removeWorkers } from '../support/workers.js';
+import { describe, expect, inject, it } from 'vitest';
+import { checkIn, modelControl, modelError, summarizeCheckIns } from '../support/openclaw/model-control.js';
+import { until, useWorkerBoard } from '../support/workers.js';
 
 /*
  * Reasons from the gateway's side, on the real gateway: the scripted model refuses one agent's requests
@@ -13,14 +11,9 @@ import { WORKERS, boardOnGateway, createWorker as createScriptedWorker, until, r
  */
 
 const DEADLINE_S = 10;
-const gatewayUrl = inject('gatewayUrl');
-const gatewayToken = inject('gatewayToken');
 const model = modelControl(inject('modelUrl'));
-const suffix = randomBytes(3).toString('hex');
-let api: TestApi;
-let boardId: string;
-let counter = 0;
-const created: string[] = [];
+const suite = useWorkerBoard('Reasons', DEADLINE_S, model);
+const createWorker = suite.worker;
 
 interface Agent {
   id: string;
@@ -33,33 +26,9 @@ interface TrailEvent {
   message: string;
   data: Record<string, unknown> | null;
 }
-const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
+const getAgent = async (id: string): Promise<Agent> => (await suite.api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
 const lifecycle = async (id: string) =>
-  (await api.user('get', `/api/v1/agents/${id}/lifecycle?limit=200`).expect(200)).body as { agent: Agent; events: TrailEvent[] };
-
-async function createWorker(behaviour: ScriptStep): Promise<{ id: string; key: string }> {
-  const worker = await createScriptedWorker(api, model, boardId, `Reasons ${suffix} ${++counter}`, behaviour);
-  created.push(worker.id);
-  return worker;
-}
-
-beforeAll(async () => {
-  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
-  ({ boardId } = await boardOnGateway(
-    api,
-    { name: `Reasons ${suffix}`, url: gatewayUrl, token: gatewayToken },
-    { name: `Reasons board ${suffix}`, description: 'Gateway-side reasons' },
-  ));
-});
-
-afterEach(async () => {
-  await model.setPatternScript(WORKERS, null);
-});
-
-afterAll(async () => {
-  await removeWorkers(api, model, created);
-  await api?.stop();
-});
+  (await suite.api.user('get', `/api/v1/agents/${id}/lifecycle?limit=200`).expect(200)).body as { agent: Agent; events: TrailEvent[] };
 
 describe('reasons from the gateway side (real gateway)', () => {
   it('a model that refuses the agent (401): the gateway’s failed runs are in the trail and in the offline reason; a silent agent gets none', async () => {
@@ -96,7 +65,7 @@ describe('reasons from the gateway side (real gateway)', () => {
     expect(new Set(runFailures.map((f) => f.data!.run_id)).size).toBe(runFailures.length);
     const order = events.map((e) => e.event).reverse();
     expect(order.lastIndexOf('lifecycle.gateway.run_failed')).toBeLessThan(order.indexOf('lifecycle.reconcile.max_attempts_reached'));
-    const logs = (await api.user('get', `/api/v1/logs?event=lifecycle.gateway.*&agent_id=${failing.id}`).expect(200)).body;
+    const logs = (await suite.api.user('get', `/api/v1/logs?event=lifecycle.gateway.*&agent_id=${failing.id}`).expect(200)).body;
     expect(logs.total).toBe(runFailures.length);
 
     // The silent agent's model answered every turn; the gateway reported no failure for it.

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { checkIn, modelControl, summarizeCheckIns, type ScriptStep } from '../support/openclaw/model-control.js';
-import { WORKERS, boardOnGateway, createWorker as createScriptedWorker, until, removeWorkers } from '../support/workers.js';
+import { describe, expect, inject, it } from 'vitest';
+import { checkIn, modelControl, summarizeCheckIns } from '../support/openclaw/model-control.js';
+import { until, useWorkerBoard } from '../support/workers.js';
 
 /*
  * The fast-convergence ladder with real agents on the real gateway, at a short deadline (6 s) so a
@@ -11,14 +9,9 @@ import { WORKERS, boardOnGateway, createWorker as createScriptedWorker, until, r
  */
 
 const DEADLINE_S = 6;
-const gatewayUrl = inject('gatewayUrl');
-const gatewayToken = inject('gatewayToken');
 const model = modelControl(inject('modelUrl'));
-const suffix = randomBytes(3).toString('hex');
-let api: TestApi;
-let boardId: string;
-let counter = 0;
-const created: string[] = [];
+const suite = useWorkerBoard('Ladder', DEADLINE_S, model);
+const createWorker = suite.worker;
 
 interface Agent {
   id: string;
@@ -28,36 +21,12 @@ interface Agent {
   last_provision_error: string | null;
   checkin_deadline_at: string | null;
 }
-const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
-
-async function createWorker(behaviour: ScriptStep): Promise<{ id: string; key: string }> {
-  const worker = await createScriptedWorker(api, model, boardId, `Ladder ${suffix} ${++counter}`, behaviour);
-  created.push(worker.id);
-  return worker;
-}
+const getAgent = async (id: string): Promise<Agent> => (await suite.api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
 
 const reconcileEvents = async (id: string) =>
-  ((await api.user('get', `/api/v1/logs?event=lifecycle.reconcile.*&agent_id=${id}`).expect(200)).body.items as { event: string }[])
+  ((await suite.api.user('get', `/api/v1/logs?event=lifecycle.reconcile.*&agent_id=${id}`).expect(200)).body.items as { event: string }[])
     .map((e) => e.event)
     .reverse();
-
-beforeAll(async () => {
-  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
-  ({ boardId } = await boardOnGateway(
-    api,
-    { name: `Ladder ${suffix}`, url: gatewayUrl, token: gatewayToken },
-    { name: `Ladder board ${suffix}`, description: 'The ladder' },
-  ));
-});
-
-afterEach(async () => {
-  await model.setPatternScript(WORKERS, null);
-});
-
-afterAll(async () => {
-  await removeWorkers(api, model, created);
-  await api?.stop();
-});
 
 describe('the check-in ladder with real agents', () => {
   it('silent: exactly 3 wakes, then offline with the reason; events in order', async () => {
@@ -89,13 +58,13 @@ describe('the check-in ladder with real agents', () => {
   it('stale: check-ins refused with a rotated token end offline with a token-drift reason', async () => {
     const { id } = await createWorker(checkIn.silent());
     // The workspace holds the first token; rotate twice and have the agent present the retired middle one.
-    const retired = (await api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
-    await api.user('post', `/api/v1/agents/${id}/token`).expect(200);
+    const retired = (await suite.api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
+    await suite.api.user('post', `/api/v1/agents/${id}/token`).expect(200);
     await model.setScript(`mc-${id}`, checkIn.stale(retired));
     await until('offline', async () => (await getAgent(id)).status === 'offline', (DEADLINE_S * 3 + 15) * 1000);
     const agent = await getAgent(id);
     expect(agent.last_provision_error).toMatch(/401.*token drift.*reprovision/s);
-    const failures = api.backend.services.agentAuth.recentFailures({ since: new Date(Date.now() - 120_000), agentIds: [id] });
+    const failures = suite.api.backend.services.agentAuth.recentFailures({ since: new Date(Date.now() - 120_000), agentIds: [id] });
     expect(failures).toEqual([expect.objectContaining({ reason: 'retired_token', token_prefix: retired.slice(0, 6) })]);
   }, 90_000);
 });

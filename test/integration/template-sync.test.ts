@@ -68,6 +68,13 @@ async function obedientWorker(name: string): Promise<{ id: string; key: string }
 
 const sync = (query: string, status = 200) => api.user('post', `/api/v1/gateways/${gatewayId}/templates/sync?${query}`).expect(status);
 const drift = (query = '') => api.user('get', `/api/v1/gateways/${gatewayId}/templates/drift?${query}`).expect(200);
+/** What the backend remembers about this agent's drift (GET /api/v1/template-drift: no gateway read). */
+const rememberedOf = async (id: string) => {
+  const res = await api.user('get', `/api/v1/template-drift?gateway_id=${gatewayId}`).expect(200);
+  return (
+    res.body.items[0].agents as { agent_id: string; state: string; files: string[]; checked_at: string | null; source: string }[]
+  ).find((a) => a.agent_id === id);
+};
 const heartbeat = (token: string) => api.agent(token, 'post', '/api/v1/agent/heartbeat');
 type SyncEntry = {
   agent_id: string;
@@ -113,6 +120,8 @@ describe('drift preview and sync', () => {
     const { id, key } = await obedientWorker('Drift');
     const token = await workspaceToken(key);
     expect(token).toBeTruthy();
+    // Provisioning wrote its files: remembered as in sync without any read.
+    expect(await rememberedOf(id)).toMatchObject({ state: 'in_sync', source: 'provision' });
 
     const before = driftOf((await drift(`board_id=${boardId}&include_main=false`)).body, id);
     expect(before.token).toBe('match');
@@ -137,6 +146,13 @@ describe('drift preview and sync', () => {
     expect(edited.files['IDENTITY.md']?.status).toBe('drifted');
     expect(edited.files['AGENTS.md']?.status).toBe('in_sync');
     expect(res.body.summary.drifted).toBeGreaterThanOrEqual(3);
+    // The read is remembered with its time; the agent's own MEMORY.md is not counted as drift.
+    expect(await rememberedOf(id)).toMatchObject({
+      state: 'drifted',
+      files: ['SOUL.md', 'IDENTITY.md'],
+      checked_at: res.body.checked_at,
+      source: 'drift_read',
+    });
 
     const first = await sync(`board_id=${boardId}&include_main=false`);
     expect(first.body).toMatchObject({ errors: [], agents_updated: 1, main_updated: false });
@@ -145,6 +161,7 @@ describe('drift preview and sync', () => {
     expect((await fileOnGateway(key, 'SOUL.md')).content).toBe(soul);
     expect((await fileOnGateway(key, 'MEMORY.md')).content).toBe('My own notes.\n');
     expect(await workspaceToken(key)).toBe(token); // a valid token is kept
+    expect(await rememberedOf(id)).toMatchObject({ state: 'in_sync', files: [] });
     const afterFirst = driftOf((await drift(`board_id=${boardId}&include_main=false`)).body, id);
     expect(afterFirst.files['SOUL.md']?.status).toBe('in_sync');
     expect(afterFirst.files['IDENTITY.md']?.status).toBe('in_sync');
@@ -189,6 +206,7 @@ describe('the seed’s token drift story', () => {
     expect(report.body.token_mismatches).toBeGreaterThanOrEqual(1);
     for (const secret of [old, issued]) expect(report.text).not.toContain(secret);
     expect(await workspaceToken(key)).toBe(old); // not fixed silently
+    expect(await rememberedOf(id)).toMatchObject({ state: 'token_differs', source: 'sync' });
     const lifecycle = await api.user('get', `/api/v1/logs?event=lifecycle.token.mismatch&agent_id=${id}`).expect(200);
     expect(lifecycle.body.items[0].message).toMatch(/does not match/);
     const preview = await drift(`board_id=${boardId}&include_main=false`);
@@ -215,6 +233,7 @@ describe('the seed’s token drift story', () => {
     await heartbeat(current).expect(200);
     await heartbeat(old).expect(401);
     await heartbeat(issued).expect(401);
+    expect(await rememberedOf(id)).toMatchObject({ state: 'in_sync' });
   }, 240_000);
 
   it('the seed’s curl, verbatim but for host and ids: recreates a deleted gateway agent with a new token', async () => {
@@ -365,17 +384,9 @@ describe('the CLI, as a subprocess', () => {
     expect(list).toMatchObject({ code: 0 });
     expect(list.stdout).toContain(gatewayId);
 
-    const ok = await cli([
-      'templates',
-      'sync',
-      '--gateway-id',
-      gatewayId,
-      '--board-id',
-      boardId,
-      '--no-include-main',
-      '--data-dir',
-      api.dataDir,
-    ]);
+    const syncBoard = () =>
+      cli(['templates', 'sync', '--gateway-id', gatewayId, '--board-id', boardId, '--no-include-main', '--data-dir', api.dataDir]);
+    const ok = await syncBoard();
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`through the running app at ${api.url}`);
@@ -385,17 +396,7 @@ describe('the CLI, as a subprocess', () => {
     expect(ok.stdout).not.toContain('(main agent)');
 
     const issued = (await api.user('post', `/api/v1/agents/${id}/token`).expect(200)).body.token as string;
-    const bad = await cli([
-      'templates',
-      'sync',
-      '--gateway-id',
-      gatewayId,
-      '--board-id',
-      boardId,
-      '--no-include-main',
-      '--data-dir',
-      api.dataDir,
-    ]);
+    const bad = await syncBoard();
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/token differed/);
     expect(bad.stdout).not.toContain(issued);

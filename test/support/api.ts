@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
 import { startBackend, type BackendConfigInput, type RunningBackend, type StartOptions } from '../../backend/index.js';
 
 export interface TestApi {
@@ -46,6 +47,39 @@ export async function startTestApi(overrides: Partial<BackendConfigInput> = {}, 
       await backend.stop();
       if (remove) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * `startTestApi` as the suite's hooks: started before the suite's tests, stopped (data dir removed)
+ * after them. The answer forwards to the running backend, so `fixtures(api)` can be built at once.
+ */
+export function useTestApi(overrides: Partial<BackendConfigInput> = {}, options: StartOptions = {}): TestApi {
+  let started: TestApi | undefined;
+  beforeAll(async () => {
+    started = await startTestApi(overrides, options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const current = (): TestApi => {
+    if (!started) throw new Error('useTestApi: the backend starts in beforeAll; use it inside a test');
+    return started;
+  };
+  return {
+    get backend() {
+      return current().backend;
+    },
+    get url() {
+      return current().url;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+    raw: () => current().raw(),
+    user: (method, path) => current().user(method, path),
+    agent: (token, method, path) => current().agent(token, method, path),
+    stop: (remove) => current().stop(remove),
   };
 }
 

@@ -1,4 +1,6 @@
-import type { TestApi } from './api.js';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { startTestApi, type TestApi } from './api.js';
 import type { ModelControl, ScriptStep } from './openclaw/model-control.js';
 
 /*
@@ -55,4 +57,48 @@ export async function removeWorkers(api: TestApi | undefined, model: ModelContro
     await model.setScript(`mc-${id}`, null);
     await api?.user('delete', `/api/v1/agents/${id}`).catch(() => undefined);
   }
+}
+
+/**
+ * The setup every ladder suite repeats, registered as vitest hooks: a backend at `deadlineSeconds` × 3
+ * wakes, the suite's gateway and a board on it; each test's pattern script cleared after it; the
+ * suite's workers removed at the end. `worker(behaviour)` creates a named worker and tracks it.
+ */
+export function useWorkerBoard(label: string, deadlineSeconds: number, model: ModelControl) {
+  const suffix = randomBytes(3).toString('hex');
+  const created: string[] = [];
+  let api: TestApi | undefined;
+  let boardId = '';
+  let counter = 0;
+
+  beforeAll(async () => {
+    api = await startTestApi({ checkinDeadlineSeconds: deadlineSeconds, maxWakeAttempts: 3 });
+    ({ boardId } = await boardOnGateway(
+      api,
+      { name: `${label} ${suffix}`, url: inject('gatewayUrl'), token: inject('gatewayToken') },
+      { name: `${label} board ${suffix}`, description: label },
+    ));
+  });
+  afterEach(async () => {
+    await model.setPatternScript(WORKERS, null);
+  });
+  afterAll(async () => {
+    await removeWorkers(api, model, created);
+    await api?.stop();
+  });
+
+  const started = (): TestApi => {
+    if (!api) throw new Error('useWorkerBoard: the backend is not started yet (use it inside a test)');
+    return api;
+  };
+  return {
+    get api(): TestApi {
+      return started();
+    },
+    async worker(behaviour: ScriptStep): Promise<{ id: string; key: string }> {
+      const w = await createWorker(started(), model, boardId, `${label} ${suffix} ${++counter}`, behaviour);
+      created.push(w.id);
+      return w;
+    },
+  };
 }

@@ -1,43 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentRead } from '../../backend/contract/agents.js';
 import type { TaskRead } from '../../backend/contract/tasks.js';
 import { createSseParser } from '../../renderer/src/api/events.js';
 import { relativeTime, roleOf, secondsLeft, wakeLadder } from '../../renderer/src/lib/format.js';
 import { href, parseRoute, sectionOf } from '../../renderer/src/lib/routes.js';
 import { upsertAgent } from '../../renderer/src/stores/app-store.js';
 import { groupByStatus, replaceTask } from '../../renderer/src/stores/board-store.js';
+import { agentRecord as agent, iso, NOW } from '../support/renderer.js';
 
 /* The renderer's pure pieces: what the tables and the kanban compute from API records. */
-
-const NOW = Date.parse('2026-11-21T12:00:00.000Z');
-const iso = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();
-
-const agent = (over: Partial<AgentRead>): AgentRead => ({
-  id: '00000000-0000-4000-8000-00000000000a',
-  board_id: null,
-  gateway_id: '00000000-0000-4000-8000-00000000000b',
-  name: 'Agent',
-  status: 'provisioning',
-  openclaw_session_id: null,
-  heartbeat_config: null,
-  identity_profile: null,
-  identity_template: null,
-  soul_template: null,
-  provision_requested_at: null,
-  provision_action: null,
-  last_seen_at: null,
-  is_board_lead: false,
-  is_gateway_main: false,
-  wake_attempts: 0,
-  last_wake_sent_at: null,
-  checkin_deadline_at: null,
-  last_provision_error: null,
-  lifecycle_generation: 0,
-  has_token: true,
-  created_at: iso(0),
-  updated_at: iso(0),
-  ...over,
-});
 
 describe('wake ladder', () => {
   it('shows which wake is outstanding and counts down to its deadline', () => {

@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { DoctorFix } from '../../contract/diagnostics.js';
 import { agents, gateways, type GatewayRow } from '../../db/schema.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { GatewayError, type PeerCertificateInfo } from '../../gateway/errors.js';
 import { gatewayTarget } from '../../gateway/manager.js';
 import type { GatewayHello } from '../../gateway/connection.js';
 import { OPERATOR_SCOPES } from '../../gateway/protocol.js';
@@ -37,7 +37,27 @@ function pairingRequestId(err: GatewayError): string | null {
   return null;
 }
 
+/** A TLS refusal's certificate (and the pin it no longer matches), when the handshake got that far. */
+function refusedCertificate(err: GatewayError): { certificate: PeerCertificateInfo; pinned: string | null } | null {
+  const cert = err.code === 'tls' ? (err.details?.certificate as PeerCertificateInfo | undefined) : undefined;
+  if (!cert?.fingerprint_sha256) return null;
+  const pinned = err.details?.pinned_fingerprint;
+  return { certificate: cert, pinned: typeof pinned === 'string' ? pinned : null };
+}
+
+function tlsNextStep(refused: { certificate: PeerCertificateInfo; pinned: string | null }): string {
+  const c = refused.certificate;
+  const which = `SHA-256 ${c.fingerprint_sha256} (subject ${c.subject || '—'}, issuer ${c.self_signed ? 'itself (self-signed)' : c.issuer}, valid until ${c.valid_to})`;
+  const compare =
+    'Compare it on the gateway host: `openssl x509 -in ~/.openclaw/gateway/tls/gateway-cert.pem -noout -fingerprint -sha256` (or the file gateway.tls.certPath names).';
+  return refused.pinned
+    ? `The certificate changed: Mission Control pinned ${refused.pinned}, the gateway now presents ${which}. If the gateway’s certificate was renewed or regenerated, ${compare} and trust the new one if it matches; if nobody changed it, do not — something else may be answering at this address.`
+    : `The gateway presents ${which}. ${compare} If it matches, trust (pin) this certificate: Mission Control then accepts exactly it, and says so if it ever changes.`;
+}
+
 function nextStep(app: AppEnv, err: GatewayError): string {
+  const refused = refusedCertificate(err);
+  if (refused) return tlsNextStep(refused);
   if (err.code === 'missing_scope') {
     // The two ways a paired device ends up with fewer scopes: a proxy capping them, or a narrower approval.
     return `Mission Control needs ${OPERATOR_SCOPES.join(', ')} (${err.detail}). If a reverse proxy in front of the gateway sends an \`x-openclaw-scopes\` header, let it allow these; otherwise run \`openclaw devices list\` on the gateway host and approve the scope upgrade of device ${app.manager.identity().deviceId} (“OpenClaw Mission Control”). Then re-test the gateway.`;
@@ -68,8 +88,24 @@ export const gatewayConnection: CheckDef = {
       const result = await gatewayHello(app, row);
       if (result instanceof GatewayError) {
         const step = nextStep(app, result);
-        seen.push({ id: row.id, name: row.name, url: row.url, ok: false, code: result.code, detail: result.detail, next_step: step });
+        const refused = refusedCertificate(result);
+        seen.push({
+          id: row.id,
+          name: row.name,
+          url: row.url,
+          ok: false,
+          code: result.code,
+          detail: result.detail,
+          next_step: step,
+          ...(refused && { certificate: refused.certificate, pinned_fingerprint: refused.pinned }),
+        });
         problems.push(`“${row.name}” (${row.url}): ${result.explanation} ${step}`);
+        if (refused) {
+          const fp = refused.certificate.fingerprint_sha256;
+          fixes.push(
+            fix('trust_gateway_certificate', `Trust the certificate ${fp} for “${row.name}” (pin it)`, row.id, true, null, null, fp),
+          );
+        }
         fixes.push(fix('retest_gateway', `Re-test “${row.name}”`, row.id));
       } else {
         seen.push({
@@ -77,6 +113,7 @@ export const gatewayConnection: CheckDef = {
           name: row.name,
           url: row.url,
           ok: true,
+          ...(row.tlsFingerprint && { pinned_fingerprint: row.tlsFingerprint }),
           version: result.version,
           protocol: result.protocol,
           auth_method: result.authMethod,

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { agentTone, type Tone } from '../lib/format';
 import { Icon, type IconName } from './icons';
 
@@ -101,6 +101,94 @@ export function Field({
         </p>
       )}
     </div>
+  );
+}
+
+/** A `<select>` over a list of named things (boards, gateways), labelled by `Field`. */
+export function SelectField<T extends { id: string; name: string }>({
+  label,
+  options,
+  value,
+  onChange,
+  anyLabel,
+}: {
+  label: string;
+  options: readonly T[];
+  value: string;
+  onChange: (id: string) => void;
+  /** A first option with the value "" (e.g. "All agents" in a filter). */
+  anyLabel?: string;
+}) {
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+          {anyLabel !== undefined && <option value="">{anyLabel}</option>}
+          {options.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/**
+ * A form's submit: prevents the page load, tracks "saving", and keeps the API's error message for
+ * the form to show (the action's own words, e.g. the gateway's refusal), cleared on the next try.
+ */
+export function useSubmit(action: () => Promise<unknown>) {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaving(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+  return { submit, saving, error };
+}
+
+/** The buttons and error line at the end of a create form. */
+export function FormFooter({
+  error,
+  saving,
+  canSubmit,
+  submitLabel,
+  savingLabel,
+  onCancel,
+}: {
+  error: string | null;
+  saving: boolean;
+  canSubmit: boolean;
+  submitLabel: string;
+  savingLabel: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      {error && (
+        <Alert tone="bad" title="Not created">
+          {error}
+        </Alert>
+      )}
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={saving || !canSubmit}>
+          {saving ? savingLabel : submitLabel}
+        </button>
+      </div>
+    </>
   );
 }
 

@@ -3,7 +3,8 @@ export type Route =
   | { page: 'overview' }
   | { page: 'gateways' }
   | { page: 'gateway-new' }
-  | { page: 'gateway'; id: string }
+  /** `sync`: open its “Sync templates” dialog (the Overview's “Review & sync”). */
+  | { page: 'gateway'; id: string; sync?: boolean }
   | { page: 'boards' }
   | { page: 'board'; id: string; task?: string }
   | { page: 'agents' }
@@ -22,7 +23,12 @@ export function parseRoute(hash: string): Route {
   const q = new URLSearchParams(rawQuery);
   const [a, b] = parts;
   if (parts.length === 0 || (a === 'overview' && !b)) return { page: 'overview' };
-  if (a === 'gateways') return !b ? { page: 'gateways' } : b === 'new' ? { page: 'gateway-new' } : { page: 'gateway', id: b };
+  if (a === 'gateways')
+    return !b
+      ? { page: 'gateways' }
+      : b === 'new'
+        ? { page: 'gateway-new' }
+        : { page: 'gateway', id: b, ...(q.get('sync') === 'templates' ? { sync: true } : {}) };
   if (a === 'boards') return !b ? { page: 'boards' } : { page: 'board', id: b, ...(q.get('task') ? { task: q.get('task') ?? '' } : {}) };
   if (a === 'agents') return !b ? { page: 'agents' } : { page: 'agent', id: b };
   if (a === 'logs' && !b)
@@ -57,6 +63,8 @@ export const href = {
   gateways: () => '#/gateways',
   gatewayNew: () => '#/gateways/new',
   gateway: (id: string) => `#/gateways/${id}`,
+  /** The gateway page with its “Sync templates” dialog open (drift preview first). */
+  gatewaySync: (id: string) => `#/gateways/${id}?sync=templates`,
   boards: () => '#/boards',
   board: (id: string, task?: string) => `#/boards/${id}${task ? `?task=${task}` : ''}`,
   agents: () => '#/agents',

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ActivityEventRead } from '../../../backend/contract/memory';
 import type { LifecycleEventRead } from '../../../backend/contract/agents';
-import { Empty, PageHeader, Pill } from '../components/ui';
+import { Empty, PageHeader, Pill, SelectField } from '../components/ui';
 import { navigate, useApp, useNow, useStores } from '../context';
 import { describeEvent, formatDateTime, relativeTime } from '../lib/format';
 import { href } from '../lib/routes';
@@ -117,17 +117,13 @@ export function LogsPage({ agent, event }: { agent: string; event: string }) {
     <div className="page page-wide">
       <PageHeader title="Logs" subtitle="Lifecycle events: wakes, check-ins, retries and why an agent went offline." />
       <form className="filters card" onSubmit={apply} aria-label="Filter logs">
-        <div className="field">
-          <label htmlFor="log-agent">Agent</label>
-          <select id="log-agent" value={agent} onChange={(e) => navigate(href.logs({ agent: e.target.value, event }))}>
-            <option value="">All agents</option>
-            {agents.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Agent"
+          options={agents}
+          value={agent}
+          anyLabel="All agents"
+          onChange={(id) => navigate(href.logs({ agent: id, event }))}
+        />
         <div className="field grow">
           <label htmlFor="log-event">Event</label>
           <input

@@ -1,8 +1,20 @@
-import { memo, useEffect, useState, type FormEvent } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { z } from 'zod';
 import type { AgentLifecycle, AgentRead } from '../../../backend/contract/agents';
 import { Icon } from '../components/icons';
-import { Alert, Card, ConfirmDialog, Empty, Facts, Field, PageHeader, StatusPill } from '../components/ui';
+import {
+  Alert,
+  Card,
+  ConfirmDialog,
+  Empty,
+  Facts,
+  Field,
+  FormFooter,
+  PageHeader,
+  SelectField,
+  StatusPill,
+  useSubmit,
+} from '../components/ui';
 import { navigate, useApp, useNow, useStores } from '../context';
 import { describeEvent, formatDateTime, relativeTime, roleOf, wakeLadder } from '../lib/format';
 import { href } from '../lib/routes';
@@ -185,26 +197,15 @@ function NewAgentForm({ onDone }: { onDone: () => void }) {
   const [boardId, setBoardId] = useState(boards[0]?.id ?? '');
   const [lead, setLead] = useState(false);
   const [every, setEvery] = useState('10m');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
-      await createAgent({
-        name: name.trim(),
-        board_id: boardId,
-        is_board_lead: lead,
-        heartbeat_config: { every, target: 'last', includeReasoning: false },
-      });
-      onDone();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { submit, saving, error } = useSubmit(async () => {
+    await createAgent({
+      name: name.trim(),
+      board_id: boardId,
+      is_board_lead: lead,
+      heartbeat_config: { every, target: 'last', includeReasoning: false },
+    });
+    onDone();
+  });
   return (
     <Card title="New agent">
       <form className="form" onSubmit={submit} aria-label="New agent">
@@ -212,17 +213,7 @@ function NewAgentForm({ onDone }: { onDone: () => void }) {
           <Field label="Agent name">
             {(id) => <input id={id} required autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
           </Field>
-          <Field label="Board">
-            {(id) => (
-              <select id={id} value={boardId} onChange={(e) => setBoardId(e.target.value)}>
-                {boards.map((b) => (
-                  <option key={b.id} value={b.id}>
-                    {b.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Board" options={boards} value={boardId} onChange={setBoardId} />
           <Field label="Heartbeat every" hint="e.g. 10m, 1h">
             {(id, d) => <input id={id} aria-describedby={d} className="mono" value={every} onChange={(e) => setEvery(e.target.value)} />}
           </Field>
@@ -230,19 +221,14 @@ function NewAgentForm({ onDone }: { onDone: () => void }) {
         <label className="check">
           <input type="checkbox" checked={lead} onChange={(e) => setLead(e.target.checked)} /> Board lead (one per board)
         </label>
-        {error && (
-          <Alert tone="bad" title="Not created">
-            {error}
-          </Alert>
-        )}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={saving || !name.trim() || !boardId}>
-            {saving ? 'Provisioning on the gateway…' : 'Create and wake'}
-          </button>
-        </div>
+        <FormFooter
+          error={error}
+          saving={saving}
+          canSubmit={Boolean(name.trim() && boardId)}
+          submitLabel="Create and wake"
+          savingLabel="Provisioning on the gateway…"
+          onCancel={onDone}
+        />
       </form>
     </Card>
   );

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Icon } from '../components/icons';
-import { Alert, Card, Empty, Field, PageHeader, Pill } from '../components/ui';
+import { Card, Empty, Field, FormFooter, PageHeader, Pill, SelectField, useSubmit } from '../components/ui';
 import { navigate, useApp } from '../context';
 import { href } from '../lib/routes';
 
@@ -83,28 +83,17 @@ function NewBoardForm({ onDone }: { onDone: () => void }) {
   const [rules, setRules] = useState<Record<RuleKey, boolean>>(
     Object.fromEntries(RULES.map(([k, , d]) => [k, d])) as Record<RuleKey, boolean>,
   );
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
-      const board = await createBoard({
-        name: name.trim(),
-        description: description.trim() || name.trim(),
-        gateway_id: gatewayId,
-        create_lead: createLead,
-        ...rules,
-      });
-      onDone();
-      navigate(href.board(board.id));
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { submit, saving, error } = useSubmit(async () => {
+    const board = await createBoard({
+      name: name.trim(),
+      description: description.trim() || name.trim(),
+      gateway_id: gatewayId,
+      create_lead: createLead,
+      ...rules,
+    });
+    onDone();
+    navigate(href.board(board.id));
+  });
   return (
     <Card title="New board">
       <form className="form" onSubmit={submit} aria-label="New board">
@@ -112,17 +101,7 @@ function NewBoardForm({ onDone }: { onDone: () => void }) {
           <Field label="Board name">
             {(id) => <input id={id} required autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
           </Field>
-          <Field label="Gateway">
-            {(id) => (
-              <select id={id} value={gatewayId} onChange={(e) => setGatewayId(e.target.value)}>
-                {gateways.map((g) => (
-                  <option key={g.id} value={g.id}>
-                    {g.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label="Gateway" options={gateways} value={gatewayId} onChange={setGatewayId} />
         </div>
         <Field label="Description" hint="What this board is for; its agents read it.">
           {(id, d) => (
@@ -141,19 +120,14 @@ function NewBoardForm({ onDone }: { onDone: () => void }) {
             agent for this board
           </label>
         </fieldset>
-        {error && (
-          <Alert tone="bad" title="Not created">
-            {error}
-          </Alert>
-        )}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={saving || !name.trim() || !gatewayId}>
-            {saving ? 'Creating…' : 'Create board'}
-          </button>
-        </div>
+        <FormFooter
+          error={error}
+          saving={saving}
+          canSubmit={Boolean(name.trim() && gatewayId)}
+          submitLabel="Create board"
+          savingLabel="Creating…"
+          onCancel={onDone}
+        />
       </form>
     </Card>
   );

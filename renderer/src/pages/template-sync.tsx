@@ -7,8 +7,9 @@ import type { FileDriftStatus, TemplateDriftResult, TemplateSyncResult, Workspac
 import { DiffView, Modal, Progress, ProblemAlert, Steps } from '../components/flow';
 import { Icon } from '../components/icons';
 import { Alert, Card, Pill } from '../components/ui';
-import { useApp, useStores } from '../context';
+import { useApp, useRoute, useStores } from '../context';
 import { formatDateTime, roleOf, type Tone } from '../lib/format';
+import { href } from '../lib/routes';
 import { createSyncStore, watchSyncProgress, type SyncMode, type SyncState, type SyncStore } from '../stores/sync-store';
 
 /*
@@ -72,6 +73,15 @@ export function TemplatesSection({ gateway, boards, agents }: Scope) {
     return () => sub.close();
   }, [apiOptions, store]);
   const connected = gateway.connection_state === 'connected';
+  // `#/gateways/<id>?sync=templates` (the Overview's “Review & sync”) opens the dialog once; the address
+  // goes back to the plain page so a reload or Back does not open it again.
+  const route = useRoute();
+  const syncRequested = route.page === 'gateway' && route.id === gateway.id && route.sync === true;
+  useEffect(() => {
+    if (!syncRequested) return;
+    setDialog('sync');
+    window.history.replaceState(null, '', href.gateway(gateway.id));
+  }, [syncRequested, gateway.id]);
 
   return (
     <Card

@@ -398,22 +398,33 @@ function FixRunView({
   );
 }
 
+/** The confirm dialog's wording for the destructive fixes other than re-provisioning. */
+const CONFIRM_TEXT: Partial<Record<DoctorFix['action'], { title: string; label: string }>> = {
+  rotate_tokens_and_sync: { title: 'Rotate tokens & re-sync?', label: 'Rotate tokens & re-sync' },
+  trust_gateway_certificate: { title: 'Trust this certificate?', label: 'Trust certificate' },
+};
+
 function ConfirmFix({ fix, onCancel, onConfirm }: { fix: DoctorFix; onCancel: () => void; onConfirm: () => void }) {
-  const rotate = fix.action === 'rotate_tokens_and_sync';
   return (
     <ConfirmDialog
-      title={rotate ? 'Rotate tokens & re-sync?' : 'Re-provision the agent?'}
-      confirmLabel={rotate ? 'Rotate tokens & re-sync' : 'Re-provision'}
+      title={CONFIRM_TEXT[fix.action]?.title ?? 'Re-provision the agent?'}
+      confirmLabel={CONFIRM_TEXT[fix.action]?.label ?? 'Re-provision'}
       danger
       onCancel={onCancel}
       onConfirm={onConfirm}
     >
       <p>{fix.label}.</p>
-      {rotate ? (
+      {fix.action === 'rotate_tokens_and_sync' ? (
         <ul className="what-happens">
           <li>Each agent in scope gets a new token, written into its AGENTS.md with the current templates.</li>
           <li>The old tokens are refused from that moment: the agents must re-read AGENTS.md, so each one is woken to do it.</li>
           <li>This is verified once every re-keyed agent has checked in with its new token.</li>
+        </ul>
+      ) : fix.action === 'trust_gateway_certificate' ? (
+        <ul className="what-happens">
+          <li>Compare this fingerprint with the certificate on the gateway host first (the check says how).</li>
+          <li>From then on Mission Control accepts exactly this certificate for the gateway, without a CA.</li>
+          <li>If the gateway ever presents another one, the connection is refused and the doctor says the certificate changed.</li>
         </ul>
       ) : (
         <p>Its workspace is rewritten with its current token and it starts a fresh session (it forgets its current conversation).</p>

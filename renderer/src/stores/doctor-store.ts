@@ -113,6 +113,7 @@ export function verifyWaitSeconds(action: DoctorFix['action']): number {
     case 'sync_templates':
       return 20;
     case 'retest_gateway':
+    case 'trust_gateway_certificate':
       return 10;
     default:
       return 0;
@@ -189,6 +190,7 @@ export function createDoctorStore(api: ApiClient) {
               ...(fix.target_id ? { target_id: fix.target_id } : {}),
               ...(fix.board_id ? { board_id: fix.board_id } : {}),
               ...(fix.action === 'set_log_level' ? { level: fix.level ?? 'info' } : {}),
+              ...(fix.fingerprint ? { fingerprint: fix.fingerprint } : {}),
               confirm,
               verify_wait_seconds: verifyWaitSeconds(fix.action),
             },

@@ -1,7 +1,15 @@
 import type { AgentScript, ModelRequest, ScriptStep } from './scripted-model.js';
 
 export { checkIn, findCheckInCommand, modelError, reply, tokenInCommand, toolCall, withToken } from './scripted-model.js';
-export type { AgentScript, CheckInBehaviour, CheckInRecord, CheckInStep, ModelErrorStep, ModelRequest, ScriptStep } from './scripted-model.js';
+export type {
+  AgentScript,
+  CheckInBehaviour,
+  CheckInRecord,
+  CheckInStep,
+  ModelErrorStep,
+  ModelRequest,
+  ScriptStep,
+} from './scripted-model.js';
 
 /*
  * The scripted model lives in vitest's global-setup process; test files run in workers, so they steer

@@ -37,7 +37,11 @@ export function contentText(content: unknown): string {
     .join('\n');
 }
 
-function usageFor(output: Exclude<ModelOutput, { kind: 'error' }>): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+function usageFor(output: Exclude<ModelOutput, { kind: 'error' }>): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+} {
   const completion = Math.max(1, Math.ceil((output.kind === 'text' ? output.text : output.arguments).length / 4));
   return { prompt_tokens: 100, completion_tokens: completion, total_tokens: 100 + completion };
 }

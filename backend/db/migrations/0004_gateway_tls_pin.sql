@@ -1,0 +1,1 @@
+ALTER TABLE `gateways` ADD `tls_fingerprint` text;
