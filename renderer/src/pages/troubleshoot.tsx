@@ -614,7 +614,13 @@ function Cell({ k, v }: { k: string; v: unknown }) {
 
 const isId = (k: string) => k === 'id' || k.endsWith('_id');
 
-const human = (k: string) => k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+// snake_case (ours) and camelCase (the gateway's session fields) alike.
+const human = (k: string) =>
+  k
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/^./, (c) => c.toUpperCase());
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 function scalar(k: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -622,6 +628,8 @@ function scalar(k: string, v: unknown): string {
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'number' && /bytes$/.test(k)) return `${(v / 1024 / 1024).toFixed(1)} MB`;
   if (typeof v === 'number' && /_ms$/.test(k)) return `${(v / 1000).toFixed(1)} s`;
+  // The gateway's times are epoch milliseconds (updatedAt, lastActivityAt).
+  if (typeof v === 'number' && /[a-z]At$/.test(k) && v > 1e12) return formatDateTime(new Date(v).toISOString());
   if (typeof v === 'string' && ISO.test(v)) return formatDateTime(v);
   return String(v);
 }
