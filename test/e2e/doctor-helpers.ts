@@ -2,6 +2,7 @@
 import { expect, request as playwrightRequest, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { tokenFromAgentsFile } from '../../backend/templates/render.js';
+import { until } from '../support/doctor.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 import { checkIn, modelControl, type ModelControl } from '../support/openclaw/model-control.js';
 import { CHROMIUM, E2E, setupValue } from './e2e-env.js';
@@ -19,6 +20,8 @@ export function skipWithoutChromium(specName: string): void {
   test.skip(noBrowser !== null, noBrowser ?? '');
 }
 
+export { until };
+
 /** Gateway ids of the agents Mission Control creates (not the gateway's own main agent). */
 export const WORKERS = /^mc-(?!gateway-)/;
 
@@ -33,17 +36,6 @@ export const workspaceToken = async (key: string) => tokenFromAgentsFile(await f
 export async function json<T>(res: Awaited<ReturnType<APIRequestContext['get']>>): Promise<T> {
   if (!res.ok()) throw new Error(`${res.url()}: HTTP ${res.status()} ${await res.text()}`);
   return (await res.json()) as T;
-}
-
-export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last).slice(0, 500)})`);
-    await new Promise((r) => setTimeout(r, 500));
-    last = await read();
-  }
-  return last;
 }
 
 export interface DoctorSpec {
