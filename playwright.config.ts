@@ -11,11 +11,14 @@ export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
   // One backend and one gateway serve every spec (global setup), so order matters: ui.spec starts from an
-  // empty app (first-run empty states); the sync/doctor spec adds gateways and agents of its own after it.
+  // empty app (first-run empty states); the sync/doctor and guided-flow specs add agents of their own after it
+  // (workers: 1, so they never overlap) and delete them again.
   projects: [
     { name: 'ui', testMatch: 'ui.spec.ts' },
     { name: 'electron', testMatch: 'electron.spec.ts' },
     { name: 'sync-and-doctor', testMatch: 'sync-and-doctor.spec.ts', dependencies: ['ui'] },
+    // Stops and restarts the shared gateway (through the harness) and changes the log level: each test puts them back.
+    { name: 'guided-flows', testMatch: 'guided-flows.spec.ts', dependencies: ['ui'] },
   ],
   outputDir: 'test-results/playwright',
   globalSetup: './test/e2e/global-setup.ts',

@@ -1,4 +1,4 @@
-import type { CheckId, DoctorFixRequest, DoctorFixResult, FixAction } from '../contract/diagnostics.js';
+import type { CheckId, DoctorCheckResult, DoctorFixRequest, DoctorFixResult, FixAction } from '../contract/diagnostics.js';
 import { AppError, conflict, unprocessable } from '../errors.js';
 import { eq } from 'drizzle-orm';
 import type { TemplateSyncResult } from '../contract/templates.js';
@@ -248,17 +248,30 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
   const until = Date.now() + req.verify_wait_seconds * 1000;
   let verify = await runCheck(check, env);
   let pending = done.pending?.() ?? null;
-  while ((verify.status !== 'ok' || pending) && Date.now() < until) {
+  while ((!resolved(verify, targetId, req.board_id) || pending) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
     verify = await runCheck(check, env);
     pending = done.pending?.() ?? null;
   }
+  const verified = resolved(verify, targetId, req.board_id) && !pending;
+  const others = verified && verify.status !== 'ok' ? ' Its finding is gone; the check still reports others.' : '';
   return {
     action: req.action,
     target_id: targetId,
-    message: pending ? `${done.message} Not verified yet: ${pending}` : done.message,
+    message: pending ? `${done.message} Not verified yet: ${pending}` : `${done.message}${others}`,
     path: done.path ?? null,
     verify,
-    verified: verify.status === 'ok' && !pending,
+    verified,
   };
+}
+
+/**
+ * The finding a fix addressed is gone: its check passes, or — for a fix aimed at one agent or gateway (and
+ * board) — the check ran (not skipped) and offers nothing for that target any more. Waking one agent is
+ * verified by that agent checking in, whatever other agents the same check still reports.
+ */
+export function resolved(verify: DoctorCheckResult, targetId: string | null, boardId: string | undefined): boolean {
+  if (verify.status === 'ok') return true;
+  if (targetId === null || verify.status === 'skipped') return false;
+  return !verify.fixes.some((f) => f.target_id === targetId && (boardId === undefined || f.board_id === boardId));
 }

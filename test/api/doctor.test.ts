@@ -167,6 +167,26 @@ describe('each check: failure produced → detected → fixed → verified', () 
     expect(res.body).toMatchObject({ verified: true, verify: { status: 'ok' } });
   });
 
+  it('a fix aimed at one agent is verified by that agent’s finding going away, while the check still reports another agent', async () => {
+    const board = await f.board();
+    const [one, two] = [await f.agent(board.id), await f.agent(board.id)];
+    const strand = api.backend.services.ctx.sqlite.prepare(
+      "UPDATE agents SET status = 'provisioning', checkin_deadline_at = NULL, provision_action = NULL, updated_at = ? WHERE id = ?",
+    );
+    for (const a of [one, two]) strand.run(Date.now() - 3_600_000, a.id);
+    const res = await fix('agents.stuck', { action: 'reprovision_agent', target_id: one.id, confirm: true }).expect(200);
+    expect(res.body.verified).toBe(true);
+    expect(res.body.verify.status).toBe('fail');
+    expect(res.body.message).toContain('Its finding is gone; the check still reports others.');
+    const offered = (res.body.verify as Check).fixes.map((x) => x.target_id);
+    expect(offered).toContain(two.id);
+    expect(offered).not.toContain(one.id);
+    // The other one, fixed too: the check passes again (no stuck agent left for the tests after this one).
+    const last = await fix('agents.stuck', { action: 'reprovision_agent', target_id: two.id, confirm: true }).expect(200);
+    expect(last.body).toMatchObject({ verified: true, verify: { status: 'ok' } });
+    expect(last.body.message).not.toContain('still reports others');
+  });
+
   it('scheduler.alive: scheduler stopped with a deadline overdue → restart → verified', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);

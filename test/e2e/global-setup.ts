@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '../support/openclaw/gateway.js';
@@ -13,7 +15,26 @@ import { CHROMIUM, E2E } from './e2e-env.js';
  * user runs it (`mission-control serve`), configured to auto-detect that gateway through its
  * openclaw.json and with a short check-in deadline so a whole wake ladder fits in a test. The login
  * link the server prints is what the browser signs in with. Values reach the workers through env.
+ * The gateway process lives here, so specs stop and start it through a small loopback control server
+ * of this harness (never part of the product): POST /gateway/halt, POST /gateway/restart.
  */
+
+/** Lets specs (worker processes) take the harness gateway down and bring it back, as an operator would. */
+function startHarnessControl(gateway: () => RunningGateway | undefined): Promise<Server> {
+  const server = createServer((req, res) => {
+    const gw = gateway();
+    const action = req.method === 'POST' ? { '/gateway/halt': gw?.halt, '/gateway/restart': gw?.restart }[req.url ?? ''] : undefined;
+    if (!action) {
+      res.writeHead(404).end();
+      return;
+    }
+    action().then(
+      () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ pid: gw?.pid })),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
 
 function waitForLoginLink(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -46,8 +67,10 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   const model: ScriptedModel = await startScriptedModel();
   let gateway: RunningGateway | undefined;
   let server: ChildProcess | undefined;
+  let control: Server | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'mc-e2e-'));
   const stop = async () => {
+    await new Promise((r) => (control ? control.close(r) : r(undefined)));
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server?.once('exit', r));
       server.kill('SIGTERM');
@@ -61,6 +84,7 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   try {
     gateway = await startGateway({ runtime, modelUrl: model.url });
     console.log(`[e2e] gateway ${gateway.url} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    control = await startHarnessControl(() => gateway);
 
     const env: NodeJS.ProcessEnv = {};
     // The developer's own OpenClaw settings must not decide what the app detects.
@@ -89,6 +113,7 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
     process.env.MC_E2E_GATEWAY_URL = gateway.url;
     process.env.MC_E2E_GATEWAY_TOKEN = gateway.token;
     process.env.MC_E2E_DATA_DIR = dataDir;
+    process.env.MC_E2E_HARNESS_URL = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { CheckId, DoctorCheckResult, DoctorFix } from '../../../backend/contract/diagnostics';
+import type { CheckId, DoctorCheckResult, DoctorFix, DoctorFixResult } from '../../../backend/contract/diagnostics';
 import type { TemplateSyncProgress } from '../../../backend/contract/templates';
 import { Progress, ProblemAlert } from '../components/flow';
 import { Icon, type IconName } from '../components/icons';
@@ -8,7 +8,18 @@ import { Alert, Card, ConfirmDialog, PageHeader, Pill, Spinner } from '../compon
 import { useStores } from '../context';
 import { formatDateTime, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
-import { createDoctorStore, fixKey, fixRunsOf, verifyWaitSeconds, type DoctorState, type DoctorStore } from '../stores/doctor-store';
+import {
+  actionKey,
+  createDoctorStore,
+  fixKey,
+  fixRunsOf,
+  flowActions,
+  verifyWaitSeconds,
+  type DoctorState,
+  type DoctorStore,
+  type FixRun,
+  type FlowAction,
+} from '../stores/doctor-store';
 import { watchSyncProgress } from '../stores/sync-store';
 
 /*
@@ -255,131 +266,133 @@ function CheckItem({
   );
 }
 
-function Fixes({
-  check,
-  s,
-  store,
-  onFixed,
-}: {
-  check: DoctorCheckResult;
-  s: DoctorState;
-  store: DoctorStore;
-  /** After a fix ran (its own check is verified by the fix): e.g. re-run the flow's other checks. */
-  onFixed?: () => void;
-}) {
-  const [confirming, setConfirming] = useState<DoctorFix | null>(null);
-  const { apiOptions, bridge } = useStores();
+/** A fix's template-sync progress (rotate, sync: n of N agents, over the event stream) while one runs. */
+function useSyncProgress(running: boolean): TemplateSyncProgress | null {
+  const { apiOptions } = useStores();
   const [progress, setProgress] = useState<TemplateSyncProgress | null>(null);
-  const runs = fixRunsOf(s.fixes, check.id);
-  const anyRunning = runs.some(([, r]) => r.running);
-  // A rotate or sync fix runs a template sync: its progress (n of N agents) comes over the event stream.
   useEffect(() => {
-    if (!anyRunning) return;
+    if (!running) return;
     setProgress(null);
     const sub = watchSyncProgress(apiOptions, setProgress);
     return () => sub.close();
-  }, [anyRunning, apiOptions]);
-  const run = async (fix: DoctorFix, confirm: boolean) => {
-    const result = await store.getState().applyFix(check.id, fix, confirm);
+  }, [running, apiOptions]);
+  return progress;
+}
+
+/**
+ * Runs a fix (asking first when it is destructive) and reveals the log folder for reveal_logs. `confirming`
+ * is the fix waiting in the confirm dialog ({@link ConfirmFix}).
+ */
+function useFixRunner(run: (fix: DoctorFix, confirm: boolean) => Promise<DoctorFixResult | null>, onFixed?: (fix: DoctorFix) => void) {
+  const { bridge } = useStores();
+  const [confirming, setConfirming] = useState<DoctorFix | null>(null);
+  const go = async (fix: DoctorFix, confirm: boolean) => {
+    const result = await run(fix, confirm);
     if (result?.path && fix.action === 'reveal_logs') await bridge?.revealFolder?.('logs');
-    onFixed?.();
+    onFixed?.(fix);
   };
+  return {
+    confirming,
+    start: (fix: DoctorFix) => (fix.destructive ? setConfirming(fix) : void go(fix, false)),
+    cancel: () => setConfirming(null),
+    confirm: () => {
+      const f = confirming;
+      setConfirming(null);
+      if (f) void go(f, true);
+    },
+  };
+}
+
+/**
+ * A fix's button. While a fix runs it stays focusable (aria-disabled, not disabled), so keyboard focus is not
+ * thrown back to the page; `describedBy` points at what it addresses.
+ */
+function FixButton({
+  fix,
+  running,
+  busy,
+  describedBy,
+  onRun,
+}: {
+  fix: DoctorFix;
+  running: boolean;
+  busy: boolean;
+  describedBy?: string;
+  onRun: () => void;
+}) {
   return (
-    <div className="fixes">
-      <div className="fix-buttons">
-        {check.fixes.map((f) => {
-          const run_ = s.fixes[fixKey(check.id, f)];
-          return (
-            <button
-              key={fixKey(check.id, f)}
-              type="button"
-              className={`btn btn-sm ${f.destructive ? 'btn-danger-ghost' : 'btn-primary'}`}
-              disabled={anyRunning}
-              onClick={() => (f.destructive ? setConfirming(f) : void run(f, false))}
-            >
-              {run_?.running ? `${f.label.split(':')[0]}…` : f.label}
-            </button>
-          );
-        })}
+    <button
+      type="button"
+      className={`btn btn-sm ${fix.destructive ? 'btn-danger-ghost' : 'btn-primary'}`}
+      aria-disabled={busy || undefined}
+      aria-describedby={describedBy}
+      onClick={() => {
+        if (!busy) onRun();
+      }}
+    >
+      {running ? `${fix.label.split(':')[0]}…` : fix.label}
+    </button>
+  );
+}
+
+/** A fix run: its progress while it runs, why it failed, or its verify result (the check run again). */
+function FixRunView({
+  run,
+  progress,
+  onCheckAgain,
+  children,
+}: {
+  run: FixRun;
+  progress: TemplateSyncProgress | null;
+  onCheckAgain: () => void;
+  /** More about the result (the other findings it addressed). */
+  children?: ReactNode;
+}) {
+  const f = run.fix;
+  if (run.running) {
+    const wait = verifyWaitSeconds(f.action);
+    return (
+      <div className="fix-running" aria-live="polite">
+        {progress && progress.phase !== 'finished' ? (
+          <Progress
+            done={progress.done}
+            total={progress.total}
+            label={
+              progress.phase === 'verifying'
+                ? `All ${progress.total} written — waiting for the agents to check in with their new tokens…`
+                : `${progress.done} of ${progress.total} agents${progress.agent_name ? ` — ${progress.agent_name} ${progress.outcome ?? ''}` : ''}`
+            }
+          />
+        ) : (
+          <p className="muted small">
+            <Spinner label="Fix running" /> Running “{f.label}”{wait ? `, then checking again for up to ${wait} s` : ''}…
+          </p>
+        )}
       </div>
-      {fixRunsOf(s.fixes, check.id).map(([key, r]) => {
-        const f = r.fix;
-        if (r.running) {
-          const wait = verifyWaitSeconds(f.action);
-          return (
-            <div key={key} className="fix-running" aria-live="polite">
-              {progress && progress.phase !== 'finished' ? (
-                <Progress
-                  done={progress.done}
-                  total={progress.total}
-                  label={
-                    progress.phase === 'verifying'
-                      ? `All ${progress.total} written — waiting for the agents to check in with their new tokens…`
-                      : `${progress.done} of ${progress.total} agents${progress.agent_name ? ` — ${progress.agent_name} ${progress.outcome ?? ''}` : ''}`
-                  }
-                />
-              ) : (
-                <p className="muted small">
-                  <Spinner label="Fix running" /> Running “{f.label}”{wait ? `, then checking again for up to ${wait} s` : ''}…
-                </p>
-              )}
-            </div>
-          );
-        }
-        if (r.error) return <ProblemAlert key={key} problem={r.error} />;
-        if (!r.result) return null;
-        const v = r.result;
-        return (
-          <div key={key} className={`verify-result ${v.verified ? 'verified' : 'unverified'}`} role="status">
-            <div className="verify-head">
-              <Pill tone={v.verified ? 'ok' : 'warn'}>{v.verified ? 'verified' : 'not verified yet'}</Pill>
-              <strong>{v.message}</strong>
-            </div>
-            <p className="small">
-              Checked again — {v.verify.title}: {v.verify.explanation}
-            </p>
-            {v.path && (
-              <p className="small">
-                File: <span className="mono">{v.path}</span>
-              </p>
-            )}
-            {!v.verified && (
-              <button type="button" className="btn btn-sm" onClick={() => void store.getState().runChecks([check.id])}>
-                Check again
-              </button>
-            )}
-          </div>
-        );
-      })}
-      {confirming && (
-        <ConfirmDialog
-          title={CONFIRM_TEXT[confirming.action]?.title ?? 'Re-provision the agent?'}
-          confirmLabel={CONFIRM_TEXT[confirming.action]?.label ?? 'Re-provision'}
-          danger
-          onCancel={() => setConfirming(null)}
-          onConfirm={() => {
-            const f = confirming;
-            setConfirming(null);
-            void run(f, true);
-          }}
-        >
-          <p>{confirming.label}.</p>
-          {confirming.action === 'rotate_tokens_and_sync' ? (
-            <ul className="what-happens">
-              <li>Each agent in scope gets a new token, written into its AGENTS.md with the current templates.</li>
-              <li>The old tokens are refused from that moment: the agents must re-read AGENTS.md, so each one is woken to do it.</li>
-              <li>This is verified once every re-keyed agent has checked in with its new token.</li>
-            </ul>
-          ) : confirming.action === 'trust_gateway_certificate' ? (
-            <ul className="what-happens">
-              <li>Compare this fingerprint with the certificate on the gateway host first (the check says how).</li>
-              <li>From then on Mission Control accepts exactly this certificate for the gateway, without a CA.</li>
-              <li>If the gateway ever presents another one, the connection is refused and the doctor says the certificate changed.</li>
-            </ul>
-          ) : (
-            <p>Its workspace is rewritten with its current token and it starts a fresh session (it forgets its current conversation).</p>
-          )}
-        </ConfirmDialog>
+    );
+  }
+  if (run.error) return <ProblemAlert problem={run.error} />;
+  if (!run.result) return null;
+  const v = run.result;
+  return (
+    <div className={`verify-result ${v.verified ? 'verified' : 'unverified'}`} role="status">
+      <div className="verify-head">
+        <Pill tone={v.verified ? 'ok' : 'warn'}>{v.verified ? 'verified' : 'not verified yet'}</Pill>
+        <strong>{v.message}</strong>
+      </div>
+      <p className="small">
+        Checked again — {v.verify.title}: {v.verify.explanation}
+      </p>
+      {v.path && (
+        <p className="small">
+          File: <span className="mono">{v.path}</span>
+        </p>
+      )}
+      {children}
+      {!v.verified && (
+        <button type="button" className="btn btn-sm" onClick={onCheckAgain}>
+          Check again
+        </button>
       )}
     </div>
   );
@@ -391,14 +404,144 @@ const CONFIRM_TEXT: Partial<Record<DoctorFix['action'], { title: string; label: 
   trust_gateway_certificate: { title: 'Trust this certificate?', label: 'Trust certificate' },
 };
 
+function ConfirmFix({ fix, onCancel, onConfirm }: { fix: DoctorFix; onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <ConfirmDialog
+      title={CONFIRM_TEXT[fix.action]?.title ?? 'Re-provision the agent?'}
+      confirmLabel={CONFIRM_TEXT[fix.action]?.label ?? 'Re-provision'}
+      danger
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    >
+      <p>{fix.label}.</p>
+      {fix.action === 'rotate_tokens_and_sync' ? (
+        <ul className="what-happens">
+          <li>Each agent in scope gets a new token, written into its AGENTS.md with the current templates.</li>
+          <li>The old tokens are refused from that moment: the agents must re-read AGENTS.md, so each one is woken to do it.</li>
+          <li>This is verified once every re-keyed agent has checked in with its new token.</li>
+        </ul>
+      ) : fix.action === 'trust_gateway_certificate' ? (
+        <ul className="what-happens">
+          <li>Compare this fingerprint with the certificate on the gateway host first (the check says how).</li>
+          <li>From then on Mission Control accepts exactly this certificate for the gateway, without a CA.</li>
+          <li>If the gateway ever presents another one, the connection is refused and the doctor says the certificate changed.</li>
+        </ul>
+      ) : (
+        <p>Its workspace is rewritten with its current token and it starts a fresh session (it forgets its current conversation).</p>
+      )}
+    </ConfirmDialog>
+  );
+}
+
+/** A check's own fixes (the report on the Troubleshoot page), each with its verify result. */
+function Fixes({ check, s, store }: { check: DoctorCheckResult; s: DoctorState; store: DoctorStore }) {
+  const runs = fixRunsOf(s.fixes, check.id);
+  const anyRunning = runs.some(([, r]) => r.running);
+  const progress = useSyncProgress(anyRunning);
+  // Other checks offering the same action (rotate & re-sync: token drift and template drift) run again after it,
+  // so the report never keeps offering a fix that already ran.
+  const alsoOffering = (fix: DoctorFix) =>
+    Object.values(s.checks)
+      .filter((c) => c && c.id !== check.id && isProblem(c) && c.fixes.some((f) => actionKey(f) === actionKey(fix)))
+      .map((c) => c!.id);
+  const runner = useFixRunner((fix, confirm) => store.getState().applyFix(check.id, fix, confirm, alsoOffering(fix)));
+  return (
+    <div className="fixes">
+      <div className="fix-buttons">
+        {check.fixes.map((f) => (
+          <FixButton
+            key={fixKey(check.id, f)}
+            fix={f}
+            running={!!s.fixes[fixKey(check.id, f)]?.running}
+            busy={anyRunning}
+            onRun={() => runner.start(f)}
+          />
+        ))}
+      </div>
+      {runs.map(([key, r]) => (
+        <FixRunView key={key} run={r} progress={progress} onCheckAgain={() => void store.getState().runChecks([check.id])} />
+      ))}
+      {runner.confirming && <ConfirmFix fix={runner.confirming} onCancel={runner.cancel} onConfirm={runner.confirm} />}
+    </div>
+  );
+}
+
+/**
+ * A guided flow's fixes: each distinct action once (same action + target + board), naming the findings it
+ * addresses; it runs through the first check that offers it, and the others run again after it.
+ */
+function FlowFixes({ flow, actions, s, store }: { flow: Flow; actions: FlowAction[]; s: DoctorState; store: DoctorStore }) {
+  const anyRunning = actions.some((a) => a.run?.running);
+  const progress = useSyncProgress(anyRunning);
+  const checksOf = (fix: DoctorFix) => actions.find((x) => x.key === actionKey(fix))?.checkIds ?? [];
+  const runner = useFixRunner(
+    (fix, confirm) => {
+      const [first, ...also] = checksOf(fix);
+      return first ? store.getState().applyFix(first, fix, confirm, also) : Promise.resolve(null);
+    },
+    // The flow's other checks again (the store re-ran the ones the fix addressed): one fix may clear or reveal another finding.
+    (fix) => void store.getState().runChecks(flow.checks.filter((id) => !checksOf(fix).includes(id))),
+  );
+  const title = (id: CheckId) => s.checks[id]?.title ?? id;
+  return (
+    <>
+      <ul className="flow-actions" aria-label="Actions">
+        {actions.map((a) => {
+          const addressesId = `addresses-${a.key.replace(/[^\w-]/g, '_')}`;
+          const others = a.run?.result ? a.run.addresses.slice(1) : [];
+          return (
+            <li key={a.key} className="flow-fix">
+              <FixButton
+                fix={a.fix}
+                running={!!a.run?.running}
+                busy={anyRunning}
+                describedBy={addressesId}
+                onRun={() => runner.start(a.fix)}
+              />
+              <p id={addressesId} className="small muted addresses">
+                Addresses: {a.checkIds.map((id) => `“${title(id)}”`).join(' and ')}
+              </p>
+              {a.run && (
+                <FixRunView run={a.run} progress={progress} onCheckAgain={() => void store.getState().runChecks(a.run!.addresses)}>
+                  {others.length > 0 && <p className="small muted">Also checked again:</p>}
+                  {others.length > 0 && (
+                    <ul className="also-checked small" aria-label="Also checked again">
+                      {others.map((id) => {
+                        const c = s.checks[id];
+                        return (
+                          <li key={id}>
+                            {c ? <Pill tone={STATUS_TONE[c.status]}>{STATUS_WORDS[c.status]}</Pill> : <Spinner label={`Running ${id}`} />}{' '}
+                            {title(id)}
+                            {c && !s.checking[id] && isProblem(c) ? `: ${c.explanation}` : ''}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  )}
+                </FixRunView>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {runner.confirming && <ConfirmFix fix={runner.confirming} onCancel={runner.cancel} onConfirm={runner.confirm} />}
+    </>
+  );
+}
+
 /** Evidence as a person reads it: fields as a list, lists of records as tables, times localized, no raw JSON walls. */
 function Evidence({ value }: { value: unknown }) {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">none</span>;
     if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-      // Names first, ids last (shortened; the full id is in the tooltip).
-      const all = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
-      const keys = [...all.filter((k) => !isId(k)), ...all.filter(isId)];
+      // Names first, ids last (shortened; the full id is in the tooltip). A field holding a record (an offline
+      // agent's gateway side) gets a full-width line under its row instead of a squeezed column.
+      const rows = value as Record<string, unknown>[];
+      const all = [...new Set(rows.flatMap((v) => Object.keys(v)))];
+      const isRecord = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+      const nested = all.filter((k) => rows.some((r) => isRecord(r[k])));
+      const flat = all.filter((k) => !nested.includes(k));
+      const keys = [...flat.filter((k) => !isId(k)), ...flat.filter(isId)];
       return (
         <div className="table-wrap evidence-table">
           <table className="table">
@@ -411,17 +554,24 @@ function Evidence({ value }: { value: unknown }) {
                 ))}
               </tr>
             </thead>
-            <tbody>
-              {value.map((row, i) => (
-                <tr key={i}>
+            {rows.map((row, i) => (
+              <tbody key={i}>
+                <tr>
                   {keys.map((k) => (
                     <td key={k}>
-                      <Cell k={k} v={(row as Record<string, unknown>)[k]} />
+                      <Cell k={k} v={row[k]} />
                     </td>
                   ))}
                 </tr>
-              ))}
-            </tbody>
+                {nested.map((k) => (
+                  <tr key={k} className="evidence-sub">
+                    <td colSpan={keys.length}>
+                      <Evidence value={{ [k]: row[k] }} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            ))}
           </table>
         </div>
       );
@@ -464,7 +614,13 @@ function Cell({ k, v }: { k: string; v: unknown }) {
 
 const isId = (k: string) => k === 'id' || k.endsWith('_id');
 
-const human = (k: string) => k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+// snake_case (ours) and camelCase (the gateway's session fields) alike.
+const human = (k: string) =>
+  k
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/^./, (c) => c.toUpperCase());
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 function scalar(k: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
@@ -472,6 +628,8 @@ function scalar(k: string, v: unknown): string {
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'number' && /bytes$/.test(k)) return `${(v / 1024 / 1024).toFixed(1)} MB`;
   if (typeof v === 'number' && /_ms$/.test(k)) return `${(v / 1000).toFixed(1)} s`;
+  // The gateway's times are epoch milliseconds (updatedAt, lastActivityAt).
+  if (typeof v === 'number' && /[a-z]At$/.test(k) && v > 1e12) return formatDateTime(new Date(v).toISOString());
   if (typeof v === 'string' && ISO.test(v)) return formatDateTime(v);
   return String(v);
 }
@@ -540,8 +698,8 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
   const loaded = results.length === flow.checks.length;
   const busy = flow.checks.some((id) => s.checking[id]);
   const findings = results.filter(isProblem);
-  const ran = flow.checks.flatMap((id) => fixRunsOf(s.fixes, id).map(([, r]) => r));
-  const withFixes = results.filter((c) => (isProblem(c) && c.fixes.length > 0) || fixRunsOf(s.fixes, c.id).length > 0);
+  const actions = flowActions(flow.checks, s.checks, s.fixes);
+  const ran = actions.flatMap((a) => (a.run ? [a.run] : []));
   const verified = ran.some((r) => r.result?.verified);
   // What was found before any fix ran: the explanation stays readable after the fix made the checks pass
   // (findingIds stands for findings in the effect's dependencies).
@@ -558,7 +716,14 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
         crumbs={<a href={href.troubleshoot()}>Troubleshoot</a>}
         subtitle={flow.sees}
         actions={
-          <button type="button" className="btn" disabled={busy} onClick={() => void store.getState().runChecks(flow.checks)}>
+          <button
+            type="button"
+            className="btn"
+            aria-disabled={busy || undefined}
+            onClick={() => {
+              if (!busy) void store.getState().runChecks(flow.checks);
+            }}
+          >
             {busy ? 'Checking…' : 'Check again'}
           </button>
         }
@@ -601,22 +766,12 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
         <FlowStep n={3} title="Fix" done={ran.length > 0}>
           {!loaded ? (
             <p className="muted">Waiting for the evidence.</p>
-          ) : withFixes.length === 0 ? (
+          ) : actions.length === 0 ? (
             <p className="muted">
               {findings.length ? 'No one-click fix for this: follow the explanation above, then check again.' : 'Nothing to fix.'}
             </p>
           ) : (
-            withFixes.map((c) => (
-              <div key={c.id} className="flow-fix">
-                <p className="small muted">From “{c.title}”:</p>
-                <Fixes
-                  check={c}
-                  s={s}
-                  store={store}
-                  onFixed={() => void store.getState().runChecks(flow.checks.filter((id) => id !== c.id))}
-                />
-              </div>
-            ))
+            <FlowFixes flow={flow} actions={actions} s={s} store={store} />
           )}
         </FlowStep>
         <FlowStep n={4} title="Verify" done={verified} last>
@@ -624,7 +779,14 @@ function FlowPage({ flow, store }: { flow: Flow; store: DoctorStore }) {
             <p className="muted">Each fix runs its check again and shows the result next to its button.</p>
           ) : verified ? (
             <Alert tone="ok" title="Verified">
-              The check that found the problem passes now.
+              {ran
+                .filter((r) => r.result?.verified)
+                .map((r) => (
+                  <p key={actionKey(r.fix)}>
+                    <strong>{r.fix.label}</strong> — then “{s.checks[r.checkId]?.title ?? r.checkId}” ran again: the finding it addressed is
+                    gone.
+                  </p>
+                ))}
             </Alert>
           ) : ran.some((r) => r.running) ? (
             <p className="muted">Waiting for the fix and its check…</p>

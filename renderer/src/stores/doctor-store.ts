@@ -12,6 +12,8 @@ import { describeProblem, type Problem } from '../lib/problem.js';
 
 export interface FixRun {
   checkId: CheckId;
+  /** Every check whose finding this fix addresses (its own first; the others offered the same fix). */
+  addresses: CheckId[];
   fix: DoctorFix;
   running: boolean;
   result: DoctorFixResult | null;
@@ -35,8 +37,11 @@ export interface DoctorState {
   load(): Promise<void>;
   /** These checks again, each on its own (`GET /api/v1/doctor/checks/{id}`), in parallel. */
   runChecks(ids: readonly CheckId[]): Promise<void>;
-  /** Applies a check's fix, then shows its verify result; destructive fixes need `confirm`. */
-  applyFix(checkId: CheckId, fix: DoctorFix, confirm?: boolean): Promise<DoctorFixResult | null>;
+  /**
+   * Applies a check's fix, then shows its verify result; destructive fixes need `confirm`. `also`: other
+   * checks that offered the same fix (a guided flow offers it once) — they run again after it.
+   */
+  applyFix(checkId: CheckId, fix: DoctorFix, confirm?: boolean, also?: readonly CheckId[]): Promise<DoctorFixResult | null>;
   createBundle(): Promise<SupportBundleRead | null>;
 }
 
@@ -44,9 +49,54 @@ export interface DoctorState {
 export const fixRunsOf = (fixes: Record<string, FixRun>, checkId: CheckId): [string, FixRun][] =>
   Object.entries(fixes).filter(([, run]) => run.checkId === checkId);
 
+/** One action on one target (and board), whichever check offers it. */
+export const actionKey = (fix: Pick<DoctorFix, 'action' | 'target_id' | 'board_id'>): string =>
+  [fix.action, fix.target_id ?? '', fix.board_id ?? ''].join('|');
+
 /** One fix of one check on one target: the key its run is kept under. */
 export const fixKey = (checkId: CheckId, fix: Pick<DoctorFix, 'action' | 'target_id' | 'board_id'>): string =>
-  [checkId, fix.action, fix.target_id ?? '', fix.board_id ?? ''].join('|');
+  `${checkId}|${actionKey(fix)}`;
+
+/** A distinct action a guided flow offers, once, with the findings (checks) it addresses. */
+export interface FlowAction {
+  key: string;
+  fix: DoctorFix;
+  /** In the flow's order: the first runs the fix and verifies it; the others are checked again after it. */
+  checkIds: CheckId[];
+  /** Its run so far (kept after the checks pass and stop offering it). */
+  run: FixRun | null;
+}
+
+/**
+ * The actions of a guided flow: each distinct fix (same action + target + board) once, however many of the
+ * flow's checks offer it — e.g. rotate & re-sync of one board, offered by both the token-drift and the
+ * template-drift check. Offered by a check that found a problem, or already run in this flow.
+ */
+export function flowActions(
+  flowChecks: readonly CheckId[],
+  checks: Partial<Record<CheckId, DoctorCheckResult>>,
+  fixes: Record<string, FixRun>,
+): FlowAction[] {
+  const actions = new Map<string, FlowAction>();
+  const add = (checkId: CheckId, fix: DoctorFix) => {
+    const key = actionKey(fix);
+    const found = actions.get(key);
+    if (!found) actions.set(key, { key, fix, checkIds: [checkId], run: null });
+    else if (!found.checkIds.includes(checkId)) found.checkIds.push(checkId);
+  };
+  for (const [, run] of Object.entries(fixes)) {
+    if (!flowChecks.includes(run.checkId)) continue;
+    for (const id of run.addresses) add(id, run.fix);
+    actions.get(actionKey(run.fix))!.run = run;
+  }
+  for (const id of flowChecks) {
+    const c = checks[id];
+    if (c && (c.status === 'fail' || c.status === 'warn')) for (const f of c.fixes) add(id, f);
+  }
+  const order = (id: CheckId) => flowChecks.indexOf(id);
+  for (const a of actions.values()) a.checkIds.sort((x, y) => order(x) - order(y));
+  return [...actions.values()];
+}
 
 /**
  * How long a fix's verify may wait for its check to pass: agents need a wake and a check-in (a few
@@ -127,10 +177,11 @@ export function createDoctorStore(api: ApiClient) {
         );
       },
 
-      async applyFix(checkId, fix, confirm = false) {
+      async applyFix(checkId, fix, confirm = false, also = []) {
         const key = fixKey(checkId, fix);
         if (get().fixes[key]?.running) return null;
-        setFix(key, { checkId, fix, running: true, result: null, error: null });
+        const addresses = [checkId, ...also.filter((id) => id !== checkId)];
+        setFix(key, { checkId, addresses, fix, running: true, result: null, error: null });
         try {
           const result = await api('doctorFix', {
             body: {
@@ -145,10 +196,12 @@ export function createDoctorStore(api: ApiClient) {
             },
           });
           keep([result.verify]);
-          setFix(key, { checkId, fix, running: false, result, error: null });
+          setFix(key, { checkId, addresses, fix, running: false, result, error: null });
+          // The other findings it addresses: their checks again, so the flow shows what they say now.
+          if (addresses.length > 1) await get().runChecks(addresses.slice(1));
           return result;
         } catch (err) {
-          setFix(key, { checkId, fix, running: false, result: null, error: describeProblem(err, fix.label) });
+          setFix(key, { checkId, addresses, fix, running: false, result: null, error: describeProblem(err, fix.label) });
           return null;
         }
       },
