@@ -131,6 +131,54 @@ describe('board store', () => {
     await store.getState().reload();
     expect(store.getState().tasks.find((t) => t.id === task.id)?.status).toBe('done');
   });
+
+  it('a load already on its way is shared (start-up prefetch + the page mounting): one snapshot request', async () => {
+    const board = await f.board();
+    await api.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title: 'Only once' }).expect(200);
+    const snapshotReads: string[] = [];
+    const counting = createApiClient({
+      baseUrl: api.url,
+      getToken: () => api.backend.localToken,
+      fetch: (input, init) => {
+        if (String(input).endsWith('/snapshot')) snapshotReads.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const store = createBoardStore(counting);
+    const first = store.getState().load(board.id);
+    const second = store.getState().load(board.id);
+    expect(second).toBe(first);
+    await Promise.all([first, second]);
+    expect(snapshotReads).toHaveLength(1);
+    expect(store.getState().tasks.map((t) => t.title)).toEqual(['Only once']);
+    // Once it has landed, the next load (the reload tick) reads again.
+    await store.getState().reload();
+    expect(snapshotReads).toHaveLength(2);
+    // Away to another board and straight back while the first read is on its way: the store is on
+    // the board asked for last, with its tasks.
+    const other = await f.board();
+    const away = store.getState().load(board.id);
+    void store.getState().load(other.id);
+    await Promise.all([away, store.getState().load(board.id)]);
+    expect(store.getState().boardId).toBe(board.id);
+    expect(store.getState().tasks.map((t) => t.title)).toEqual(['Only once']);
+  });
+
+  it('a prefetch refused before sign-in does not show as the board’s error while the next read runs', async () => {
+    const board = await f.board();
+    let token: string | null = null;
+    const store = createBoardStore(createApiClient({ baseUrl: api.url, getToken: () => token }));
+    await store.getState().load(board.id);
+    expect(store.getState().error).toBeTruthy();
+    expect(store.getState().board).toBeNull();
+
+    token = api.backend.localToken; // signed in
+    const next = store.getState().load(board.id);
+    expect(store.getState()).toMatchObject({ error: null, loading: true });
+    await next;
+    expect(store.getState()).toMatchObject({ error: null, loading: false });
+    expect(store.getState().board?.id).toBe(board.id);
+  });
 });
 
 describe('live agent events', () => {
