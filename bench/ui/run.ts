@@ -42,18 +42,23 @@ const fmt = (xs: number[]) =>
  */
 const PROBE = `(() => {
   const t = (window.__t = {});
-  const check = () => {
+  let cards = 0;
+  // Counted from the mutation records (each added subtree once), not by querying the document on
+  // every callback: the static page's parser adds cards one by one, and re-counting them all each
+  // time would charge the baseline for the probe.
+  new MutationObserver((records) => {
     if (t.dom !== undefined) return;
-    const n = document.querySelectorAll('.task-card').length;
-    if (n > 0 && t.first === undefined) t.first = performance.now();
-    if (n >= ${TASKS}) {
+    for (const r of records)
+      for (const n of r.addedNodes)
+        if (n.nodeType === 1) cards += (n.classList.contains('task-card') ? 1 : 0) + n.getElementsByClassName('task-card').length;
+    if (cards > 0 && t.first === undefined) t.first = performance.now();
+    if (cards >= ${TASKS}) {
       t.dom = performance.now();
       document.documentElement.getBoundingClientRect();
       document.body.offsetHeight;
       t.layout = performance.now();
     }
-  };
-  new MutationObserver(check).observe(document, { subtree: true, childList: true });
+  }).observe(document, { subtree: true, childList: true });
   const json = Response.prototype.json;
   Response.prototype.json = function () {
     const url = this.url;
@@ -62,6 +67,13 @@ const PROBE = `(() => {
       return v;
     });
   };
+  // React schedules its render with queueMicrotask (captured when it loads, so after this): the
+  // first call after the snapshot's JSON marks the end of validation and the store update.
+  const qm = window.queueMicrotask;
+  window.queueMicrotask = function (cb) {
+    if (t.json !== undefined && t.scheduled === undefined) t.scheduled = performance.now();
+    return qm.call(window, cb);
+  };
 })();`;
 
 interface Sample {
@@ -69,6 +81,7 @@ interface Sample {
   dom: number;
   layout: number;
   json?: number;
+  scheduled?: number;
   script?: number;
   session?: [number, number];
   snapshot?: [number, number];
@@ -90,8 +103,9 @@ async function measure(page: Page, url: string): Promise<Sample> {
       const e = performance.getEntriesByType('resource').find((r) => re.test(r.name));
       return e ? [e.startTime, e.responseEnd] : undefined;
     };
-    const script = performance.getEntriesByType('resource').find((r) => /\\/assets\\/.*\\.js$/.test(r.name));
-    return { ...window.__t, script: script && script.responseEnd, session: span(/\\/users\\/me$/), snapshot: span(/\\/snapshot$/) };
+    const scripts = performance.getEntriesByType('resource').filter((r) => /\\/assets\\/.*\\.js$/.test(r.name));
+    const script = scripts.length ? Math.max(...scripts.map((r) => r.responseEnd)) : undefined;
+    return { ...window.__t, script, session: span(/\\/users\\/me$/), snapshot: span(/\\/snapshot$/) };
   })()`);
 }
 
@@ -194,14 +208,18 @@ try {
     console.log(`  ${name.padEnd(44)} ${xs.length ? `${median(xs).toFixed(0).padStart(4)} ms` : '   — '}`);
   };
   console.log('where the board time goes (medians, ms since navigation start or per phase):');
-  phase('app script loaded (at)', (s) => s.script);
+  phase('app scripts loaded (at; the last of them)', (s) => s.script);
+  phase('first API request sent (at)', (s) => Math.min(s.session?.[0] ?? Infinity, s.snapshot?.[0] ?? Infinity));
   phase('session check sent (at)', (s) => s.session?.[0]);
   phase('session check answered (at)', (s) => s.session?.[1]);
   phase('snapshot request sent (at)', (s) => s.snapshot?.[0]);
   phase('snapshot answered (at)', (s) => s.snapshot?.[1]);
   phase('snapshot request → answer', (s) => (s.snapshot ? s.snapshot[1] - s.snapshot[0] : undefined));
   phase('answer → JSON parsed', (s) => (s.json !== undefined && s.snapshot ? s.json - s.snapshot[1] : undefined));
-  phase('JSON parsed → first card (validate + React)', (s) => (s.json !== undefined ? s.first - s.json : undefined));
+  phase('JSON parsed → React scheduled (validation)', (s) =>
+    s.json !== undefined && s.scheduled !== undefined ? s.scheduled - s.json : undefined,
+  );
+  phase('React scheduled → first card (React render)', (s) => (s.scheduled !== undefined ? s.first - s.scheduled : undefined));
   phase('first card → every card in the DOM', (s) => s.dom - s.first);
   phase('DOM → laid out', (s) => s.layout - s.dom);
 

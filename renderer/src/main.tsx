@@ -1,16 +1,16 @@
-import './zod-config';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { createApiClient, type ApiClientOptions } from './api/client';
-import { App } from './app';
+import type { ApiClientOptions } from './api/client';
+import { boardSnapshotPath, startEarlyRead, type EarlyRead } from './api/early';
 import { getBridge } from './bridge';
-import { StoresContext, type Stores } from './context';
 import { parseRoute } from './lib/routes';
-import { createAppStore } from './stores/app-store';
-import { createBoardStore } from './stores/board-store';
+
+/*
+ * The entry script is small on purpose: it finds out how to reach the API, starts the first page's
+ * main read (a board's snapshot), and only then loads the rest of the app (React, the contract's
+ * schemas), which takes a while to load and run. The read travels meanwhile.
+ */
 
 /** Inside Electron the bridge gives the API URL and token; in a browser the session cookie does. */
-async function start(): Promise<void> {
+async function boot(): Promise<void> {
   const bridge = getBridge();
   let apiOptions: ApiClientOptions = { baseUrl: '' };
   if (bridge?.bootstrap) {
@@ -21,22 +21,13 @@ async function start(): Promise<void> {
       // Fall back to the same-origin cookie session (the sign-in page says what to do).
     }
   }
-  const api = createApiClient(apiOptions);
-  const stores: Stores = { api, apiOptions, app: createAppStore(api), board: createBoardStore(api), bridge };
-  // A board opened directly (a reload, a link) asks for its snapshot now, alongside the session
-  // check, instead of after it; the page shares this read when it mounts. Signed out, it is
-  // refused like any other request and the sign-in page shows.
+  // A board opened directly (a reload, a link): its snapshot is asked for now, alongside the
+  // session check rather than after it. Signed out, it is refused like any other request and
+  // the sign-in page shows.
   const first = parseRoute(window.location.hash);
-  if (first.page === 'board') void stores.board.getState().load(first.id);
-  const root = document.getElementById('root');
-  if (root)
-    createRoot(root).render(
-      <StrictMode>
-        <StoresContext.Provider value={stores}>
-          <App />
-        </StoresContext.Provider>
-      </StrictMode>,
-    );
+  const early: EarlyRead | null = first.page === 'board' ? startEarlyRead(apiOptions, boardSnapshotPath(first.id)) : null;
+  const { start } = await import('./start');
+  start({ apiOptions, bridge, early, firstBoard: first.page === 'board' ? first.id : null });
 }
 
-void start();
+void boot();

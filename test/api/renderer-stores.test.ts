@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRead } from '../../backend/contract/agents.js';
 import { ApiError, createApiClient } from '../../renderer/src/api/client.js';
+import { boardSnapshotPath, startEarlyRead } from '../../renderer/src/api/early.js';
 import { subscribeAgentEvents, type StreamState } from '../../renderer/src/api/events.js';
 import { createAppStore } from '../../renderer/src/stores/app-store.js';
 import { createBoardStore } from '../../renderer/src/stores/board-store.js';
@@ -32,6 +33,43 @@ describe('API client (derived from the route table)', () => {
     expect(list.items.map((a) => a.name)).toEqual(['Client worker']);
     const one = await client()('getBoard', { params: { board_id: board.id } });
     expect(one.id).toBe(board.id);
+  });
+
+  it('answers the first identical GET from the early read the entry script started, once', async () => {
+    const board = await f.board();
+    await api.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title: 'Early bird' }).expect(200);
+    const requested: string[] = [];
+    const options = {
+      baseUrl: api.url,
+      getToken: () => api.backend.localToken,
+      fetch: ((input, init) => {
+        requested.push(String(input).slice(api.url.length));
+        return fetch(input, init);
+      }) as typeof fetch,
+    };
+    const early = startEarlyRead(options, boardSnapshotPath(board.id));
+    expect(requested).toEqual([`/api/v1/boards/${board.id}/snapshot`]);
+    const call = createApiClient({ ...options, early });
+    // Another request is not answered from it…
+    await call('getBoard', { params: { board_id: board.id } });
+    expect(requested).toHaveLength(2);
+    // …the snapshot is, validated like any answer…
+    const snap = await call('boardSnapshot', { params: { board_id: board.id } });
+    expect(snap.tasks.map((t) => t.title)).toEqual(['Early bird']);
+    expect(requested).toHaveLength(2);
+    // …and only once: the next read goes to the server.
+    await call('boardSnapshot', { params: { board_id: board.id } });
+    expect(requested).toHaveLength(3);
+  });
+
+  it('an early read refused (signed out) surfaces as the same ApiError a normal request gives', async () => {
+    const board = await f.board();
+    const early = startEarlyRead({ baseUrl: api.url }, boardSnapshotPath(board.id));
+    const err = await createApiClient({ baseUrl: api.url, early })('boardSnapshot', { params: { board_id: board.id } }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
   });
 
   it('turns a 422 into an ApiError naming the fields, and a 401 into status 401', async () => {

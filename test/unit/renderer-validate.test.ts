@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ROUTES } from '../../backend/contract/routes.js';
+import { boardSnapshotPath } from '../../renderer/src/api/early.js';
 import { acceptsUnchanged } from '../../renderer/src/api/validate.js';
 
 /*
@@ -116,7 +117,12 @@ describe('acceptsUnchanged (the client’s quick contract check)', () => {
 
     expect(acceptsUnchanged(z.object({ a: z.string().default('x') }), {})).toBe(false);
     expect(acceptsUnchanged(z.object({ a: z.string().trim() }), { a: ' padded ' })).toBe(false);
-    expect(acceptsUnchanged(z.string().transform((s) => s.length), 'abc')).toBe(false);
+    expect(
+      acceptsUnchanged(
+        z.string().transform((s) => s.length),
+        'abc',
+      ),
+    ).toBe(false);
     expect(acceptsUnchanged(z.strictObject({ a: z.string() }), { a: 'x', b: 1 })).toBe(false);
     expect(acceptsUnchanged(z.object({ a: z.unknown() }), {})).toBe(false);
   });
@@ -184,5 +190,13 @@ describe('acceptsUnchanged (the client’s quick contract check)', () => {
     // Some damage is harmless (a null description, a review status): those are accepted, soundly.
     expect(accepted).toBeGreaterThan(0);
     expect(accepted).toBeLessThan(600);
+  });
+});
+
+describe('the early snapshot read', () => {
+  it('asks for the path the route table gives boardSnapshot', () => {
+    const id = uuid(77);
+    expect(boardSnapshotPath(id)).toBe(ROUTES.boardSnapshot.path.replace('{board_id}', id));
+    expect(ROUTES.boardSnapshot.method).toBe('get');
   });
 });

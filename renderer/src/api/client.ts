@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { RouteDef } from '../../../backend/contract/route.js';
 import { ROUTES, type RouteName, type Routes } from '../../../backend/contract/routes.js';
+import { requestInit, type EarlyRead } from './early.js';
 import { acceptsUnchanged } from './validate.js';
 
 type In<S> = [Exclude<S, undefined>] extends [never] ? undefined : z.input<Exclude<S, undefined>>;
@@ -44,10 +45,13 @@ export interface ApiClientOptions {
    */
   getToken?: () => string | null;
   fetch?: typeof fetch;
+  /** A read the entry script already started (`startEarlyRead`): the first identical GET takes its answer. */
+  early?: EarlyRead | null;
 }
 
 export function createApiClient(options: ApiClientOptions) {
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  let early = options.early ?? null;
   return async function call<K extends RouteName>(name: K, input: CallInput<Routes[K]> = {}): Promise<z.output<Routes[K]['response']>> {
     const route = ROUTES[name] as RouteDef;
     const params = (input.params ?? {}) as Record<string, string>;
@@ -57,16 +61,14 @@ export function createApiClient(options: ApiClientOptions) {
       if (v !== undefined && v !== null) query.set(k, String(v));
     }
     if ([...query].length > 0) path += `?${query}`;
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    const token = options.getToken?.() ?? null;
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (input.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await doFetch(`${options.baseUrl}${path}`, {
-      method: route.method.toUpperCase(),
-      headers,
-      credentials: 'same-origin',
-      body: input.body === undefined ? undefined : JSON.stringify(input.body),
-    });
+    let res: Response;
+    if (early && route.method === 'get' && path === early.path) {
+      const taken = early;
+      early = null;
+      res = await taken.response;
+    } else {
+      res = await doFetch(`${options.baseUrl}${path}`, requestInit(options, route.method, input.body));
+    }
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const err = (json ?? {}) as { detail?: unknown; request_id?: string };

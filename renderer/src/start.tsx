@@ -1,0 +1,34 @@
+import './zod-config';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createApiClient, type ApiClientOptions } from './api/client';
+import type { EarlyRead } from './api/early';
+import { App } from './app';
+import type { MissionControlBridge } from './bridge';
+import { StoresContext, type Stores } from './context';
+import { createAppStore } from './stores/app-store';
+import { createBoardStore } from './stores/board-store';
+
+/** The app proper, loaded by the entry script (main.tsx) once the first read is on its way. */
+export function start(input: {
+  apiOptions: ApiClientOptions;
+  bridge: MissionControlBridge | null;
+  early: EarlyRead | null;
+  firstBoard: string | null;
+}): void {
+  const { apiOptions, bridge } = input;
+  const api = createApiClient({ ...apiOptions, early: input.early });
+  const stores: Stores = { api, apiOptions, app: createAppStore(api), board: createBoardStore(api), bridge };
+  // The board's read starts now (taking the early answer), not when the page mounts after the
+  // session check; the page shares it.
+  if (input.firstBoard) void stores.board.getState().load(input.firstBoard);
+  const root = document.getElementById('root');
+  if (root)
+    createRoot(root).render(
+      <StrictMode>
+        <StoresContext.Provider value={stores}>
+          <App />
+        </StoresContext.Provider>
+      </StrictMode>,
+    );
+}
