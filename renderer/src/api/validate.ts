@@ -24,6 +24,7 @@ interface Def {
   coerce?: boolean;
   format?: string;
   when?: unknown;
+  pattern?: unknown;
   shape?: Record<string, Node>;
   catchall?: Node;
   element?: Node;
@@ -39,12 +40,14 @@ interface Node {
     traits: Set<string>;
     run(payload: Payload, ctx: { async: false }): Payload | Promise<Payload>;
     check?: (payload: Payload) => unknown;
+    values?: unknown;
   };
 }
 
 const compiled = new WeakMap<Node, Check>();
 const SYNC = { async: false } as const;
 const hasOwn = Object.prototype.hasOwnProperty;
+const PATTERN_ONLY = ['$ZodUUID', '$ZodGUID', '$ZodISODateTime'];
 
 function compile(node: Node): Check {
   const known = compiled.get(node);
@@ -121,6 +124,15 @@ function build(node: Node): Check {
     }
     case 'string':
       if (plain && def.format === undefined) return (v) => typeof v === 'string';
+      // uuid, GUID and ISO datetime check nothing but their pattern (zod's $ZodCheckStringFormat).
+      if (!def.checks?.length && !def.coerce && PATTERN_ONLY.some((t) => node._zod.traits.has(t)) && def.pattern instanceof RegExp) {
+        const pattern = def.pattern;
+        return (v) => {
+          if (typeof v !== 'string') return false;
+          pattern.lastIndex = 0;
+          return pattern.test(v);
+        };
+      }
       // A format (uuid, ISO datetime, …) is a string whose one check is the schema itself: zod's
       // own check function, without the generic run around it.
       if (!def.checks?.length && !def.coerce && def.format !== undefined && !def.when && node._zod.check) {
@@ -134,6 +146,12 @@ function build(node: Node): Check {
             return false;
           }
         };
+      }
+      return byZod(node);
+    case 'enum':
+      if (plain && node._zod.values instanceof Set) {
+        const values = node._zod.values;
+        return (v) => values.has(v);
       }
       return byZod(node);
     case 'boolean':
