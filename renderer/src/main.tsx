@@ -1,5 +1,5 @@
 import type { ApiClientOptions } from './api/client';
-import { boardSnapshotPath, startEarlyRead, type EarlyRead } from './api/early';
+import { boardSnapshotPath, startEarlyRead, USERS_ME_PATH } from './api/early';
 import { getBridge } from './bridge';
 import { parseRoute } from './lib/routes';
 
@@ -21,11 +21,12 @@ async function boot(): Promise<void> {
       // Fall back to the same-origin cookie session (the sign-in page says what to do).
     }
   }
-  // A board opened directly (a reload, a link): its snapshot is asked for now, alongside the
-  // session check rather than after it. Signed out, it is refused like any other request and
-  // the sign-in page shows.
+  // The session check, and for a board opened directly (a reload, a link) its snapshot, are asked
+  // for now, side by side. Signed out, both are refused like any other request and the sign-in
+  // page shows.
   const first = parseRoute(window.location.hash);
-  const early: EarlyRead | null = first.page === 'board' ? startEarlyRead(apiOptions, boardSnapshotPath(first.id)) : null;
+  const early = [startEarlyRead(apiOptions, USERS_ME_PATH)];
+  if (first.page === 'board') early.push(startEarlyRead(apiOptions, boardSnapshotPath(first.id)));
   const { start } = await import('./start');
   start({ apiOptions, bridge, early, firstBoard: first.page === 'board' ? first.id : null });
 }

@@ -13,7 +13,7 @@ import { createBoardStore } from './stores/board-store';
 export function start(input: {
   apiOptions: ApiClientOptions;
   bridge: MissionControlBridge | null;
-  early: EarlyRead | null;
+  early: EarlyRead[];
   firstBoard: string | null;
 }): void {
   const { apiOptions, bridge } = input;

@@ -49,7 +49,7 @@ describe('API client (derived from the route table)', () => {
     };
     const early = startEarlyRead(options, boardSnapshotPath(board.id));
     expect(requested).toEqual([`/api/v1/boards/${board.id}/snapshot`]);
-    const call = createApiClient({ ...options, early });
+    const call = createApiClient({ ...options, early: [early] });
     // Another request is not answered from it…
     await call('getBoard', { params: { board_id: board.id } });
     expect(requested).toHaveLength(2);
@@ -65,7 +65,7 @@ describe('API client (derived from the route table)', () => {
   it('an early read refused (signed out) surfaces as the same ApiError a normal request gives', async () => {
     const board = await f.board();
     const early = startEarlyRead({ baseUrl: api.url }, boardSnapshotPath(board.id));
-    const err = await createApiClient({ baseUrl: api.url, early })('boardSnapshot', { params: { board_id: board.id } }).catch(
+    const err = await createApiClient({ baseUrl: api.url, early: [early] })('boardSnapshot', { params: { board_id: board.id } }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ApiError);

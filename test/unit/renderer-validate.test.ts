@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ROUTES } from '../../backend/contract/routes.js';
-import { boardSnapshotPath } from '../../renderer/src/api/early.js';
+import { boardSnapshotPath, USERS_ME_PATH } from '../../renderer/src/api/early.js';
 import { acceptsUnchanged } from '../../renderer/src/api/validate.js';
 
 /*
@@ -193,8 +193,10 @@ describe('acceptsUnchanged (the client’s quick contract check)', () => {
   });
 });
 
-describe('the early snapshot read', () => {
-  it('asks for the path the route table gives boardSnapshot', () => {
+describe('the early reads', () => {
+  it('ask for the paths the route table gives usersMe and boardSnapshot', () => {
+    expect(USERS_ME_PATH).toBe(ROUTES.usersMe.path);
+    expect(ROUTES.usersMe.method).toBe('get');
     const id = uuid(77);
     expect(boardSnapshotPath(id)).toBe(ROUTES.boardSnapshot.path.replace('{board_id}', id));
     expect(ROUTES.boardSnapshot.method).toBe('get');

@@ -45,13 +45,13 @@ export interface ApiClientOptions {
    */
   getToken?: () => string | null;
   fetch?: typeof fetch;
-  /** A read the entry script already started (`startEarlyRead`): the first identical GET takes its answer. */
-  early?: EarlyRead | null;
+  /** Reads the entry script already started (`startEarlyRead`): the first identical GET takes each answer. */
+  early?: EarlyRead[];
 }
 
 export function createApiClient(options: ApiClientOptions) {
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  let early = options.early ?? null;
+  const early = [...(options.early ?? [])];
   return async function call<K extends RouteName>(name: K, input: CallInput<Routes[K]> = {}): Promise<z.output<Routes[K]['response']>> {
     const route = ROUTES[name] as RouteDef;
     const params = (input.params ?? {}) as Record<string, string>;
@@ -62,10 +62,9 @@ export function createApiClient(options: ApiClientOptions) {
     }
     if ([...query].length > 0) path += `?${query}`;
     let res: Response;
-    if (early && route.method === 'get' && path === early.path) {
-      const taken = early;
-      early = null;
-      res = await taken.response;
+    const taken = route.method === 'get' ? early.findIndex((e) => e.path === path) : -1;
+    if (taken >= 0) {
+      res = await early.splice(taken, 1)[0]!.response;
     } else {
       res = await doFetch(`${options.baseUrl}${path}`, requestInit(options, route.method, input.body));
     }

@@ -25,6 +25,9 @@ export function requestInit(options: ApiClientOptions, method: string, body?: un
   };
 }
 
+/** `GET /api/v1/users/me`, the session check every page starts with (the route table's `usersMe`). */
+export const USERS_ME_PATH = '/api/v1/users/me';
+
 /** `GET /api/v1/boards/{board_id}/snapshot` (the route table's `boardSnapshot`; a test holds them equal). */
 export const boardSnapshotPath = (boardId: string) => `/api/v1/boards/${encodeURIComponent(boardId)}/snapshot`;
 
