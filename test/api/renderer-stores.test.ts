@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRead } from '../../backend/contract/agents.js';
 import { ApiError, createApiClient } from '../../renderer/src/api/client.js';
+import { boardSnapshotPath, startEarlyRead } from '../../renderer/src/api/early.js';
 import { subscribeAgentEvents, type StreamState } from '../../renderer/src/api/events.js';
 import { createAppStore } from '../../renderer/src/stores/app-store.js';
 import { createBoardStore } from '../../renderer/src/stores/board-store.js';
@@ -32,6 +33,43 @@ describe('API client (derived from the route table)', () => {
     expect(list.items.map((a) => a.name)).toEqual(['Client worker']);
     const one = await client()('getBoard', { params: { board_id: board.id } });
     expect(one.id).toBe(board.id);
+  });
+
+  it('answers the first identical GET from the early read the entry script started, once', async () => {
+    const board = await f.board();
+    await api.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title: 'Early bird' }).expect(200);
+    const requested: string[] = [];
+    const options = {
+      baseUrl: api.url,
+      getToken: () => api.backend.localToken,
+      fetch: ((input, init) => {
+        requested.push(String(input).slice(api.url.length));
+        return fetch(input, init);
+      }) as typeof fetch,
+    };
+    const early = startEarlyRead(options, boardSnapshotPath(board.id));
+    expect(requested).toEqual([`/api/v1/boards/${board.id}/snapshot`]);
+    const call = createApiClient({ ...options, early: [early] });
+    // Another request is not answered from it…
+    await call('getBoard', { params: { board_id: board.id } });
+    expect(requested).toHaveLength(2);
+    // …the snapshot is, validated like any answer…
+    const snap = await call('boardSnapshot', { params: { board_id: board.id } });
+    expect(snap.tasks.map((t) => t.title)).toEqual(['Early bird']);
+    expect(requested).toHaveLength(2);
+    // …and only once: the next read goes to the server.
+    await call('boardSnapshot', { params: { board_id: board.id } });
+    expect(requested).toHaveLength(3);
+  });
+
+  it('an early read refused (signed out) surfaces as the same ApiError a normal request gives', async () => {
+    const board = await f.board();
+    const early = startEarlyRead({ baseUrl: api.url }, boardSnapshotPath(board.id));
+    const err = await createApiClient({ baseUrl: api.url, early: [early] })('boardSnapshot', { params: { board_id: board.id } }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
   });
 
   it('turns a 422 into an ApiError naming the fields, and a 401 into status 401', async () => {
@@ -130,6 +168,54 @@ describe('board store', () => {
     // A reload reads the same state back from the server.
     await store.getState().reload();
     expect(store.getState().tasks.find((t) => t.id === task.id)?.status).toBe('done');
+  });
+
+  it('a load already on its way is shared (start-up prefetch + the page mounting): one snapshot request', async () => {
+    const board = await f.board();
+    await api.user('post', `/api/v1/boards/${board.id}/tasks`).send({ title: 'Only once' }).expect(200);
+    const snapshotReads: string[] = [];
+    const counting = createApiClient({
+      baseUrl: api.url,
+      getToken: () => api.backend.localToken,
+      fetch: (input, init) => {
+        if (String(input).endsWith('/snapshot')) snapshotReads.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const store = createBoardStore(counting);
+    const first = store.getState().load(board.id);
+    const second = store.getState().load(board.id);
+    expect(second).toBe(first);
+    await Promise.all([first, second]);
+    expect(snapshotReads).toHaveLength(1);
+    expect(store.getState().tasks.map((t) => t.title)).toEqual(['Only once']);
+    // Once it has landed, the next load (the reload tick) reads again.
+    await store.getState().reload();
+    expect(snapshotReads).toHaveLength(2);
+    // Away to another board and straight back while the first read is on its way: the store is on
+    // the board asked for last, with its tasks.
+    const other = await f.board();
+    const away = store.getState().load(board.id);
+    void store.getState().load(other.id);
+    await Promise.all([away, store.getState().load(board.id)]);
+    expect(store.getState().boardId).toBe(board.id);
+    expect(store.getState().tasks.map((t) => t.title)).toEqual(['Only once']);
+  });
+
+  it('a prefetch refused before sign-in does not show as the board’s error while the next read runs', async () => {
+    const board = await f.board();
+    let token: string | null = null;
+    const store = createBoardStore(createApiClient({ baseUrl: api.url, getToken: () => token }));
+    await store.getState().load(board.id);
+    expect(store.getState().error).toBeTruthy();
+    expect(store.getState().board).toBeNull();
+
+    token = api.backend.localToken; // signed in
+    const next = store.getState().load(board.id);
+    expect(store.getState()).toMatchObject({ error: null, loading: true });
+    await next;
+    expect(store.getState()).toMatchObject({ error: null, loading: false });
+    expect(store.getState().board?.id).toBe(board.id);
   });
 });
 

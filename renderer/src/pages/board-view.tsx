@@ -116,6 +116,24 @@ function Kanban({ boardId }: { boardId: string }) {
     const ok = await store.getState().moveTask(taskId, target);
     if (ok && task) setAnnounce(`“${task.title}” moved to ${statusTitle(target)}.`);
   };
+  // One handler per board for what every card does (drag, Alt+arrow), not two closures per card.
+  const cardOf = (target: EventTarget) => (target instanceof Element ? target.closest<HTMLElement>('.task-card[data-task-id]') : null);
+  const onDragStart = (e: DragEvent) => {
+    const id = cardOf(e.target)?.dataset.taskId;
+    if (!id) return;
+    e.dataTransfer.setData('application/x-mc-task', id);
+    e.dataTransfer.setData('text/plain', id);
+    e.dataTransfer.effectAllowed = 'move';
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!e.altKey || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
+    if (!(e.target instanceof Element) || !e.target.classList.contains('task-link')) return;
+    const task = store.getState().tasks.find((t) => t.id === cardOf(e.target)?.dataset.taskId);
+    if (!task) return;
+    e.preventDefault();
+    const target = ORDER[ORDER.indexOf(task.status) + (e.key === 'ArrowRight' ? 1 : -1)];
+    if (target) void move(task.id, target);
+  };
   const onDrop = (e: DragEvent, target: TaskStatus) => {
     e.preventDefault();
     setOver(null);
@@ -139,7 +157,7 @@ function Kanban({ boardId }: { boardId: string }) {
       <p className="sr-only" aria-live="polite">
         {announce}
       </p>
-      <div className="kanban">
+      <div className="kanban" onDragStart={onDragStart} onKeyDown={onKeyDown}>
         {COLUMNS.map((col) => (
           <section
             key={col.status}
@@ -170,7 +188,6 @@ function Kanban({ boardId }: { boardId: string }) {
                   task={t}
                   assignee={t.assigned_agent_id ? (names.get(t.assigned_agent_id) ?? 'unknown agent') : null}
                   boardId={boardId}
-                  onMove={move}
                 />
               ))}
             </ul>
@@ -187,36 +204,10 @@ function Kanban({ boardId }: { boardId: string }) {
 const ORDER = COLUMNS.map((c) => c.status);
 
 const TaskCard = memo(
-  function TaskCard({
-    task,
-    assignee,
-    boardId,
-    onMove,
-  }: {
-    task: TaskRead;
-    assignee: string | null;
-    boardId: string;
-    onMove: (id: string, s: TaskStatus) => void;
-  }) {
-    const onKeyDown = (e: KeyboardEvent) => {
-      if (!e.altKey || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
-      e.preventDefault();
-      const i = ORDER.indexOf(task.status) + (e.key === 'ArrowRight' ? 1 : -1);
-      const target = ORDER[i];
-      if (target) onMove(task.id, target);
-    };
+  function TaskCard({ task, assignee, boardId }: { task: TaskRead; assignee: string | null; boardId: string }) {
     return (
-      <li
-        className={`task-card prio-${task.priority}`}
-        draggable
-        data-task-id={task.id}
-        onDragStart={(e) => {
-          e.dataTransfer.setData('application/x-mc-task', task.id);
-          e.dataTransfer.setData('text/plain', task.id);
-          e.dataTransfer.effectAllowed = 'move';
-        }}
-      >
-        <a href={href.board(boardId, task.id)} className="task-link" onKeyDown={onKeyDown} aria-describedby="card-help">
+      <li className={`task-card prio-${task.priority}`} draggable data-task-id={task.id}>
+        <a href={href.board(boardId, task.id)} className="task-link" aria-describedby="card-help">
           <span className="task-title">{task.title}</span>
         </a>
         <div className="task-meta small">

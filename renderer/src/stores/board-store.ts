@@ -70,6 +70,24 @@ export function createBoardStore(api: ApiClient) {
     const params = () => ({ board_id: get().boardId ?? '' });
     // The snapshot carries every task of the board, its agents, approvals and the chat (oldest first).
     const readSnapshot = (boardId: string) => api('boardSnapshot', { params: { board_id: boardId } });
+    let inFlight: { boardId: string; done: Promise<void> } | null = null;
+    const readInto = async (boardId: string) => {
+      try {
+        const snap = await readSnapshot(boardId);
+        if (get().boardId !== boardId) return;
+        set({
+          board: snap.board,
+          tasks: snap.tasks,
+          agents: snap.agents,
+          approvals: snap.approvals,
+          chat: snap.chat_messages,
+          loading: false,
+          error: null,
+        });
+      } catch (err) {
+        if (get().boardId === boardId) set({ loading: false, error: errorText(err) });
+      }
+    };
     return {
       boardId: null,
       board: null,
@@ -82,26 +100,20 @@ export function createBoardStore(api: ApiClient) {
       refusal: null,
       comments: {},
 
-      async load(boardId) {
+      load(boardId) {
+        // One read at a time per board: a second caller (the page mounting while the start-up
+        // prefetch is on its way, a reload tick during a slow read) shares the read in flight.
+        if (inFlight?.boardId === boardId && get().boardId === boardId) return inFlight.done;
         if (get().boardId !== boardId) {
           set({ boardId, board: null, tasks: [], agents: [], approvals: [], chat: [], comments: {}, refusal: null, error: null });
         }
-        set({ loading: true });
-        try {
-          const snap = await readSnapshot(boardId);
-          if (get().boardId !== boardId) return;
-          set({
-            board: snap.board,
-            tasks: snap.tasks,
-            agents: snap.agents,
-            approvals: snap.approvals,
-            chat: snap.chat_messages,
-            loading: false,
-            error: null,
-          });
-        } catch (err) {
-          set({ loading: false, error: errorText(err) });
-        }
+        // Nothing on screen yet: an earlier failure (say, a prefetch before sign-in) is not shown while this read runs.
+        set(get().board ? { loading: true } : { loading: true, error: null });
+        const done = readInto(boardId).finally(() => {
+          if (inFlight?.done === done) inFlight = null;
+        });
+        inFlight = { boardId, done };
+        return done;
       },
 
       async reload() {
