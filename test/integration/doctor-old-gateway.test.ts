@@ -65,7 +65,7 @@ describe('doctor: a gateway too old for Mission Control (faults injected by Fake
       expect(entryOf(bad)?.detail).toBe('the gateway does not offer agents.files.set');
       expect(bad.explanation).toMatch(/does not offer a method Mission Control needs.*Upgrade OpenClaw on the gateway host/s);
       expect(bad.fixes).toContainEqual(expect.objectContaining({ action: 'retest_gateway', target_id: gatewayId }));
-      // Saving the gateway again against it is refused the same way (a compatibility problem: 422).
+      // A connection test against it says the same (ok: false with the classified error).
       const refused = await api.user('post', '/api/v1/gateways/test').send({ url: proxy.url, token: gatewayToken });
       expect(refused.status).toBe(200);
       expect(refused.body).toMatchObject({ ok: false, error: { code: 'method_not_advertised' } });
