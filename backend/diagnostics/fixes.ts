@@ -243,17 +243,33 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
     });
   }
   const targetId = def.target ? req.target_id! : null;
+  const target: FixTarget | null = targetId
+    ? { id: targetId, gatewayId: def.target === 'agent' ? app.services.agents.getRow(targetId).gatewayId : targetId, boardId: req.board_id }
+    : null;
+  const startedAt = Date.now();
   const done = await def.apply(app, env, targetId, req);
+  // An agent that was not checking in is fixed when it checks in — not when the fix itself (a new
+  // deadline, a status change) takes it off the check's list.
+  const checkedIn =
+    def.target === 'agent' && CHECKIN_FINDINGS.has(checkId)
+      ? () => {
+          const row = app.services.ctx.db.select({ name: agents.name, seen: agents.lastSeenAt }).from(agents).where(eq(agents.id, targetId!)).get();
+          return row && (!row.seen || row.seen.getTime() < startedAt)
+            ? `${row.name} has not checked in since (the check-in ladder keeps waking it; its reason shows on the agent when it gives up).`
+            : null;
+        }
+      : null;
+  const stillPending = () => done.pending?.() ?? checkedIn?.() ?? null;
   const check = checkById(checkId);
   const until = Date.now() + req.verify_wait_seconds * 1000;
   let verify = await runCheck(check, env);
-  let pending = done.pending?.() ?? null;
-  while ((!resolved(verify, targetId, req.board_id) || pending) && Date.now() < until) {
+  let pending = stillPending();
+  while ((!resolved(verify, target) || pending) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
     verify = await runCheck(check, env);
-    pending = done.pending?.() ?? null;
+    pending = stillPending();
   }
-  const verified = resolved(verify, targetId, req.board_id) && !pending;
+  const verified = resolved(verify, target) && !pending;
   const others = verified && verify.status !== 'ok' ? ' Its finding is gone; the check still reports others.' : '';
   return {
     action: req.action,
@@ -265,13 +281,30 @@ export async function applyFix(env: CheckEnv, checkId: CheckId, req: DoctorFixRe
   };
 }
 
+/** Checks whose finding for an agent is "it does not check in": verified only by a check-in after the fix. */
+const CHECKIN_FINDINGS: ReadonlySet<CheckId> = new Set(['agents.offline', 'agents.never_checked_in', 'agents.token_drift']);
+
+/** What a targeted fix acted on: an agent or a gateway (the agent's gateway too), maybe one board. */
+export interface FixTarget {
+  id: string;
+  gatewayId: string | null;
+  boardId: string | undefined;
+}
+
 /**
  * The finding a fix addressed is gone: its check passes, or — for a fix aimed at one agent or gateway (and
- * board) — the check ran (not skipped) and offers nothing for that target any more. Waking one agent is
- * verified by that agent checking in, whatever other agents the same check still reports.
+ * board) — the check ran, looked at that target, and offers nothing for it any more. Never by silence: a
+ * skipped check, a check that failed without naming any fix (it crashed, or nothing it found is fixable),
+ * or a gateway the check could not look at does not verify anything there.
  */
-export function resolved(verify: DoctorCheckResult, targetId: string | null, boardId: string | undefined): boolean {
+export function resolved(verify: DoctorCheckResult, target: FixTarget | null): boolean {
+  if (verify.status === 'skipped') return false;
+  const notLookedAt = verify.evidence.unchecked_gateway_ids;
+  if (target?.gatewayId && Array.isArray(notLookedAt) && notLookedAt.includes(target.gatewayId)) return false;
   if (verify.status === 'ok') return true;
-  if (targetId === null || verify.status === 'skipped') return false;
-  return !verify.fixes.some((f) => f.target_id === targetId && (boardId === undefined || f.board_id === boardId));
+  if (target === null || verify.fixes.length === 0) return false;
+  // A whole-gateway fix (board_id null) still covers the board a board-scoped request named.
+  return !verify.fixes.some(
+    (f) => f.target_id === target.id && (target.boardId === undefined || f.board_id === target.boardId || f.board_id === null),
+  );
 }

@@ -1,3 +1,4 @@
+import './zod-config';
 import { DesktopBootstrap, StartAtLogin, type DesktopBridge } from '../../backend/contract/desktop-bridge.js';
 
 /**

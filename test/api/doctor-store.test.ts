@@ -122,8 +122,9 @@ describe('doctor store', () => {
       const staleNever = checks['agents.never_checked_in'];
       const [first, ...also] = wake.checkIds;
       const pending = flowStore.getState().applyFix(first!, wake.fix, false, also);
-      await local.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
-      const result = await pending;
+      // It checks in after being woken (verified only by a check-in after the fix started).
+      const checkIns = setInterval(() => void local.agent(agent.token, 'post', '/api/v1/agent/heartbeat').then(() => undefined), 300);
+      const result = await pending.finally(() => clearInterval(checkIns));
       expect(result).toMatchObject({ action: 'wake_agent', verified: true });
       const after = flowStore.getState();
       expect(after.checks['agents.never_checked_in']).not.toBe(staleNever); // run again after the fix

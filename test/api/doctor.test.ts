@@ -187,6 +187,63 @@ describe('each check: failure produced → detected → fixed → verified', () 
     expect(last.body.message).not.toContain('still reports others');
   });
 
+  it('waking an agent that never checked in is verified only by its check-in, not by the wake taking it off the list', async () => {
+    // Ladders that end fast, so both agents are past them with no check-in (nothing answers on this gateway).
+    const local = await startTestApi({ checkinDeadlineSeconds: 0.3, maxWakeAttempts: 1 });
+    try {
+      const lf = fixtures(local);
+      const board = await lf.board();
+      const [quiet, other] = [await lf.agent(board.id), await lf.agent(board.id)];
+      const never = async () => ((await doctorCheck(local, 'agents.never_checked_in')).evidence.agents as { agent_id: string }[]) ?? [];
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && (await never()).filter((a) => [quiet.id, other.id].includes(a.agent_id)).length < 2) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await never()).map((a) => a.agent_id)).toEqual(expect.arrayContaining([quiet.id, other.id]));
+      const wake = (verify_wait_seconds: number) =>
+        local
+          .user('post', '/api/v1/doctor/fix')
+          .send({ check_id: 'agents.never_checked_in', action: 'wake_agent', target_id: quiet.id, verify_wait_seconds })
+          .expect(200);
+
+      // The wake gives it a deadline, which alone takes it off the check's list: still not verified.
+      const silent = await wake(1);
+      expect(silent.body.verified).toBe(false);
+      expect(silent.body.message).toMatch(/Not verified yet: .* has not checked in since/);
+
+      // It checks in after this wake (as a woken agent does): verified, while the check still names the other agent.
+      const woken = wake(10);
+      const checkIns = setInterval(() => void local.agent(quiet.token, 'post', '/api/v1/agent/heartbeat').then(() => undefined), 300);
+      try {
+        const res = await woken;
+        expect(res.body.verified).toBe(true);
+        expect(res.body.message).toContain('Its finding is gone; the check still reports others.');
+      } finally {
+        clearInterval(checkIns);
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('a check that crashes verifies nothing, and a board-scoped request is not verified while a whole-gateway fix is still offered', async () => {
+    const { resolved } = await import('../../backend/diagnostics/fixes.js');
+    const base = { id: 'x', title: 't', severity: 'warning', reason: null, verify: 'v', needs_app: true } as const;
+    const crashed = { ...base, status: 'fail', evidence: {}, explanation: 'The check itself failed: boom', fixes: [] } as unknown as Check;
+    expect(resolved(crashed, { id: 'a', gatewayId: 'g', boardId: undefined })).toBe(false);
+    const wholeGateway = {
+      ...base,
+      status: 'fail',
+      evidence: {},
+      explanation: 'drift',
+      fixes: [{ action: 'sync_templates', label: 'Sync', destructive: false, target_id: 'g', board_id: null, level: null, fingerprint: null }],
+    } as unknown as Check;
+    expect(resolved(wholeGateway, { id: 'g', gatewayId: 'g', boardId: 'b1' })).toBe(false);
+    const gatewayNotLookedAt = { ...base, status: 'ok', evidence: { unchecked_gateway_ids: ['g'] }, explanation: 'ok', fixes: [] } as unknown as Check;
+    expect(resolved(gatewayNotLookedAt, { id: 'agent-1', gatewayId: 'g', boardId: undefined })).toBe(false);
+    expect(resolved(gatewayNotLookedAt, { id: 'agent-2', gatewayId: 'other', boardId: undefined })).toBe(true);
+  });
+
   it('scheduler.alive: scheduler stopped with a deadline overdue → restart → verified', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);

@@ -27,6 +27,17 @@ test.beforeAll(async ({ browser }: { browser: Browser }) => {
   ({ page, suffix } = spec);
 });
 
+/** Set before the halt request is sent: a halt whose answer is lost still gets its restart. */
+let gatewayHalted = false;
+
+// A hook, not only the test's `finally`: hooks are awaited even after a test timed out, so the specs
+// after this one always get their gateway back.
+test.afterEach(async () => {
+  if (!gatewayHalted) return;
+  await harness('restart');
+  gatewayHalted = false;
+});
+
 test.afterAll(async () => {
   await spec?.cleanUp();
 });
@@ -117,10 +128,9 @@ test('guided flow: an agent not responding → offline with its reason and the g
 test('guided flow: can’t connect → the gateway stopped is unreachable, with the next step → started again → re-test → verified', async () => {
   test.setTimeout(240_000);
   const gateway = await json<{ name: string; url: string }>(await spec.api.get(`/api/v1/gateways/${spec.gatewayId}`));
-  let halted = false;
   try {
+    gatewayHalted = true;
     await harness('halt');
-    halted = true;
     await until(
       'the doctor sees the gateway unreachable',
       async () => json<{ status: string }>(await spec.api.get('/api/v1/doctor/checks/gateway.connection')),
@@ -144,7 +154,7 @@ test('guided flow: can’t connect → the gateway stopped is unreachable, with 
 
     // The operator starts the gateway again (same port, state and token), then re-tests it from the flow.
     await harness('restart');
-    halted = false;
+    gatewayHalted = false;
     await retest.click();
     await expect(verify.getByRole('status').filter({ hasText: 'Verified' })).toBeVisible({ timeout: 60_000 });
     await expect(fix.locator('.verify-result.verified')).toContainText(/Connected \(2026\.[\d.]+, protocol 4\)/);
@@ -152,8 +162,11 @@ test('guided flow: can’t connect → the gateway stopped is unreachable, with 
     await fix.scrollIntoViewIfNeeded();
     await shot(page, 'flow-cant-connect-verified');
   } finally {
-    // Whatever happened above, the specs after this one get their gateway back.
-    if (halted) await harness('restart');
+    // Whatever happened above, the specs after this one get their gateway back (afterEach too, after a timeout).
+    if (gatewayHalted) {
+      await harness('restart');
+      gatewayHalted = false;
+    }
   }
   await until(
     'the app connected to the gateway again',

@@ -125,6 +125,19 @@ describe('acceptsUnchanged (the client’s quick contract check)', () => {
     ).toBe(false);
     expect(acceptsUnchanged(z.strictObject({ a: z.string() }), { a: 'x', b: 1 })).toBe(false);
     expect(acceptsUnchanged(z.object({ a: z.unknown() }), {})).toBe(false);
+    // A default inside .optional(): zod fills the absent key in, so it is not "unchanged".
+    for (const a of [
+      z.string().default('x').optional(),
+      z.string().prefault('x').optional(),
+      z.string().nullable().default(null).optional(),
+      z.lazy(() => z.string().default('q')).optional(),
+    ]) {
+      const schema = z.object({ a });
+      expect(schema.parse({})).toHaveProperty('a');
+      expect(acceptsUnchanged(schema, {})).toBe(false);
+    }
+    // A plain optional key stays absent in zod's answer too.
+    expect(acceptsUnchanged(z.object({ a: z.string().optional() }), {})).toBe(true);
   });
 
   it('accepts what zod returns as it is: optional keys left out, refinements that pass, records, unions', () => {

@@ -142,12 +142,15 @@ export const execPolicy: CheckDef = {
     const app = env.app!;
     const refused: Record<string, unknown>[] = [];
     const unchecked: string[] = [];
+    // Which gateways were not looked at: a fix there is never "verified" by their silence.
+    const uncheckedIds: string[] = [];
     const fixes: DoctorFix[] = [];
     let checked = 0;
     for (const row of gatewayRows(app)) {
       const hello = await gatewayHello(app, row, 3_000);
       if (hello instanceof GatewayError) {
         unchecked.push(`${row.name} (${hello.code})`);
+        uncheckedIds.push(row.id);
         continue;
       }
       const conn = app.manager.connection(gatewayTarget(row));
@@ -160,6 +163,7 @@ export const execPolicy: CheckDef = {
         const verdict = await checkinExecPolicy(conn, hello, gatewayAgentKey(agent));
         if (!verdict) {
           unchecked.push(`${row.name} (does not offer exec.approvals.get)`);
+          uncheckedIds.push(row.id);
           break;
         }
         checked++;
@@ -175,7 +179,7 @@ export const execPolicy: CheckDef = {
         explanation: `The gateway would refuse the headless check-in of ${refused.length} agent(s): ${refused
           .map((r) => `${String(r.name)}: ${String(r.reason)}`)
           .join('; ')}. The narrow fix puts curl on that agent’s exec allowlist (exec approval stays on).`,
-        evidence: { refused, unchecked },
+        evidence: { refused, unchecked, unchecked_gateway_ids: uncheckedIds },
         fixes,
       };
     }
@@ -183,7 +187,7 @@ export const execPolicy: CheckDef = {
       status: unchecked.length && checked === 0 ? 'skipped' : 'ok',
       reason: unchecked.length && checked === 0 ? `not checked: ${unchecked.join(', ')}` : undefined,
       explanation: checked ? `The exec policy lets ${checked} agent(s) run their check-in.` : 'No agent on a connected gateway to check.',
-      evidence: { checked, unchecked },
+      evidence: { checked, unchecked, unchecked_gateway_ids: uncheckedIds },
     };
   },
 };

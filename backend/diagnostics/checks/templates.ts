@@ -96,6 +96,8 @@ export const templateDrift: CheckDef = {
     if (!port) return { status: 'skipped', reason: 'template sync not available', explanation: 'This build has no template sync.' };
     const seen: Record<string, unknown>[] = [];
     const unchecked: string[] = [];
+    // Which gateways were not looked at: a fix there is never "verified" by their silence.
+    const uncheckedIds: string[] = [];
     const problems: string[] = [];
     const fixes: DoctorFix[] = [];
     let fixable = 0;
@@ -104,6 +106,7 @@ export const templateDrift: CheckDef = {
       const hello = await gatewayHello(app, row, 3_000);
       if (hello instanceof GatewayError) {
         unchecked.push(`${row.name} (${hello.code})`);
+        uncheckedIds.push(row.id);
         continue;
       }
       let result: TemplateDriftResult;
@@ -111,6 +114,7 @@ export const templateDrift: CheckDef = {
         result = await port.drift(row.id, { include_main: true, lead_only: false });
       } catch (err) {
         unchecked.push(`${row.name} (${(err as Error).message})`);
+        uncheckedIds.push(row.id);
         continue;
       }
       checked += result.agents.length;
@@ -128,7 +132,7 @@ export const templateDrift: CheckDef = {
       }
       fixes.push(...rotateFixes(app, row, active.filter(tokenDiffers).map((f) => ({ boardId: f.board_id }))));
     }
-    const evidence = { gateways: seen, unchecked };
+    const evidence = { gateways: seen, unchecked, unchecked_gateway_ids: uncheckedIds };
     if (problems.length) {
       const anyToken = fixes.some((f) => f.action === 'rotate_tokens_and_sync');
       const anySync = fixes.some((f) => f.action === 'sync_templates');

@@ -41,6 +41,9 @@ interface Node {
     run(payload: Payload, ctx: { async: false }): Payload | Promise<Payload>;
     check?: (payload: Payload) => unknown;
     values?: unknown;
+    /** zod's own optionality: a key is left absent only when both are "optional" (a default fills it in). */
+    optin?: 'optional';
+    optout?: 'optional';
   };
 }
 
@@ -84,7 +87,12 @@ function build(node: Node): Check {
       if (def.catchall || !plain || !def.shape) return byZod(node);
       const keys = Object.keys(def.shape);
       const checks = keys.map((k) => compile((def.shape as Record<string, Node>)[k] as Node));
-      const optional = keys.map((k) => (def.shape as Record<string, Node>)[k]?._zod.def.type === 'optional');
+      // As zod decides it: absent stays absent only when the key is optional in and out (not when a
+      // default inside `.optional()` would fill it in).
+      const optional = keys.map((k) => {
+        const z = (def.shape as Record<string, Node>)[k]?._zod;
+        return z?.optin === 'optional' && z.optout === 'optional';
+      });
       const allowed = new Set(keys);
       return (v) => {
         if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;

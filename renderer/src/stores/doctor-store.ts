@@ -50,8 +50,8 @@ export const fixRunsOf = (fixes: Record<string, FixRun>, checkId: CheckId): [str
   Object.entries(fixes).filter(([, run]) => run.checkId === checkId);
 
 /** One action on one target (and board), whichever check offers it. */
-export const actionKey = (fix: Pick<DoctorFix, 'action' | 'target_id' | 'board_id'>): string =>
-  [fix.action, fix.target_id ?? '', fix.board_id ?? ''].join('|');
+export const actionKey = (fix: Pick<DoctorFix, 'action' | 'target_id' | 'board_id'> & { fingerprint?: string | null }): string =>
+  [fix.action, fix.target_id ?? '', fix.board_id ?? '', fix.fingerprint ?? ''].join('|');
 
 /** One fix of one check on one target: the key its run is kept under. */
 export const fixKey = (checkId: CheckId, fix: Pick<DoctorFix, 'action' | 'target_id' | 'board_id'>): string =>
