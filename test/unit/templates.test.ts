@@ -37,7 +37,7 @@ describe('workspace templates', () => {
       }
       const agents = files.get('AGENTS.md') ?? '';
       expect(agents).toContain(
-        'curl -sS -f -X POST http://localhost:8000/api/v1/agent/heartbeat -H "X-Agent-Token: tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"',
+        'curl -s -X POST http://localhost:8000/api/v1/agent/heartbeat -H "X-Agent-Token: tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"',
       );
       expect(agents).toContain(`agent-${role}`);
       expect(tokenFromAgentsFile(agents)).toBe('tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
