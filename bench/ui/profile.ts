@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
 import { startBackend } from '../../backend/index.js';
+import { seedBoard, userApi } from './seed.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -87,30 +88,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'mc-bench-ui-profile-'));
 const backend = await startBackend({ dataDir, port: 0, logLevel: 'error', logToStdout: false }, { env: { HOME: dataDir } });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
-  const auth = { Authorization: `Bearer ${backend.localToken}`, 'Content-Type': 'application/json' };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${backend.url}${path}`, {
-      method,
-      headers: auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
-  const gateway = await call('POST', '/api/v1/gateways', { name: 'bench', url: 'ws://127.0.0.1:9', allow_offline: true });
-  const board = await call('POST', '/api/v1/boards', {
-    name: 'Big board',
-    description: 'bench',
-    gateway_id: gateway.id,
-    create_lead: false,
-  });
-  for (let i = 0; i < TASKS; i++) {
-    await call('POST', `/api/v1/boards/${board.id as string}/tasks`, {
-      title: `Task ${i + 1}: ${'make it work '.repeat(1 + (i % 3))}`,
-      status: ['inbox', 'in_progress', 'review', 'review'][i % 4],
-      priority: ['low', 'medium', 'high'][i % 3],
-    });
-  }
+  const { call } = userApi(backend);
+  const board = { id: await seedBoard(call, TASKS) };
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.request.post(`${backend.url}/api/v1/auth/session`, { data: { token: backend.localToken } });
   await context.addInitScript(

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { ROUTES } from '../../backend/contract/routes.js';
 import { startBackend } from '../../backend/index.js';
+import { seedBoard, userApi } from './seed.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -120,33 +121,9 @@ await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resol
 const baselineUrl = `http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/`;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
-  const auth = { Authorization: `Bearer ${backend.localToken}`, 'Content-Type': 'application/json' };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${backend.url}${path}`, {
-      method,
-      headers: auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
-  const gateway = await call('POST', '/api/v1/gateways', { name: 'bench', url: 'ws://127.0.0.1:9', allow_offline: true });
-  const board = await call('POST', '/api/v1/boards', {
-    name: 'Big board',
-    description: 'bench',
-    gateway_id: gateway.id,
-    create_lead: false,
-    max_agents: 100,
-  });
-  const statuses = ['inbox', 'in_progress', 'review', 'done'];
+  const { auth, call } = userApi(backend);
   const seedStart = performance.now();
-  for (let i = 0; i < TASKS; i++) {
-    await call('POST', `/api/v1/boards/${board.id}/tasks`, {
-      title: `Task ${i + 1}: ${'make it work '.repeat(1 + (i % 3))}`,
-      status: statuses[i % 4] === 'done' ? 'review' : statuses[i % 4],
-      priority: ['low', 'medium', 'high'][i % 3],
-    });
-  }
+  const board = { id: await seedBoard(call, TASKS) };
   console.log(`seeded ${TASKS} tasks in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
   // The answer's validation alone, in this process (Node's V8, not Chromium's: an indication).

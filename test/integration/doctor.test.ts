@@ -12,6 +12,7 @@ import { checkIn, modelControl, modelError } from '../support/openclaw/model-con
 import { runOpenClawCli } from '../support/openclaw/gateway.js';
 import { startReverseProxy, type ReverseProxy } from '../support/openclaw/reverse-proxy.js';
 import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
+import { gatewayControl } from '../support/openclaw/gateway-control.js';
 
 /*
  * The doctor against the real gateway: each failure produced for real, detected with the right
@@ -26,7 +27,7 @@ import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const gatewayState = { homeDir: inject('homeDir'), stateDir: inject('stateDir') };
-const control = inject('gatewayControlUrl');
+const harness = gatewayControl(inject('gatewayControlUrl'));
 const model = modelControl(inject('modelUrl'));
 const WORKERS = /^mc-(?!gateway-)/;
 const MAIN = /^mc-gateway-/;
@@ -45,10 +46,6 @@ const fix = doctorFix;
 
 const patchConfig = (raw: string) => patchGatewayConfig(gatewayUrl, gatewayToken, raw);
 
-const harness = async (action: 'halt' | 'restart') => {
-  const res = await fetch(`${control}/${action}`, { method: 'POST' });
-  if (res.status !== 204) throw new Error(`harness ${action} failed: ${await res.text()}`);
-};
 
 async function createWorker(name: string, behaviour: Parameters<typeof model.setScript>[1] & object): Promise<string> {
   await model.setPatternScript(WORKERS, behaviour);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GatewayRead } from '../../backend/contract/gateways.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { openEventStream, type SseEventRecord } from '../support/sse.js';
+import { gatewayControl } from '../support/openclaw/gateway-control.js';
 
 /*
  * Gateway health is pushed, not polled: the shared real gateway is halted and restarted (global setup's
@@ -12,13 +13,9 @@ import { openEventStream, type SseEventRecord } from '../support/sse.js';
 
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
-const control = inject('gatewayControlUrl');
+const harness = gatewayControl(inject('gatewayControlUrl'));
 let api: TestApi;
 
-const harness = async (action: 'halt' | 'restart') => {
-  const res = await fetch(`${control}/${action}`, { method: 'POST' });
-  if (res.status !== 204) throw new Error(`harness ${action} failed: ${await res.text()}`);
-};
 
 beforeAll(async () => {
   api = await startTestApi();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { gatewayControl } from '../support/openclaw/gateway-control.js';
 
 /*
  * The shared real gateway goes down and comes back (stopped and restarted by the global setup, same
@@ -8,13 +9,9 @@ import { startTestApi, type TestApi } from '../support/api.js';
 
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
-const control = inject('gatewayControlUrl');
+const harness = gatewayControl(inject('gatewayControlUrl'));
 let api: TestApi;
 
-const harness = async (action: 'halt' | 'restart') => {
-  const res = await fetch(`${control}/${action}`, { method: 'POST' });
-  if (res.status !== 204) throw new Error(`harness ${action} failed: ${await res.text()}`);
-};
 
 async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { startTestApi } from '../support/api.js';
 import { checkIn, modelControl, summarizeCheckIns } from '../support/openclaw/model-control.js';
+import { gatewayControl } from '../support/openclaw/gateway-control.js';
 
 /*
  * The ladder when things break: the gateway goes down mid-ladder, the backend is killed mid-ladder,
@@ -15,7 +16,7 @@ import { checkIn, modelControl, summarizeCheckIns } from '../support/openclaw/mo
 
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
-const control = inject('gatewayControlUrl');
+const harness = gatewayControl(inject('gatewayControlUrl'));
 const model = modelControl(inject('modelUrl'));
 const WORKERS = /^mc-(?!gateway-)/;
 const suffix = randomBytes(3).toString('hex');
@@ -28,10 +29,6 @@ async function until(what: string, read: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
-const harness = async (action: 'halt' | 'restart') => {
-  const res = await fetch(`${control}/${action}`, { method: 'POST' });
-  if (res.status !== 204) throw new Error(`harness ${action} failed: ${await res.text()}`);
-};
 
 /** A backend process of its own (so it can be SIGKILLed), on a data dir that outlives it. */
 async function spawnBackend(dataDir: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {

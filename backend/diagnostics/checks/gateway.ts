@@ -28,6 +28,23 @@ export async function gatewayHello(app: AppEnv, row: GatewayRow, waitMs = 5_000)
   }
 }
 
+/**
+ * The gateways a check could not look at: named with the reason for people (`unchecked`), and by id
+ * for the fixes' verify (`unchecked_gateway_ids`) — a fix there is never "verified" by their silence.
+ */
+export function uncheckedGateways() {
+  const names: string[] = [];
+  const ids: string[] = [];
+  return {
+    names,
+    add(row: GatewayRow, why: string): void {
+      names.push(`${row.name} (${why})`);
+      ids.push(row.id);
+    },
+    evidence: () => ({ unchecked: names, unchecked_gateway_ids: ids }),
+  };
+}
+
 /** The request id a pairing refusal names, when the gateway sends one. */
 function pairingRequestId(err: GatewayError): string | null {
   const d = err.details ?? {};
@@ -141,16 +158,13 @@ export const execPolicy: CheckDef = {
   async run(env) {
     const app = env.app!;
     const refused: Record<string, unknown>[] = [];
-    const unchecked: string[] = [];
-    // Which gateways were not looked at: a fix there is never "verified" by their silence.
-    const uncheckedIds: string[] = [];
+    const unchecked = uncheckedGateways();
     const fixes: DoctorFix[] = [];
     let checked = 0;
     for (const row of gatewayRows(app)) {
       const hello = await gatewayHello(app, row, 3_000);
       if (hello instanceof GatewayError) {
-        unchecked.push(`${row.name} (${hello.code})`);
-        uncheckedIds.push(row.id);
+        unchecked.add(row, hello.code);
         continue;
       }
       const conn = app.manager.connection(gatewayTarget(row));
@@ -162,8 +176,7 @@ export const execPolicy: CheckDef = {
       for (const agent of list) {
         const verdict = await checkinExecPolicy(conn, hello, gatewayAgentKey(agent));
         if (!verdict) {
-          unchecked.push(`${row.name} (does not offer exec.approvals.get)`);
-          uncheckedIds.push(row.id);
+          unchecked.add(row, 'does not offer exec.approvals.get');
           break;
         }
         checked++;
@@ -179,15 +192,15 @@ export const execPolicy: CheckDef = {
         explanation: `The gateway would refuse the headless check-in of ${refused.length} agent(s): ${refused
           .map((r) => `${String(r.name)}: ${String(r.reason)}`)
           .join('; ')}. The narrow fix puts curl on that agent’s exec allowlist (exec approval stays on).`,
-        evidence: { refused, unchecked, unchecked_gateway_ids: uncheckedIds },
+        evidence: { refused, ...unchecked.evidence() },
         fixes,
       };
     }
     return {
-      status: unchecked.length && checked === 0 ? 'skipped' : 'ok',
-      reason: unchecked.length && checked === 0 ? `not checked: ${unchecked.join(', ')}` : undefined,
+      status: unchecked.names.length && checked === 0 ? 'skipped' : 'ok',
+      reason: unchecked.names.length && checked === 0 ? `not checked: ${unchecked.names.join(', ')}` : undefined,
       explanation: checked ? `The exec policy lets ${checked} agent(s) run their check-in.` : 'No agent on a connected gateway to check.',
-      evidence: { checked, unchecked, unchecked_gateway_ids: uncheckedIds },
+      evidence: { checked, ...unchecked.evidence() },
     };
   },
 };

@@ -4,7 +4,7 @@ import type { TemplateDriftResult } from '../../contract/templates.js';
 import { boards, type GatewayRow } from '../../db/schema.js';
 import { GatewayError } from '../../gateway/errors.js';
 import { fix, type AppEnv, type CheckDef } from '../types.js';
-import { gatewayHello, gatewayRows } from './gateway.js';
+import { gatewayHello, gatewayRows, uncheckedGateways } from './gateway.js';
 
 /*
  * Template drift, read through the template sync's own drift preview (backend/lifecycle/template-sync.ts):
@@ -95,9 +95,7 @@ export const templateDrift: CheckDef = {
     const port = app.templateSync;
     if (!port) return { status: 'skipped', reason: 'template sync not available', explanation: 'This build has no template sync.' };
     const seen: Record<string, unknown>[] = [];
-    const unchecked: string[] = [];
-    // Which gateways were not looked at: a fix there is never "verified" by their silence.
-    const uncheckedIds: string[] = [];
+    const unchecked = uncheckedGateways();
     const problems: string[] = [];
     const fixes: DoctorFix[] = [];
     let fixable = 0;
@@ -105,16 +103,14 @@ export const templateDrift: CheckDef = {
     for (const row of gatewayRows(app)) {
       const hello = await gatewayHello(app, row, 3_000);
       if (hello instanceof GatewayError) {
-        unchecked.push(`${row.name} (${hello.code})`);
-        uncheckedIds.push(row.id);
+        unchecked.add(row, hello.code);
         continue;
       }
       let result: TemplateDriftResult;
       try {
         result = await port.drift(row.id, { include_main: true, lead_only: false });
       } catch (err) {
-        unchecked.push(`${row.name} (${(err as Error).message})`);
-        uncheckedIds.push(row.id);
+        unchecked.add(row, (err as Error).message);
         continue;
       }
       checked += result.agents.length;
@@ -132,7 +128,7 @@ export const templateDrift: CheckDef = {
       }
       fixes.push(...rotateFixes(app, row, active.filter(tokenDiffers).map((f) => ({ boardId: f.board_id }))));
     }
-    const evidence = { gateways: seen, unchecked, unchecked_gateway_ids: uncheckedIds };
+    const evidence = { gateways: seen, ...unchecked.evidence() };
     if (problems.length) {
       const anyToken = fixes.some((f) => f.action === 'rotate_tokens_and_sync');
       const anySync = fixes.some((f) => f.action === 'sync_templates');
@@ -153,10 +149,10 @@ export const templateDrift: CheckDef = {
         fixes,
       };
     }
-    if (unchecked.length && checked === 0)
+    if (unchecked.names.length && checked === 0)
       return {
         status: 'skipped',
-        reason: `not checked: ${unchecked.join(', ')}`,
+        reason: `not checked: ${unchecked.names.join(', ')}`,
         explanation: 'No connected gateway to compare workspaces on.',
         evidence,
       };
