@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, QueryBool, Text, Timestamp } from './common.js';
+import { Id, LIFECYCLE_STATUSES, QueryBool, Text, Timestamp } from './common.js';
 
 /** Durations as OpenClaw writes them: `30s`, `10m`, `1h`, `0m` (off). */
 export const Duration = z
@@ -82,14 +82,32 @@ export const AgentApiListQuery = z.object({ board_id: Id.optional() });
 /** Returned once, when a token is minted; never again. */
 export const AgentTokenIssued = z.object({ agent_id: Id, token: z.string() });
 
-/** `/api/v1/agents/{id}/heartbeat` (web-edition shared route) may set a free-form status. */
+const REPORTABLE =
+  'agents may report "online" or a status of their own (a letter, then letters, digits, "_" or "-"; at most 50); ' +
+  `${LIFECYCLE_STATUSES.join(', ')} are set by Mission Control only`;
+const lifecycle = new Set<string>(LIFECYCLE_STATUSES);
+
+/**
+ * A status sent with a heartbeat (web-edition shared routes). The web edition stored any string;
+ * here Mission Control's lifecycle states are refused (an agent reporting `deleting` left the wake
+ * ladder and token rotation), and a status of the agent's own is a plain lower-case label, so it
+ * cannot pass for one of them on screen. Case is folded: `Online` is `online`.
+ */
+export const AgentReportedStatus = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z][a-z0-9_-]{0,49}$/, { message: REPORTABLE })
+  .refine((s) => !lifecycle.has(s), { message: REPORTABLE })
+  .describe(REPORTABLE);
+
 export const AgentStatusHeartbeat = z.strictObject({
-  status: z.string().trim().min(1).max(50).optional(),
+  status: AgentReportedStatus.optional(),
 });
 export const AgentNamedHeartbeat = z.strictObject({
   name: Text(100),
   board_id: Id.optional(),
-  status: z.string().trim().min(1).max(50).optional(),
+  status: AgentReportedStatus.optional(),
 });
 
 export const AgentHealth = z.object({

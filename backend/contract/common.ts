@@ -52,5 +52,11 @@ export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export const ApprovalStatus = z.enum(APPROVAL_STATUSES);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 
-/** Stored agent states. Heartbeats through `/api/v1/agents/.../heartbeat` may also set free-form values. */
+/** Stored agent states. Heartbeats through `/api/v1/agents/.../heartbeat` may also set a status of the agent's own (`AgentReportedStatus`). */
 export const AGENT_STATUSES = ['provisioning', 'online', 'offline', 'updating', 'deleting'] as const;
+/**
+ * The lifecycle states only Mission Control sets: an agent reporting one would take itself out of
+ * supervision (`deleting` is skipped by the wake ladder and by token rotation, `updating` is never
+ * shown offline, …).
+ */
+export const LIFECYCLE_STATUSES = ['provisioning', 'updating', 'deleting', 'offline'] as const;

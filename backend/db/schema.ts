@@ -309,7 +309,13 @@ export const boardMemory = sqliteTable(
     content: text('content').notNull(),
     tags: text('tags', { mode: 'json' }).$type<string[]>(),
     isChat: bool('is_chat').notNull().default(false),
+    /** The display name of the writer. For an agent, always its own name (never what the body said). */
     source: text('source'),
+    /** Who wrote it, from the credential: the local user or an agent (`author_agent_id`, kept null once that agent is deleted). */
+    author: text('author', { enum: ['user', 'agent'] })
+      .notNull()
+      .default('user'),
+    authorAgentId: text('author_agent_id').references(() => agents.id, { onDelete: 'set null' }),
     createdAt: created(),
   },
   (t) => [index('board_memory_board_idx').on(t.boardId, t.isChat, t.createdAt)],

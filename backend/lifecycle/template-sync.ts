@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type {
   FileDrift,
   TemplateDriftQuery,
@@ -9,7 +9,7 @@ import type {
   TemplateSyncResult,
   WorkspaceTokenState,
 } from '../contract/templates.js';
-import { agents, boards, gateways, retiredAgentTokens, type AgentRow, type GatewayRow } from '../db/schema.js';
+import { agents, gateways, retiredAgentTokens, type AgentRow, type GatewayRow } from '../db/schema.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
@@ -17,13 +17,13 @@ import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
-import { pausedBoardIds } from '../services/memory.js';
 import { hashAgentToken } from '../services/tokens.js';
 import { PRESERVED_FILES, REDACTED, redactTokens, tokenFromAgentsFile, type WorkspaceFile } from '../templates/render.js';
 import { fingerprintOf, knowledgeFromRead, rememberDrift, type DriftKnowledge } from './drift-memory.js';
 import { gatewayAgentKey, readWorkspaceFile, type WorkspaceRead } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import type { SyncProgressFeed } from './sync-progress.js';
+import { planAgentSync, syncScope, type SyncScopeQuery } from './sync-scope.js';
 import { recordLifecycle } from './trail.js';
 import { unifiedDiff } from './unified-diff.js';
 
@@ -95,34 +95,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     return gateway;
   }
 
-  /** The agents a sync or drift run covers: board agents (by creation) first, then the main agent. */
-  function select(gateway: GatewayRow, query: { board_id?: string | undefined; lead_only: boolean; include_main: boolean }) {
-    const gatewayBoards = db.select({ id: boards.id }).from(boards).where(eq(boards.gatewayId, gateway.id)).all();
-    let boardIds = gatewayBoards.map((b) => b.id);
-    if (query.board_id !== undefined) {
-      if (!boardIds.includes(query.board_id))
-        throw new AppError('validation_failed', { message: 'Board does not belong to this gateway.', loc: ['query', 'board_id'] });
-      boardIds = [query.board_id];
-    }
-    const boardAgents =
-      boardIds.length === 0
-        ? []
-        : db
-            .select()
-            .from(agents)
-            .where(
-              and(
-                inArray(agents.boardId, boardIds),
-                ne(agents.status, 'deleting'),
-                query.lead_only ? eq(agents.isBoardLead, true) : undefined,
-              ),
-            )
-            .orderBy(asc(agents.createdAt))
-            .all();
-    const found = query.include_main ? deps.agents.mainAgentOf(gateway.id) : undefined;
-    const main = found?.status === 'deleting' ? undefined : found;
-    return { targets: [...boardAgents, ...(main ? [main] : [])], main, paused: pausedBoardIds(db, boardIds) };
-  }
+  const select = (gateway: GatewayRow, query: SyncScopeQuery) => syncScope(ctx, deps.agents, gateway, query);
 
   async function connect(gateway: GatewayRow): Promise<GatewayConnection> {
     try {
@@ -292,16 +265,17 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     });
     publish('started');
 
-    const toSync = targets.filter((agent) => agent.boardId === null || !paused.has(agent.boardId));
-    // Connect only when there is something to do (a sync of paused boards needs no gateway).
-    const conn = toSync.length > 0 ? await connect(gateway) : null;
-    for (const agent of targets) {
+    const plans = targets.map((agent) => ({ agent, plan: planAgentSync(agent, paused, options) }));
+    // Connect only when there is something to do (a sync of paused boards without rotate_tokens needs no gateway).
+    const conn = plans.some((p) => p.plan.kind === 'sync') ? await connect(gateway) : null;
+    for (const { agent, plan } of plans) {
       let entry: SyncAgent;
-      if (agent.boardId !== null && paused.has(agent.boardId)) {
-        entry = { ...baseEntry(agent), reason: 'Skipped: its board is paused (/pause in board chat); /resume to include it.' };
+      if (plan.kind === 'skip') {
+        entry = { ...baseEntry(agent), reason: plan.reason };
       } else {
-        const done = await syncAgent(conn!, agent, options);
+        const done = await syncAgent(conn!, agent, plan.options);
         entry = done.entry;
+        if (plan.note && !done.error) entry.reason = plan.note;
         if (done.error) errors.push(done.error);
         if (done.wokeAt) woken.push({ entry, wokeAt: done.wokeAt, oldTokenRefused: done.oldTokenRefused });
       }

@@ -6,6 +6,7 @@ import { agents, approvalTaskLinks, approvals, tasks, type ApprovalRow, type Boa
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import { enqueueAgentMessage } from './activity.js';
 import type { Actor } from './actor.js';
+import { actorFieldRefused } from './actor-fields.js';
 import type { AgentService } from './agents.js';
 import type { BoardService } from './boards.js';
 import type { ServiceContext } from './context.js';
@@ -156,9 +157,15 @@ export function createApprovalService(ctx: ServiceContext, deps: ApprovalService
       if (actor.kind === 'agent') {
         if (!payloadHasReason && !leadReasoning) throw unprocessable('lead reasoning is required');
         if (input.status !== 'pending') throw forbidden('Agents can only request approvals; the user approves or rejects them.');
+        // The requester is the calling agent (its token), never another agent named in the body.
+        if (input.agent_id && input.agent_id !== actor.agent.id)
+          throw actorFieldRefused(
+            'agent_id',
+            `an agent requests approvals as itself; leave it out or send your own id (${actor.agent.id}).`,
+          );
       }
-      // The requester defaults to the calling agent, so the board shows who asked.
-      const agentId = input.agent_id ?? (actor.kind === 'agent' ? actor.agent.id : null);
+      // The requester: the calling agent; the user may name the agent an approval concerns.
+      const agentId = actor.kind === 'agent' ? actor.agent.id : (input.agent_id ?? null);
       const taskIds = approvalTaskIds(input);
       const now = ctx.now();
       const row = db.transaction((tx) => {

@@ -3,8 +3,10 @@ import type { PageQuery } from '../contract/common.js';
 import type { BoardMemoryCreate, BoardMemoryRead } from '../contract/memory.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, boardMemory, type AgentRow, type BoardRow } from '../db/schema.js';
-import { enqueueAgentMessage } from './activity.js';
+import { enqueueAgentMessage, recordActivity } from './activity.js';
 import type { Actor } from './actor.js';
+import { actorFieldRefused, BOARD_COMMANDS, boardCommand, mayCommandBoard } from './actor-fields.js';
+import { forbidden } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
 import { extractMentions, matchesMention } from './mentions.js';
@@ -36,11 +38,25 @@ export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
       return pageOf(rows.map(toMemoryRead), total, query);
     },
 
+    /**
+     * An agent writes as itself: `source` is its own name whatever the body says (a different one is
+     * refused), and the row records the agent as the author, which is what the UI shows ("You" only
+     * for the user's own rows). `/pause` and `/resume` in chat are the board lead's or the user's: an
+     * agent that is not the board's lead is refused, nothing is stored or sent, and the attempt is on
+     * the board's activity feed.
+     */
     create(board: BoardRow, actor: Actor, input: BoardMemoryCreate): BoardMemoryRead {
       const now = ctx.now();
       const tags = input.tags ?? null;
       const isChat = tags?.includes('chat') ?? false;
       const sender = actor.kind === 'agent' ? actor.agent : null;
+      const command = isChat ? boardCommand(input.content) : null;
+      if (sender) {
+        const claimed = input.source?.trim();
+        if (claimed && claimed.toLowerCase() !== sender.name.toLowerCase())
+          throw actorFieldRefused('source', `an agent writes as itself; leave it out or send your own name (${sender.name}).`);
+        if (command && !mayCommandBoard(sender, board)) refuseBoardCommand(board, sender, command, now);
+      }
       return db.transaction((tx) => {
         const row = tx
           .insert(boardMemory)
@@ -50,7 +66,9 @@ export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
             content: input.content,
             tags,
             isChat,
-            source: input.source ?? (sender ? sender.name : 'User'),
+            source: sender ? sender.name : (input.source ?? 'User'),
+            author: sender ? 'agent' : 'user',
+            authorAgentId: sender?.id ?? null,
             createdAt: now,
           })
           .returning()
@@ -58,11 +76,7 @@ export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
         if (isChat) {
           const boardAgents = tx.select().from(agents).where(eq(agents.boardId, board.id)).all();
           for (const target of chatTargets(input.content, boardAgents, sender)) {
-            const command = input.content.trim().toLowerCase();
-            const message =
-              command === '/pause' || command === '/resume'
-                ? command
-                : chatMessage(board, sender?.name ?? 'User', input.content, target.mentioned, baseUrl);
+            const message = command ?? chatMessage(board, sender?.name ?? 'User', input.content, target.mentioned, baseUrl);
             enqueueAgentMessage(tx, now, { agentId: target.agent.id, kind: 'board.chat', message, deliver: true, boardId: board.id });
           }
         }
@@ -70,6 +84,20 @@ export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
       });
     },
   };
+
+  function refuseBoardCommand(board: BoardRow, agent: AgentRow, command: string, now: Date): never {
+    const who = agent.boardId === null ? 'the gateway’s main agent' : 'not this board’s lead';
+    recordActivity(db, now, {
+      eventType: 'board.command_refused',
+      message: `${agent.name} (${who}) sent ${command} in the board chat; refused: only the board's lead or the user may ${command.slice(1)} the board.`,
+      agentId: agent.id,
+      boardId: board.id,
+    });
+    throw forbidden({
+      message: `Only the board's lead or the user may ${command.slice(1)} this board; you are ${who}. Nothing was posted.`,
+      code: 'board_command_forbidden',
+    });
+  }
 }
 
 /**
@@ -77,9 +105,8 @@ export function createMemoryService(ctx: ServiceContext, baseUrl: string) {
  * lead(s) and @mentioned agents, never back to the sender.
  */
 export function chatTargets(content: string, boardAgents: AgentRow[], sender: AgentRow | null) {
-  const command = content.trim().toLowerCase();
   const others = boardAgents.filter((a) => a.id !== sender?.id);
-  if (command === '/pause' || command === '/resume') return others.map((agent) => ({ agent, mentioned: false }));
+  if (boardCommand(content)) return others.map((agent) => ({ agent, mentioned: false }));
   const mentions = extractMentions(content);
   return others.map((agent) => ({ agent, mentioned: matchesMention(agent, mentions) })).filter((t) => t.mentioned || t.agent.isBoardLead);
 }
@@ -108,7 +135,7 @@ export function pausedBoardIds(db: DbOrTx, boardIds: readonly string[]): Set<str
   const rows = db
     .select({ boardId: boardMemory.boardId, command, createdAt: boardMemory.createdAt })
     .from(boardMemory)
-    .where(and(inArray(boardMemory.boardId, [...boardIds]), eq(boardMemory.isChat, true), inArray(command, ['/pause', '/resume'])))
+    .where(and(inArray(boardMemory.boardId, [...boardIds]), eq(boardMemory.isChat, true), inArray(command, [...BOARD_COMMANDS])))
     .orderBy(desc(boardMemory.createdAt), desc(rowid(boardMemory)))
     .all();
   const latest = new Map<string, string>();

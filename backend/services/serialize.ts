@@ -115,6 +115,8 @@ export const toMemoryRead = (row: MemoryRow): BoardMemoryRead => ({
   content: row.content,
   tags: row.tags ?? null,
   source: row.source,
+  author: row.author,
+  agent_id: row.authorAgentId,
   is_chat: row.isChat,
   created_at: iso(row.createdAt),
 });

@@ -5,6 +5,7 @@ import { activityEvents, agentMessages, agents, approvalTaskLinks, approvals, ta
 import { forbidden } from '../errors.js';
 import { enqueueAgentMessage, recordActivity } from './activity.js';
 import type { Actor } from './actor.js';
+import { actorFieldRefused } from './actor-fields.js';
 import type { AgentService } from './agents.js';
 import type { BoardService } from './boards.js';
 import type { ServiceContext } from './context.js';
@@ -169,8 +170,13 @@ export function createTaskService(ctx: ServiceContext, deps: TaskServiceDeps) {
 
     create: (board: BoardRow, input: TaskCreate): TaskRead => insert(board, input, { kind: 'user' }),
 
-    createByLead: (agent: AgentRow, board: BoardRow, input: TaskCreate): TaskRead =>
-      insert(board, input, { kind: 'lead', lead: requireLead(agent, board) }),
+    /** A lead's task is the lead's (`auto_reason`); it cannot be passed off as a user's (`created_by_user_id`). */
+    createByLead: (agent: AgentRow, board: BoardRow, input: TaskCreate): TaskRead => {
+      const lead = requireLead(agent, board);
+      if (input.created_by_user_id)
+        throw actorFieldRefused('created_by_user_id', 'a task an agent creates is that agent’s (auto_reason); leave it out.');
+      return insert(board, input, { kind: 'lead', lead });
+    },
 
     update(board: BoardRow, taskId: string, actor: Actor, body: TaskUpdate): TaskRead {
       const now = ctx.now();

@@ -366,9 +366,9 @@ function ChatPanel() {
           <p className="muted center">No messages yet. Everything you post here reaches the board’s agents; @name mentions one.</p>
         ) : (
           chat.map((m) => (
-            <div key={m.id} className={`msg ${m.source === 'user' ? 'msg-me' : ''}`}>
+            <div key={m.id} className={`msg ${m.author === 'user' ? 'msg-me' : ''}`}>
               <div className="msg-head small">
-                <strong>{m.source === 'user' ? 'You' : (m.source ?? 'agent')}</strong>{' '}
+                <strong>{m.author === 'user' ? 'You' : (m.source ?? 'agent')}</strong>{' '}
                 <span className="muted">{relativeTime(m.created_at, now)}</span>
               </div>
               <div className="msg-body">{m.content}</div>
