@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApi } from '../support/api.js';
 
@@ -140,15 +142,23 @@ describe('mission-control doctor (CLI)', () => {
 
   it('migrations behind: db.migrations names the pending one (exit 1); starting the app applies it → exit 0', async () => {
     const dir = await preparedDataDir();
-    const db = new Database(join(dir, 'mission-control.db'));
-    // The database as the previous build left it: the last migration (a table) neither applied nor recorded.
-    db.exec('DROP TABLE template_drift_memory');
-    db.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run();
+    // The database as the previous build left it: migrated by the migrations before the last one,
+    // whatever that one is (a copy of the folder without the journal's last entry).
+    const file = join(dir, 'mission-control.db');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    const previous = join(tempDir(), 'migrations');
+    cpSync('backend/db/migrations', previous, { recursive: true });
+    const journalFile = join(previous, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    const last = journal.entries.at(-1)!.tag;
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, -1) }));
+    const db = new Database(file);
+    migrate(drizzle(db), { migrationsFolder: previous });
     db.close();
     const behind = await cli(['doctor', '--json', '--data-dir', dir, '--port', '0']);
     expect(behind.code).toBe(1);
     const c = JSON.parse(behind.out).checks.find((x: { id: string }) => x.id === 'db.migrations');
-    expect(c).toMatchObject({ status: 'fail', evidence: { pending: [expect.stringMatching(/^0005_/)] } });
+    expect(c).toMatchObject({ status: 'fail', evidence: { pending: [expect.stringMatching(new RegExp(`^${last}`))] } });
     expect(c.explanation).toMatch(/applied automatically when the app starts/);
     // The fix the check names: start the app, which applies it.
     const api = await startTestApi({ dataDir: dir });
