@@ -70,7 +70,10 @@ const FIXES: Record<FixAction, FixDef> = {
     target: 'agent',
     async apply(app, _env, id) {
       await app.services.provisioner.allowCheckin(id!).catch(asApiError);
-      return { message: 'curl is on the agent’s exec allowlist on its gateway.' };
+      return {
+        message:
+          'Its exact check-in command (curl, pinned arguments) is on the agent’s exec allowlist; broader curl entries on its list were removed.',
+      };
     },
   },
   reprovision_agent: {
@@ -187,7 +190,8 @@ function syncSummary(r: TemplateSyncResult): string {
   const parts = [`${updated} of ${r.agents.length} agent(s) re-synced`];
   if (r.rotate_tokens) parts.push(`${rotated} token(s) rotated`);
   if (r.verify) parts.push(`${checkedIn} checked in with the new token within the deadline`);
-  if (r.paused_board_ids.length) parts.push(`${r.paused_board_ids.length} paused board(s) skipped`);
+  if (r.paused_board_ids.length)
+    parts.push(`${r.paused_board_ids.length} paused board(s) ${r.rotate_tokens ? 're-keyed only' : 'skipped'}`);
   const errors = r.errors.map((e) => `${e.agent_name ?? 'gateway'}: ${e.message}`);
   return `${parts.join(', ')}.${errors.length ? ` ${errors.join(' ')}` : ''}`;
 }

@@ -318,9 +318,9 @@ export function createProvisioner(deps: ProvisionerDeps) {
   /** A warning for the record when the gateway's exec policy would refuse the headless check-in. */
   async function execPolicyWarning(conn: GatewayConnection, hello: GatewayHello, agentId: string, key: string): Promise<string | null> {
     try {
-      const verdict = await checkinExecPolicy(conn, hello, key);
+      const verdict = await checkinExecPolicy(conn, hello, key, deps.baseUrl);
       if (!verdict?.refused) return null;
-      return `${EXEC_POLICY_PREFIX} ${verdict.reason}. Narrow fix: allow curl for this agent only (POST /api/v1/agents/${agentId}/allow-checkin).`;
+      return `${EXEC_POLICY_PREFIX} ${verdict.reason}. Narrow fix: allow exactly its check-in command, for this agent only (POST /api/v1/agents/${agentId}/allow-checkin).`;
     } catch (err) {
       if (err instanceof GatewayError) return null; // the policy could not be read; the ladder will still tell
       throw err;
@@ -453,13 +453,13 @@ export function createProvisioner(deps: ProvisionerDeps) {
       return expectedFiles(agent, templateContext(agent, board, token));
     },
 
-    /** Put curl on this agent's exec allowlist on its gateway, then re-check the policy. */
+    /** Put the exact check-in command (curl, pinned arguments) on this agent's exec allowlist on its gateway, then re-check the policy. */
     async allowCheckin(agentId: string): Promise<void> {
       const { agent, gateway } = load(agentId);
       const conn = deps.manager.connection(target(gateway));
       const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
       const key = gatewayAgentKey(agent);
-      await allowCheckin(conn, key);
+      await allowCheckin(conn, key, deps.baseUrl);
       const warning = await execPolicyWarning(conn, hello, agent.id, key);
       const cleared = agent.lastProvisionError?.startsWith(EXEC_POLICY_PREFIX) ? warning : agent.lastProvisionError;
       db.update(agents).set({ lastProvisionError: cleared, updatedAt: ctx.now() }).where(eq(agents.id, agent.id)).run();

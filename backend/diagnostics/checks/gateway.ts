@@ -158,6 +158,7 @@ export const execPolicy: CheckDef = {
   async run(env) {
     const app = env.app!;
     const refused: Record<string, unknown>[] = [];
+    const broad: Record<string, unknown>[] = [];
     const unchecked = uncheckedGateways();
     const fixes: DoctorFix[] = [];
     let checked = 0;
@@ -174,28 +175,53 @@ export const execPolicy: CheckDef = {
         .where(and(eq(agents.gatewayId, row.id), ne(agents.status, 'deleting')))
         .all();
       for (const agent of list) {
-        const verdict = await checkinExecPolicy(conn, hello, gatewayAgentKey(agent));
+        const verdict = await checkinExecPolicy(conn, hello, gatewayAgentKey(agent), env.config.baseUrl);
         if (!verdict) {
           unchecked.add(row, 'does not offer exec.approvals.get');
           break;
         }
         checked++;
+        const pin = fix(
+          'allow_checkin',
+          `Allow only the check-in command (curl, exact arguments) for ${agent.name} on its gateway`,
+          agent.id,
+        );
         if (verdict.refused) {
           refused.push({ agent_id: agent.id, name: agent.name, gateway: row.name, mode: verdict.mode, reason: verdict.reason });
-          fixes.push(fix('allow_checkin', `Allow the check-in (curl) for ${agent.name} on its gateway`, agent.id));
+          fixes.push(pin);
+        } else if (verdict.broad) {
+          // The check-in runs, but so does curl with any arguments: not fine, even though nothing is refused.
+          broad.push({ agent_id: agent.id, name: agent.name, gateway: row.name, ...verdict.broad });
+          if (verdict.broad.replaceable) fixes.push(pin);
         }
       }
     }
+    const broadText = broad.length
+      ? `curl may run with any arguments (it can read, upload or overwrite files) for ${broad
+          .map(
+            (b) =>
+              `${String(b.name)} (allowlist entry “${String(b.pattern)}”${b.where === 'all_agents' ? ' on the gateway’s list for all agents: remove it there' : ''})`,
+          )
+          .join(', ')}. The fix replaces an entry on the agent’s own list with its exact check-in command.`
+      : '';
     if (refused.length) {
       return {
         status: 'fail',
-        explanation: `The gateway would refuse the headless check-in of ${refused.length} agent(s): ${refused
-          .map((r) => `${String(r.name)}: ${String(r.reason)}`)
-          .join('; ')}. The narrow fix puts curl on that agent’s exec allowlist (exec approval stays on).`,
-        evidence: { refused, ...unchecked.evidence() },
+        explanation: [
+          `The gateway would refuse the headless check-in of ${refused.length} agent(s): ${refused
+            .map((r) => `${String(r.name)}: ${String(r.reason)}`)
+            .join(
+              '; ',
+            )}. The narrow fix puts exactly that agent’s check-in command (curl with its pinned arguments) on its exec allowlist (exec approval stays on).`,
+          broadText,
+        ]
+          .filter(Boolean)
+          .join(' '),
+        evidence: { refused, broad, ...unchecked.evidence() },
         fixes,
       };
     }
+    if (broad.length) return { status: 'warn', explanation: broadText, evidence: { broad, ...unchecked.evidence() }, fixes };
     return {
       status: unchecked.names.length && checked === 0 ? 'skipped' : 'ok',
       reason: unchecked.names.length && checked === 0 ? `not checked: ${unchecked.names.join(', ')}` : undefined,
