@@ -63,7 +63,10 @@ export function formatSyncResult(result: TemplateSyncResult, where: string): str
     lines.push(`  ${MARK[agent.outcome]} ${who}: ${parts.join('; ')}`);
   }
   if (result.agents.length === 0) lines.push('  (no agents to sync)');
-  if (result.paused_board_ids.length) lines.push(`Paused boards skipped (/pause in chat): ${result.paused_board_ids.join(', ')}`);
+  if (result.paused_board_ids.length)
+    lines.push(
+      `Paused boards (/pause in chat) ${result.rotate_tokens ? 're-keyed only' : 'skipped'}: ${result.paused_board_ids.join(', ')}`,
+    );
   lines.push(
     `Agents updated: ${result.agents_updated}, skipped: ${result.agents_skipped}, main agent updated: ${result.main_updated ? 'yes' : 'no'}, errors: ${result.errors.length}`,
   );

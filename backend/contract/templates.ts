@@ -79,7 +79,7 @@ export const TemplateSyncResult = z.object({
   rotate_tokens: z.boolean(),
   overwrite: z.boolean(),
   verify: z.boolean(),
-  /** Boards whose latest chat command is `/pause`: their agents were skipped. */
+  /** Boards whose latest chat command is `/pause`: their agents were skipped, or with `rotate_tokens` re-keyed only (own files and sessions kept). */
   paused_board_ids: z.array(Id),
   token_mismatches: z.number().int(),
   agents: z.array(TemplateSyncAgent),
@@ -115,7 +115,7 @@ export const AgentDrift = z.object({
   board_id: Id.nullable(),
   gateway_agent_id: z.string(),
   is_main: z.boolean(),
-  /** Its board is paused (`/pause` in board chat): a sync would skip it. */
+  /** Its board is paused (`/pause` in board chat): a sync would skip it; a sync with `rotate_tokens` re-keys it all the same. */
   paused: z.boolean(),
   /** null when the workspace could not be read (see `error`). */
   token: WorkspaceTokenState.nullable(),

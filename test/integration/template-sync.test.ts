@@ -52,11 +52,11 @@ async function until(what: string, read: () => Promise<boolean>, timeoutMs: numb
 }
 
 /** An obedient worker (runs the check-in command from its AGENTS.md), created and checked in. */
-async function obedientWorker(name: string): Promise<{ id: string; key: string }> {
+async function obedientWorker(name: string, board = boardId): Promise<{ id: string; key: string }> {
   await model.setPatternScript(/^mc-(?!gateway-)/, checkIn.obedient());
   const res = await api
     .user('post', '/api/v1/agents')
-    .send({ name: `${name} ${suffix}`, board_id: boardId })
+    .send({ name: `${name} ${suffix}`, board_id: board })
     .expect(200);
   const id = res.body.id as string;
   created.push(id);
@@ -287,6 +287,43 @@ function FakeLostReplyManager(real: GatewayManager): GatewayManager {
     });
   return { ...real, connection: (t) => wrap(real.connection(t)), ready: (t, ms, o) => real.ready(t, ms, o) };
 }
+
+describe('a paused board and a rotation (#13 item 1)', () => {
+  it('rotate_tokens re-keys a paused board’s agent (old token refused, new one used); its own files are kept even with overwrite', async () => {
+    const paused = await api
+      .user('post', '/api/v1/boards')
+      .send({ name: `Paused ${suffix}`, description: 'Paused', gateway_id: gatewayId, create_lead: false })
+      .expect(200);
+    const { id, key } = await obedientWorker('Paused', paused.body.id);
+    const old = (await workspaceToken(key))!;
+    await api
+      .user('post', `/api/v1/boards/${paused.body.id}/memory`)
+      .send({ content: '/pause', tags: ['chat'] })
+      .expect(200);
+    await gw('agents.files.set', { agentId: key, name: 'MEMORY.md', content: 'Paused notes.\n' });
+
+    const plain = await sync(`board_id=${paused.body.id}&include_main=false`);
+    expect(entryOf(plain.body, id)).toMatchObject({ outcome: 'skipped', token_rotated: false });
+    expect(await workspaceToken(key)).toBe(old);
+
+    const rotated = await sync(
+      `board_id=${paused.body.id}&include_main=false&rotate_tokens=true&verify=true&overwrite=true&reset_sessions=true`,
+    );
+    expect(rotated.body.paused_board_ids).toEqual([paused.body.id]);
+    expect(entryOf(rotated.body, id)).toMatchObject({
+      outcome: 'updated',
+      token_rotated: true,
+      reason: expect.stringContaining('re-keyed only'),
+      files_kept: expect.arrayContaining(['MEMORY.md']),
+      verify: { woken: true, checked_in: true, old_token_refused: true },
+    });
+    const current = (await workspaceToken(key))!;
+    expect(current).not.toBe(old);
+    expect((await fileOnGateway(key, 'MEMORY.md')).content).toBe('Paused notes.\n');
+    await heartbeat(old).expect(401);
+    await heartbeat(current).expect(200);
+  }, 180_000);
+});
 
 describe('no silent re-key, no split token', () => {
   const row = (id: string) => api.backend.services.ctx.db.select().from(agents).where(eq(agents.id, id)).get()!;

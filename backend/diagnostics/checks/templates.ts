@@ -46,7 +46,10 @@ function describeAgent(f: Finding): string {
   if (f.token === 'mismatch') parts.push('its AGENTS.md holds a token Mission Control does not accept, so its check-ins are refused (401)');
   if (f.token === 'missing') parts.push('its AGENTS.md holds no token, so it cannot check in');
   if (f.error) parts.push(`its workspace could not be read (${f.error})`);
-  return `${f.name}${f.paused ? ' (board paused: a sync skips it until /resume)' : ''}: ${parts.join('; ')}`;
+  const paused = tokenDiffers(f)
+    ? ' (board paused: a sync skips it until /resume; a rotation re-keys it)'
+    : ' (board paused: a sync skips it until /resume)';
+  return `${f.name}${f.paused ? paused : ''}: ${parts.join('; ')}`;
 }
 
 /**
@@ -118,15 +121,21 @@ export const templateDrift: CheckDef = {
       seen.push({ gateway_id: row.id, gateway: row.name, agents_checked: result.agents.length, agents: found });
       if (found.length === 0) continue;
       problems.push(`On “${row.name}”: ${found.map(describeAgent).join('. ')}.`);
-      // A sync skips paused boards: offering it for them would never verify.
+      // A sync skips paused boards (offering it for them would never verify); a rotation re-keys them all the same.
       const active = found.filter((f) => !f.paused);
-      fixable += active.length;
+      fixable += active.length + found.filter((f) => f.paused && tokenDiffers(f)).length;
       if (active.some((f) => needsSync(f) && !tokenDiffers(f))) {
         fixes.push(
           fix('sync_templates', `Sync templates on “${row.name}” (rewrites the files; tokens and the agents’ own files kept)`, row.id),
         );
       }
-      fixes.push(...rotateFixes(app, row, active.filter(tokenDiffers).map((f) => ({ boardId: f.board_id }))));
+      fixes.push(
+        ...rotateFixes(
+          app,
+          row,
+          found.filter(tokenDiffers).map((f) => ({ boardId: f.board_id })),
+        ),
+      );
     }
     const evidence = { gateways: seen, ...unchecked.evidence() };
     if (problems.length) {

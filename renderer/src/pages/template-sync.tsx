@@ -503,8 +503,17 @@ function SyncResult({ result, mode, scope, onRotate }: { result: TemplateSyncRes
         {rotate && <Stat n={checkedIn} label="checked in with new token" tone={checkedIn === rotated.length ? 'ok' : 'warn'} />}
       </div>
       {pausedNames.length > 0 && (
-        <Alert tone="info" title={`Skipped: ${plural(pausedNames.length, 'paused board')}`}>
-          {pausedNames.join(', ')} — paused with /pause in the board chat. Send /resume there to include its agents next time.
+        <Alert
+          tone="info"
+          title={
+            result.rotate_tokens
+              ? `Re-keyed only: ${plural(pausedNames.length, 'paused board')}`
+              : `Skipped: ${plural(pausedNames.length, 'paused board')}`
+          }
+        >
+          {result.rotate_tokens
+            ? `${pausedNames.join(', ')} — paused with /pause in the board chat: their tokens were rotated all the same; their own files and sessions were kept.`
+            : `${pausedNames.join(', ')} — paused with /pause in the board chat. Send /resume there to include its agents next time.`}
         </Alert>
       )}
       {failed && (
