@@ -230,8 +230,9 @@ export const AGENT_ROUTES = {
     llm: {
       intent: 'Talk to the board or keep a durable note.',
       whenToUse: 'Replies to BOARD CHAT messages: tags ["chat"].',
+      whenNotToUse: 'Do not set source to anyone else: you always write as yourself (403). /pause and /resume are for the board lead only.',
       requiredActor: 'board lead or worker',
-      sideEffects: 'Chat reaches the lead and @mentioned agents.',
+      sideEffects: 'Chat reaches the lead and @mentioned agents; /pause or /resume from the lead reaches every agent of the board.',
     },
   }),
   agentListApprovals: defineRoute({
