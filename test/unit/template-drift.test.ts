@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileDrift } from '../../backend/lifecycle/template-sync.js';
+import { fileDrift } from '../../backend/lifecycle/file-drift.js';
 import { unifiedDiff } from '../../backend/lifecycle/unified-diff.js';
 import { REDACTED, redactTokens, renderTemplate, tokenFromAgentsFile, type TemplateContext } from '../../backend/templates/render.js';
 
