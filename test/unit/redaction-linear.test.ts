@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED, redactTokens, redactTokensCounted } from '../../backend/templates/redact.js';
 import { tokenFromAgentsFile } from '../../backend/templates/render.js';
+import { oldRedactTokens as oldRedact } from '../../bench/drift/old-algorithm.js';
 
 /*
  * Redaction is linear whatever an agent writes (#13 item 3). The scanners count their character
  * visits; the adversarial inputs below must cost at most a small constant per character (a
  * backtracking pattern cost ~n²/2 on `a-a-a-…`). And they redact exactly what the regular
- * expressions they replace redacted: those are kept here as the reference.
+ * expressions they replace redacted: those are the reference (kept verbatim in bench/drift/old-algorithm.ts).
  */
-
-const OLD_KEYED = /(\b[A-Za-z0-9_-]*token["']?[ \t]*[:=][ \t]*["'`]?)(?![<$[{])[^\s"'`]+/gi;
-const OLD_BEARER = /(\bBearer[ \t]+)(?![<$[{])[^\s"'`]+/gi;
-const OLD_SHAPED = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])/g;
-const mixes = (run: string) => [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(run)).length >= 2;
-function oldRedact(content: string, tokens: string[] = []): string {
-  let text = content;
-  for (const token of tokens) if (token.length >= 8) text = text.split(token).join(REDACTED);
-  return text
-    .replace(OLD_KEYED, `$1${REDACTED}`)
-    .replace(OLD_BEARER, `$1${REDACTED}`)
-    .replace(OLD_SHAPED, (run) => (mixes(run) ? REDACTED : run));
-}
 
 /** A small seeded generator, so a failure is reproducible. */
 function random(seed: number) {
