@@ -16,27 +16,12 @@ import { runDriftJob } from '../../backend/lifecycle/drift-job.js';
 import { createDriftOffload } from '../../backend/lifecycle/drift-offload.js';
 import { MAX_WORKSPACE_FILE_BYTES } from '../../backend/lifecycle/gateway-agents.js';
 import { createLogger } from '../../backend/logging.js';
-import { REDACTED, renderTemplate, type TemplateContext } from '../../backend/templates/render.js';
+import { REDACTED, renderTemplate } from '../../backend/templates/render.js';
+import { templateContext } from '../../test/support/template-context.js';
 import { oldRedactTokens, oldUnifiedDiff } from './old-algorithm.js';
 
-const context: TemplateContext = {
-  agent_name: 'Scout',
-  agent_id: '11111111-1111-4111-8111-111111111111',
-  board_id: '22222222-2222-4222-8222-222222222222',
-  board_name: 'Launch',
-  board_objective: 'Ship it',
-  role: 'worker',
-  base_url: 'http://127.0.0.1:8000',
-  auth_token: REDACTED,
-  session_key: 'agent:mc-x:main',
-  checkin_deadline_seconds: 30,
-  max_wake_attempts: 3,
-  user_name: 'Local User',
-  identity: { role: 'Generalist', communication_style: 'direct', emoji: ':gear:' },
-  rules: { require_approval_for_done: 'no', require_review_before_done: 'no', comment_required_for_review: 'no', max_agents: 1 },
-};
 // What a sync writes for the file the hostile one is compared with (AGENTS.md: the longest template).
-const expected = renderTemplate('AGENTS.md', context);
+const expected = renderTemplate('AGENTS.md', templateContext(REDACTED));
 const TOKEN = 'Zq3xY9-abcdefghijklmnopqrstuvwxyz0123456789A';
 
 const exactly = (text: string, bytes: number) => text.repeat(Math.ceil(bytes / text.length)).slice(0, bytes);

@@ -1,9 +1,9 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { runDriftJob, type DriftJob } from '../../backend/lifecycle/drift-job.js';
-import { createDriftOffload, DRIFT_JOB_CHANNEL, type DriftJobEvent } from '../../backend/lifecycle/drift-offload.js';
+import { createDriftOffload } from '../../backend/lifecycle/drift-offload.js';
 import { MAX_WORKSPACE_FILE_BYTES } from '../../backend/lifecycle/gateway-agents.js';
 import { createLogger } from '../../backend/logging.js';
+import { watchDriftJobs } from '../support/drift-jobs.js';
 
 /*
  * Large drift jobs run in a worker thread (#13 item 3): the evidence is how many times the event
@@ -22,24 +22,17 @@ async function observe(inlineMaxChars?: number) {
     logger: createLogger({ level: 'silent' }),
     ...(inlineMaxChars !== undefined && { inlineMaxChars }),
   });
-  const events: DriftJobEvent[] = [];
-  let running = 0;
+  const jobs = watchDriftJobs();
   let turnsWhileRunning = 0;
-  const onEvent = (message: unknown) => {
-    const event = message as DriftJobEvent;
-    events.push(event);
-    running += event.phase === 'start' ? 1 : -1;
-  };
-  subscribe(DRIFT_JOB_CHANNEL, onEvent);
   const ticker = setInterval(() => {
-    if (running > 0) turnsWhileRunning++;
+    if (jobs.running()) turnsWhileRunning++;
   }, 1);
   try {
     const result = await offload.run(job);
-    return { result, events, turnsWhileRunning };
+    return { result, events: jobs.events, turnsWhileRunning };
   } finally {
     clearInterval(ticker);
-    unsubscribe(DRIFT_JOB_CHANNEL, onEvent);
+    jobs.stop();
   }
 }
 
