@@ -33,16 +33,20 @@ export interface DriftJobEvent {
 export const DRIFT_JOB_CHANNEL = 'mission-control:drift-job';
 const jobs = channel(DRIFT_JOB_CHANNEL);
 
+type WorkerSource = { source: URL | string; eval: boolean };
+
 export interface DriftOffloadDeps {
   logger: Logger;
   inlineMaxChars?: number;
+  /** Where the worker's code is (tests point it at a file that does not exist). */
+  workerSource?: () => WorkerSource;
 }
 
 /**
  * The worker: the compiled drift-worker.js next to this file, or (dev and tests, running the .ts
  * sources) a bootstrap that registers tsx's loader in the worker and imports drift-worker.ts.
  */
-function workerSource(): { source: URL | string; eval: boolean } {
+function workerSource(): WorkerSource {
   if (import.meta.url.endsWith('.js')) return { source: new URL('./drift-worker.js', import.meta.url), eval: false };
   // tsx's ESM API (require.resolve answers its CommonJS twin, which cannot register from an ESM import).
   const tsx = pathToFileURL(
@@ -55,10 +59,17 @@ function workerSource(): { source: URL | string; eval: boolean } {
 }
 
 class WorkerStartError extends Error {}
+/** Errors that mean the worker's code could not be loaded (not that a job failed in it). */
+const CANNOT_LOAD = new Set([
+  'MODULE_NOT_FOUND',
+  'ERR_MODULE_NOT_FOUND',
+  'ERR_UNKNOWN_FILE_EXTENSION',
+  'ERR_WORKER_PATH',
+  'ERR_WORKER_INIT_FAILED',
+]);
 
-function inWorker(job: DriftJob): Promise<DriftJobResult> {
+function inWorker(job: DriftJob, entry: WorkerSource): Promise<DriftJobResult> {
   return new Promise((resolve, reject) => {
-    const entry = workerSource();
     let worker: Worker;
     try {
       worker = new Worker(entry.source, {
@@ -71,19 +82,19 @@ function inWorker(job: DriftJob): Promise<DriftJobResult> {
       reject(new WorkerStartError(err instanceof Error ? err.message : String(err)));
       return;
     }
-    let online = false;
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
       fn();
     };
-    worker.once('online', () => (online = true));
     worker.once('message', (result: DriftJobResult) => {
       settle(() => resolve(result));
       void worker.terminate();
     });
-    worker.once('error', (err) => settle(() => reject(online ? err : new WorkerStartError(err.message))));
+    worker.once('error', (err: Error & { code?: string }) =>
+      settle(() => reject(err.code && CANNOT_LOAD.has(err.code) ? new WorkerStartError(err.message) : err)),
+    );
     worker.once('exit', (code) => settle(() => reject(new Error(`the drift worker exited (code ${code}) without an answer`))));
   });
 }
@@ -107,7 +118,7 @@ export function createDriftOffload(deps: DriftOffloadDeps) {
     if (!workersWork) return inline(job, chars);
     jobs.publish({ phase: 'start', name: job.name, where: 'worker', chars } satisfies DriftJobEvent);
     try {
-      return await inWorker(job);
+      return await inWorker(job, (deps.workerSource ?? workerSource)());
     } catch (err) {
       if (!(err instanceof WorkerStartError)) throw err;
       workersWork = false;

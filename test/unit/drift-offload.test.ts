@@ -57,3 +57,33 @@ describe('drift offload', () => {
     expect(await offload.run(small)).toEqual(runDriftJob(small));
   });
 });
+
+describe('drift offload without a worker', () => {
+  it('a worker that cannot load its code: the job runs inline, and the log says so once', async () => {
+    const warnings: string[] = [];
+    const logger = createLogger({ level: 'silent' });
+    const child = logger.child('x');
+    const spy = { ...child, warn: (event: string) => void warnings.push(event), child: () => spy };
+    const offload = createDriftOffload({
+      logger: { ...logger, child: () => spy },
+      inlineMaxChars: 0,
+      workerSource: () => ({ source: new URL('./no-such-drift-worker.js', import.meta.url), eval: false }),
+    });
+    const jobs = watchDriftJobs();
+    try {
+      expect(await offload.run(job)).toEqual(runDriftJob(job));
+      expect(await offload.run(job)).toEqual(runDriftJob(job));
+    } finally {
+      jobs.stop();
+    }
+    expect(jobs.events.map((e) => `${e.phase}:${e.where}`)).toEqual([
+      'start:worker',
+      'end:worker',
+      'start:inline',
+      'end:inline',
+      'start:inline',
+      'end:inline',
+    ]);
+    expect(warnings).toEqual(['templates.drift.worker_unavailable']);
+  });
+});
