@@ -48,6 +48,7 @@ export const LOG_EVENTS = [
   'templates.sync.started',
   'templates.sync.finished',
   'templates.sync.agent_failed',
+  'templates.drift.worker_unavailable',
   'gateway.connection.lost',
   'dispatcher.message_failed',
   'dispatcher.tick_failed',

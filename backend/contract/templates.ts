@@ -98,6 +98,24 @@ export type TemplateDriftQuery = z.output<typeof TemplateDriftQuery>;
 export const FileDriftStatus = z.enum(['in_sync', 'drifted', 'missing', 'unsupported']);
 export type FileDriftStatus = z.infer<typeof FileDriftStatus>;
 
+/**
+ * Why a file's diff was not computed, with the sizes (a drifted file whose `diff` is null). A file
+ * an agent wrote can be anything up to what the gateway serves, so what is read and diffed is bounded:
+ * `file_too_large` — the gateway's copy is over `limit` bytes and was not read further;
+ * `too_many_changes` — more than `limit` lines differ; `diff_too_long` — the diff is over `limit` characters.
+ */
+export const DiffTooLarge = z.object({
+  reason: z.enum(['file_too_large', 'too_many_changes', 'diff_too_long']),
+  /** The gateway's copy, in bytes (UTF-8). */
+  gateway_bytes: z.number().int(),
+  /** What a sync writes, in bytes (UTF-8, tokens redacted). */
+  template_bytes: z.number().int(),
+  limit: z.number().int(),
+  /** A sentence for people, e.g. "Too large to diff: …". */
+  message: z.string(),
+});
+export type DiffTooLarge = z.infer<typeof DiffTooLarge>;
+
 export const FileDrift = z.object({
   name: z.string(),
   status: FileDriftStatus,
@@ -106,6 +124,8 @@ export const FileDrift = z.object({
   /** From the gateway's copy (`---`) to what a sync writes (`+++`), tokens redacted; null when in sync. */
   diff: z.string().nullable(),
   note: z.string().nullable(),
+  /** Set when the file differs but its diff was not computed (`diff` is null): why, with the sizes. */
+  too_large: DiffTooLarge.nullable(),
 });
 export type FileDrift = z.infer<typeof FileDrift>;
 

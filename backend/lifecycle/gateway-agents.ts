@@ -56,14 +56,34 @@ export function configHeartbeatPatch(config: unknown, key: string, every: string
   return JSON.stringify({ agents: { entries: { [key]: { heartbeat: { every } } } } });
 }
 
-/** A workspace file as the gateway has it: its content, missing, or a name the gateway refuses. */
-export type WorkspaceRead = { state: 'present'; content: string } | { state: 'missing' } | { state: 'unsupported'; detail: string };
+/**
+ * The most of a workspace file Mission Control processes: what the gateway itself serves at most
+ * (its workspace read bound, 2 MiB). A larger answer (a gateway that reads without the bound) is
+ * dropped before any redaction or diff: the file is reported as too large, with its size.
+ */
+export const MAX_WORKSPACE_FILE_BYTES = 2 * 1024 * 1024;
+
+/** A workspace file as the gateway has it: its content, missing, a name the gateway refuses, or over the bound. */
+export type WorkspaceRead =
+  | { state: 'present'; content: string }
+  | { state: 'missing' }
+  | { state: 'unsupported'; detail: string }
+  | { state: 'too_large'; bytes: number };
+
+/** UTF-8 bytes of `content` when over `limit`, else null (short strings are not measured: ≤ 3 bytes a UTF-16 unit). */
+function byteSizeOver(content: string, limit: number): number | null {
+  if (content.length * 3 <= limit) return null;
+  const bytes = Buffer.byteLength(content, 'utf8');
+  return bytes > limit ? bytes : null;
+}
 
 /** `agents.files.get`, with "no such agent/file" as missing and a refused name (TOOLS.md, HEARTBEAT.md) as unsupported. */
 export async function readWorkspaceFile(conn: GatewayConnection, key: string, name: string): Promise<WorkspaceRead> {
   try {
     const res = await conn.request<{ file?: { content?: string; missing?: boolean } }>('agents.files.get', { agentId: key, name });
     if (res.file?.missing || typeof res.file?.content !== 'string') return { state: 'missing' };
+    const over = byteSizeOver(res.file.content, MAX_WORKSPACE_FILE_BYTES);
+    if (over !== null) return { state: 'too_large', bytes: over };
     return { state: 'present', content: res.file.content };
   } catch (err) {
     if (err instanceof GatewayError && isMissing(err)) return { state: 'missing' };

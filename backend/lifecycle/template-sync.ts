@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import type {
-  FileDrift,
   TemplateDriftQuery,
   TemplateDriftResult,
   TemplateSyncProgress,
@@ -18,14 +17,15 @@ import { recordActivity } from '../services/activity.js';
 import type { AgentService } from '../services/agents.js';
 import type { ServiceContext } from '../services/context.js';
 import { hashAgentToken } from '../services/tokens.js';
-import { PRESERVED_FILES, REDACTED, redactTokens, tokenFromAgentsFile, type WorkspaceFile } from '../templates/render.js';
+import { REDACTED, redactTokens, tokenFromAgentsFile } from '../templates/render.js';
 import { fingerprintOf, knowledgeFromRead, rememberDrift, type DriftKnowledge } from './drift-memory.js';
-import { gatewayAgentKey, readWorkspaceFile, type WorkspaceRead } from './gateway-agents.js';
+import { createDriftOffload } from './drift-offload.js';
+import { fileDriftWith } from './file-drift.js';
+import { gatewayAgentKey, readWorkspaceFile } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import type { SyncProgressFeed } from './sync-progress.js';
 import { planAgentSync, syncScope, type SyncScopeQuery } from './sync-scope.js';
 import { recordLifecycle } from './trail.js';
-import { unifiedDiff } from './unified-diff.js';
 
 /*
  * Template sync (the web edition's `POST /gateways/{id}/templates/sync` and its script) and the drift
@@ -84,6 +84,8 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
   const { ctx, provisioner } = deps;
   const { db } = ctx;
   const log = ctx.logger.child('template-sync');
+  // Redact + diff of large (agent-written) files runs off the event loop.
+  const offload = createDriftOffload({ logger: ctx.logger });
   const pollMs = deps.verifyPollMs ?? 250;
   const verifyWaitMs = () => Math.min(ctx.policy.checkinDeadlineMs, VERIFY_MAX_WAIT_MS);
   /** Gateways with a sync running in this process: one at a time each (two would interleave rotations). */
@@ -375,7 +377,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
           const expected = provisioner.renderExpected(agent.id, REDACTED);
           for (const [name, content] of expected) {
             const read = name === 'AGENTS.md' ? workspace.read : await readWorkspaceFile(conn!, key, name);
-            item.files.push(fileDrift(name, read, content, held));
+            item.files.push(await fileDriftWith(offload.run, name, read, content, held));
           }
           for (const name of Object.keys(RELOCATED)) {
             const read = await readWorkspaceFile(conn!, key, name);
@@ -386,6 +388,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
                 preserved: false,
                 diff: null,
                 note: `The gateway refuses ${name} (${redactTokens(read.detail)}); ${RELOCATED[name]}.`,
+                too_large: null,
               });
           }
         } catch (err) {
@@ -401,22 +404,6 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       return result;
     },
   };
-}
-
-/**
- * One file's drift: tokens redacted on both sides (the held one, keyed values, anything token-shaped),
- * the diff from the gateway's copy to what a sync writes.
- */
-export function fileDrift(name: WorkspaceFile, read: WorkspaceRead, expected: string, heldToken: string | null): FileDrift {
-  const preserved = PRESERVED_FILES.includes(name);
-  const keepNote = preserved ? 'The agent’s own file: a sync replaces it only with overwrite=true.' : null;
-  const want = redactTokens(expected, [heldToken]);
-  if (read.state === 'unsupported') return { name, status: 'unsupported', preserved, diff: null, note: redactTokens(read.detail) };
-  if (read.state === 'missing') {
-    return { name, status: 'missing', preserved, diff: unifiedDiff('', want, { a: '/dev/null', b: `template/${name}` }), note: null };
-  }
-  const diff = unifiedDiff(redactTokens(read.content, [heldToken]), want, { a: `gateway/${name}`, b: `template/${name}` });
-  return { name, status: diff ? 'drifted' : 'in_sync', preserved, diff, note: diff ? keepNote : null };
 }
 
 export type TemplateSync = ReturnType<typeof createTemplateSync>;

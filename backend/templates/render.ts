@@ -58,6 +58,9 @@ export const checkinCommand = (baseUrl: string, token: string) =>
   `curl -s -X POST ${baseUrl}/api/v1/agent/heartbeat -H "X-Agent-Token: ${token}"`;
 
 /*
+ * Linear on any input (this reads agent-written AGENTS.md): anchored at line starts, and every
+ * quantifier is followed by a character it cannot match, so a line that fails costs time linear in its length.
+ *
  * The token line our AGENTS.md template writes is `- AUTH_TOKEN=<token>`. The reader also accepts the
  * web edition's TOOLS.md form (``- `AUTH_TOKEN=<token>` ``, which its own regex never matched), a
  * shell form (`export AUTH_TOKEN='<token>'`, spaces around `=`), a quoted value (the quotes are not
@@ -70,41 +73,8 @@ export function tokenFromAgentsFile(content: string): string | null {
   return TOKEN_LINE.exec(content)?.[2] ?? null;
 }
 
-/** What a token is replaced with wherever a workspace file is shown (drift diffs, results, logs). */
-export const REDACTED = '[redacted]';
-
-/*
- * The value after any key ending in "token" (AUTH_TOKEN, X-Agent-Token, auth_token, "gateway_token",
- * …) and `=` or `:`, quoted or not. Placeholders (`<AUTH_TOKEN>`, `$AUTH_TOKEN`, `${…}`, `{{…}}`) and
- * an already redacted value are left alone: they are not secrets, and a diff should still show them.
- */
-const KEYED_TOKEN = /(\b[A-Za-z0-9_-]*token["']?[ \t]*[:=][ \t]*["'`]?)(?![<$[{])[^\s"'`]+/gi;
-const BEARER = /(\bBearer[ \t]+)(?![<$[{])[^\s"'`]+/gi;
-/*
- * Anything shaped like a secret, whatever surrounds it: a run of 40 or more base64url characters that
- * mixes at least two of lower case, upper case and digits. Agent tokens are 43 such characters, the
- * local token 86, a hex gateway token mixes lower case and digits; a random 43-character base64url
- * string misses two of the three classes with odds below 1e-9. Ordinary words, dashed rules and
- * UUIDs (36 characters) are not touched.
- */
-const TOKEN_SHAPED = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])/g;
-const mixesClasses = (run: string) => [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(run)).length >= 2;
-
-/**
- * The text with every token taken out: the tokens given (the one the workspace holds, the one that
- * would be written) wherever they appear, the value after any `…token=`/`…token:` key and after
- * `Bearer`, and anything token-shaped (see TOKEN_SHAPED), so a token an agent pasted into its own
- * MEMORY.md or USER.md never reaches a diff either. Comparing redacted texts compares everything but
- * the secrets.
- */
-export function redactTokens(content: string, tokens: readonly (string | null | undefined)[] = []): string {
-  let text = content;
-  for (const token of tokens) if (token && token.length >= 8) text = text.split(token).join(REDACTED);
-  return text
-    .replace(KEYED_TOKEN, `$1${REDACTED}`)
-    .replace(BEARER, `$1${REDACTED}`)
-    .replace(TOKEN_SHAPED, (run) => (mixesClasses(run) ? REDACTED : run));
-}
+// Redaction lives in its own module (linear scanners; the drift worker loads it without Handlebars).
+export { REDACTED, redactTokens } from './redact.js';
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 const hbs = Handlebars.create();

@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fileDrift } from '../../backend/lifecycle/template-sync.js';
+import { fileDrift } from '../../backend/lifecycle/file-drift.js';
 import { unifiedDiff } from '../../backend/lifecycle/unified-diff.js';
-import { REDACTED, redactTokens, renderTemplate, tokenFromAgentsFile, type TemplateContext } from '../../backend/templates/render.js';
+import { REDACTED, redactTokens, renderTemplate, tokenFromAgentsFile } from '../../backend/templates/render.js';
+import { templateContext } from '../support/template-context.js';
 
 const TOKEN = 'Zq3xY9-abcdefghijklmnopqrstuvwxyz0123456789A';
 const OTHER = 'Pp0_other-token-0123456789abcdefghijklmnopqr';
 
-const context = (token: string): TemplateContext => ({
-  agent_name: 'Scout',
-  agent_id: '11111111-1111-4111-8111-111111111111',
-  board_id: '22222222-2222-4222-8222-222222222222',
-  board_name: 'Launch',
-  board_objective: 'Ship it',
-  role: 'worker',
-  base_url: 'http://localhost:8000',
-  auth_token: token,
-  session_key: 'agent:mc-x:main',
-  checkin_deadline_seconds: 30,
-  max_wake_attempts: 3,
-  user_name: 'Local User',
-  identity: { role: 'Generalist', communication_style: 'direct', emoji: ':gear:' },
-  rules: { require_approval_for_done: 'no', require_review_before_done: 'no', comment_required_for_review: 'no', max_agents: 1 },
-});
+const context = templateContext;
 
 describe('reading the token back from AGENTS.md', () => {
   it('reads the token our rendered template writes, for every role', () => {

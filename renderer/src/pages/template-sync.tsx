@@ -376,6 +376,7 @@ function DriftAgent({ agent, role }: { agent: TemplateDriftResult['agents'][numb
                 {f.note && <span className="muted small">{f.note}</span>}
               </div>
               {f.diff && <DiffView diff={f.diff} label={`Changes to ${f.name} of ${agent.agent_name}`} />}
+              {f.too_large && <p className="small muted">{f.too_large.message}</p>}
             </li>
           ))}
         </ul>
