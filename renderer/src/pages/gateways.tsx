@@ -6,6 +6,7 @@ import { navigate, useApp, useAppShallow, useNow, useStores } from '../context';
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
 import { TemplatesSection } from './template-sync';
+import { TransportSafety } from './transport-safety';
 
 export const gatewayTone = (state: GatewayRead['connection_state']): Tone =>
   state === 'connected' ? 'ok' : state === 'failed' ? 'bad' : state === 'connecting' || state === 'waiting' ? 'warn' : 'muted';
@@ -115,6 +116,7 @@ export function GatewayNewPage() {
   const [useDiscovered, setUseDiscovered] = useState(false);
   const [workspaceRoot, setWorkspaceRoot] = useState('~/.openclaw');
   const [insecure, setInsecure] = useState(false);
+  const [cleartext, setCleartext] = useState(false);
   const [testing, setTesting] = useState(false);
   const [saving, setSaving] = useState(false);
   const [result, setResult] = useState<GatewayLiveStatus | null>(null);
@@ -133,6 +135,7 @@ export function GatewayNewPage() {
     url: url.trim(),
     token: !useDiscovered && token ? token : null,
     allow_insecure_tls: insecure,
+    allow_cleartext: cleartext,
     use_discovered_token: useDiscovered,
   });
   const test = async () => {
@@ -242,10 +245,7 @@ export function GatewayNewPage() {
             <input id={id} aria-describedby={d} className="mono" value={workspaceRoot} onChange={(e) => setWorkspaceRoot(e.target.value)} />
           )}
         </Field>
-        <label className="check">
-          <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} /> Accept a self-signed TLS certificate
-          (wss:// only)
-        </label>
+        <TransportSafety url={url} insecure={insecure} setInsecure={setInsecure} cleartext={cleartext} setCleartext={setCleartext} />
         <div className="test-slot" aria-live="polite">
           {result && <TestResult result={result} />}
           {error && (
