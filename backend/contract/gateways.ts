@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Text, Timestamp } from './common.js';
+import { Id, QueryBool, Text, Timestamp } from './common.js';
 
 /** ws:// or wss:// with an explicit port, as the web edition's form requires. */
 export const GatewayUrl = z
@@ -197,3 +197,24 @@ export const DiscoveredGateway = z.object({
   problem: z.string().nullable(),
 });
 
+/**
+ * `DELETE` of a board or a gateway: its agents are deleted on the gateway first. `force=true` deletes
+ * the records even when that cannot be done (gateway unreachable): the agents left behind are named in
+ * the answer and in the activity feed.
+ */
+export const TeardownQuery = z.object({ force: QueryBool.optional() });
+
+/** What became of one agent when its board or gateway was deleted. */
+export const TeardownAgent = z.object({
+  id: Id,
+  name: z.string(),
+  /** Its id on the gateway (`openclaw agents delete <this>` removes it by hand). */
+  gateway_agent_id: z.string(),
+  /** `deleted`: gone from the gateway with its files and cron jobs; `left_on_gateway`: only the record was deleted (force). */
+  outcome: z.enum(['deleted', 'left_on_gateway']),
+  detail: z.string().nullable(),
+});
+export type TeardownAgent = z.infer<typeof TeardownAgent>;
+
+export const TeardownResult = z.object({ ok: z.literal(true), agents: z.array(TeardownAgent) });
+export type TeardownResult = z.infer<typeof TeardownResult>;

@@ -296,7 +296,10 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
       return pin;
     },
 
-    /** Refused while boards use the gateway; removes its main agent record (the web edition's semantics). */
+    /**
+     * Refused while boards use the gateway; removes its main agent record (the web edition's semantics).
+     * The records only: `teardown.deleteGateway` deletes the agents on the gateway first.
+     */
     delete(id: string): void {
       const gw = getRow(id);
       const boardCount = db.select({ n: count() }).from(boards).where(eq(boards.gatewayId, id)).get()?.n ?? 0;

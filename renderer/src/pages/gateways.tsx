@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { GatewayLiveStatus, GatewayRead } from '../../../backend/contract/gateways';
 import { Icon } from '../components/icons';
-import { Alert, Card, ConfirmDialog, Empty, Facts, Field, PageHeader, Pill, StatusPill } from '../components/ui';
+import { Alert, Card, Empty, Facts, Field, PageHeader, Pill, StatusPill } from '../components/ui';
 import { navigate, useApp, useAppShallow, useNow, useStores } from '../context';
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
+import { TeardownDialog, teardownSummary } from './teardown-dialog';
 import { TemplatesSection } from './template-sync';
 import { TransportSafety } from './transport-safety';
 
@@ -433,23 +434,20 @@ export function GatewayDetailPage({ id }: { id: string }) {
       </Card>
       <TemplatesSection gateway={gateway} boards={boards} agents={agents} />
       {confirm && (
-        <ConfirmDialog
+        <TeardownDialog
           title={`Delete “${gateway.name}”?`}
-          confirmLabel="Delete gateway"
-          danger
+          what="gateway"
+          agents={agents}
+          blocked={boards.length > 0 ? `It still has ${boards.length} board(s); delete those first. The gateway refuses otherwise.` : null}
+          run={(force) => remove(gateway.id, force)}
           onCancel={() => setConfirm(false)}
-          onConfirm={() => {
+          onDone={(result) => {
             setConfirm(false);
-            remove(gateway.id).then(
-              () => navigate(href.gateways()),
-              (err: unknown) => notify('bad', err instanceof Error ? err.message : String(err)),
-            );
+            const { tone, text } = teardownSummary(`Gateway “${gateway.name}”`, result);
+            notify(tone, text);
+            navigate(href.gateways());
           }}
-        >
-          {boards.length > 0
-            ? `It still has ${boards.length} board(s); delete those first. The gateway refuses otherwise.`
-            : 'Mission Control forgets this gateway and its main agent record. Nothing on the gateway itself is changed.'}
-        </ConfirmDialog>
+        />
       )}
     </div>
   );
