@@ -57,6 +57,8 @@ export const LOG_EVENTS = [
   'gateway.frame_invalid',
   'gateway.listener_failed',
   'gateway.subscribe_failed',
+  // gateway-creds (#13 items 6, 8)
+  'teardown.agents_left_on_gateway',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

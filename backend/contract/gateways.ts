@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Text, Timestamp } from './common.js';
+import { Id, QueryBool, Text, Timestamp } from './common.js';
 
 /** ws:// or wss:// with an explicit port, as the web edition's form requires. */
 export const GatewayUrl = z
@@ -19,6 +19,37 @@ export const GatewayUrl = z
     },
     { message: 'must be a ws:// or wss:// URL with an explicit port and no query or credentials, e.g. ws://127.0.0.1:18789' },
   );
+
+/** Loopback host names (a URL's `hostname`): traffic to them never leaves this machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** `ws://` to a host that is not this machine: the gateway token (and device token) would travel in clear. */
+export function isCleartextRemote(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'ws:' && !isLoopbackHost(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plain ws:// to another machine is refused unless the user confirms it (`allow_cleartext: true`):
+ * the token is sent in clear there, readable and replayable by anyone on the path.
+ */
+function cleartextNeedsConsent(value: { url?: string | undefined; allow_cleartext?: boolean | undefined }, ctx: z.RefinementCtx): void {
+  if (value.url !== undefined && isCleartextRemote(value.url) && value.allow_cleartext !== true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allow_cleartext'],
+      message:
+        'ws:// to a host other than this machine sends the gateway token in clear: use wss://, or send allow_cleartext: true to confirm',
+    });
+  }
+}
 
 /** A TLS certificate's SHA-256 fingerprint as users paste it: 64 hex digits, colons optional, any case (stored `AB:CD:…`). */
 export const TlsFingerprint = z
@@ -56,6 +87,7 @@ export const GatewayRead = z.object({
   has_token: z.boolean(),
   workspace_root: z.string(),
   disable_device_pairing: z.boolean(),
+  /** Trust on first use: the first certificate seen is pinned (`tls_fingerprint`), a later different one is refused. */
   allow_insecure_tls: z.boolean(),
   /** The pinned TLS certificate (SHA-256, `AB:CD:…`): a wss connection accepts exactly this one (public, not a secret). */
   tls_fingerprint: z.string().nullable(),
@@ -85,33 +117,42 @@ export const GatewayCreate = z
     token: z.string().min(1).max(4096).nullable().optional(),
     workspace_root: Text(1024).default('~/.openclaw'),
     disable_device_pairing: z.boolean().default(false),
+    /** Accept a certificate no CA vouches for: the one seen at the first connection is pinned (trust on first use). */
     allow_insecure_tls: z.boolean().default(false),
     /** Trust exactly this certificate (its SHA-256 fingerprint, as a TLS refusal showed it) instead of CA verification. */
     tls_fingerprint: TlsFingerprint.nullable().optional(),
+    /** Confirms a plain ws:// URL to another machine: the token then travels in clear. */
+    allow_cleartext: z.boolean().default(false),
     /**
      * Save it even though it cannot be reached right now (it is connected when it comes up). Refusals
      * that a retry cannot fix — wrong token, TLS, too old — still refuse.
      */
     allow_offline: z.boolean().default(false),
-    /** Use the token found in the auto-detected local gateway's config (never sent to the UI). */
+    /** Use the token found in the auto-detected local gateway's config (never sent to the UI); only for that gateway's URL. */
     use_discovered_token: z.boolean().default(false),
   })
-  .superRefine(pinNeedsTls);
+  .superRefine(pinNeedsTls)
+  .superRefine(cleartextNeedsConsent);
 export type GatewayCreate = z.infer<typeof GatewayCreate>;
 
-export const GatewayUpdate = z.strictObject({
-  name: Text(200).optional(),
-  url: GatewayUrl.optional(),
-  /** `null` clears the stored token. */
-  token: z.string().min(1).max(4096).nullable().optional(),
-  workspace_root: Text(1024).optional(),
-  disable_device_pairing: z.boolean().optional(),
-  allow_insecure_tls: z.boolean().optional(),
-  /** Pin this certificate (SHA-256); `null` removes the pin (back to CA verification). */
-  tls_fingerprint: TlsFingerprint.nullable().optional(),
-  /** As on create: save new connection settings even if the gateway cannot be reached right now. */
-  allow_offline: z.boolean().default(false),
-});
+export const GatewayUpdate = z
+  .strictObject({
+    name: Text(200).optional(),
+    /** Another host (or port) drops the stored device token and pin, and needs `token` given again (or `null`). */
+    url: GatewayUrl.optional(),
+    /** `null` clears the stored token. */
+    token: z.string().min(1).max(4096).nullable().optional(),
+    workspace_root: Text(1024).optional(),
+    disable_device_pairing: z.boolean().optional(),
+    allow_insecure_tls: z.boolean().optional(),
+    /** Pin this certificate (SHA-256); `null` removes the pin (back to CA verification). */
+    tls_fingerprint: TlsFingerprint.nullable().optional(),
+    /** As on create: save new connection settings even if the gateway cannot be reached right now. */
+    allow_offline: z.boolean().default(false),
+    /** As on create: confirms a new plain ws:// URL to another machine. */
+    allow_cleartext: z.boolean().default(false),
+  })
+  .superRefine(cleartextNeedsConsent);
 export type GatewayUpdate = z.infer<typeof GatewayUpdate>;
 
 export const GatewayParams = z.object({ gateway_id: Id });
@@ -122,9 +163,11 @@ export const GatewayConnectionTest = z
     token: z.string().min(1).max(4096).nullable().optional(),
     allow_insecure_tls: z.boolean().default(false),
     tls_fingerprint: TlsFingerprint.nullable().optional(),
+    allow_cleartext: z.boolean().default(false),
     use_discovered_token: z.boolean().default(false),
   })
-  .superRefine(pinNeedsTls);
+  .superRefine(pinNeedsTls)
+  .superRefine(cleartextNeedsConsent);
 
 export const GatewayLiveStatus = z.object({
   ok: z.boolean(),
@@ -153,3 +196,25 @@ export const DiscoveredGateway = z.object({
   already_added_gateway_id: Id.nullable(),
   problem: z.string().nullable(),
 });
+
+/**
+ * `DELETE` of a board or a gateway: its agents are deleted on the gateway first. `force=true` deletes
+ * the records even when that cannot be done (gateway unreachable): the agents left behind are named in
+ * the answer and in the activity feed.
+ */
+export const TeardownQuery = z.object({ force: QueryBool.optional() });
+
+/** What became of one agent when its board or gateway was deleted. */
+export const TeardownAgent = z.object({
+  id: Id,
+  name: z.string(),
+  /** Its id on the gateway (`openclaw agents delete <this>` removes it by hand). */
+  gateway_agent_id: z.string(),
+  /** `deleted`: gone from the gateway with its files and cron jobs; `left_on_gateway`: only the record was deleted (force). */
+  outcome: z.enum(['deleted', 'left_on_gateway']),
+  detail: z.string().nullable(),
+});
+export type TeardownAgent = z.infer<typeof TeardownAgent>;
+
+export const TeardownResult = z.object({ ok: z.literal(true), agents: z.array(TeardownAgent) });
+export type TeardownResult = z.infer<typeof TeardownResult>;

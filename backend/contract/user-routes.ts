@@ -25,6 +25,8 @@ import {
   GatewayRead,
   GatewayStatusQuery,
   GatewayUpdate,
+  TeardownQuery,
+  TeardownResult,
 } from './gateways.js';
 import { ActivityEventRead, ActivityListQuery, BoardMemoryCreate, BoardMemoryRead } from './memory.js';
 import { defineRoute, type AgentRoleTag } from './route.js';
@@ -258,11 +260,12 @@ export const USER_ROUTES = {
     method: 'delete',
     path: '/api/v1/gateways/{gateway_id}',
     operationId: 'delete_gateway',
-    summary: 'Delete a gateway that has no boards',
+    summary: 'Delete a gateway that has no boards: its main agent on the gateway first (409 if unreachable, unless ?force=true)',
     tags: ['gateways'],
     auth: 'user',
     params: GatewayParams,
-    response: OkResponse,
+    query: TeardownQuery,
+    response: TeardownResult,
   }),
 
   // ── boards ───────────────────────────────────────────────────────────────
@@ -311,11 +314,12 @@ export const USER_ROUTES = {
     method: 'delete',
     path: '/api/v1/boards/{board_id}',
     operationId: 'delete_board',
-    summary: 'Delete a board with its tasks, approvals, chat and agent records',
+    summary: 'Delete a board with its tasks, approvals and chat; its agents on the gateway first (409 if unreachable, unless ?force=true)',
     tags: ['boards'],
     auth: 'user',
     params: BoardParams,
-    response: OkResponse,
+    query: TeardownQuery,
+    response: TeardownResult,
   }),
   boardSnapshot: defineRoute({
     method: 'get',

@@ -34,6 +34,8 @@ export interface GatewayHello {
   /** How the gateway authenticated us: `token` or `device-token`. */
   authMethod: string | null;
   connectedAt: Date;
+  /** wss: the SHA-256 of the certificate this connection accepted (what trust on first use pins); ws: null. */
+  tlsFingerprint?: string | null;
 }
 
 export interface ConnectionOptions {
@@ -82,7 +84,11 @@ export function createGatewayConnection(options: ConnectionOptions) {
   const reconnect = options.reconnect ?? { baseMs: 500, maxMs: 30_000 };
   const platform = osPlatform();
   const secure = /^wss:/i.test(options.url);
-  const tlsConnect = verifyingTlsConnect({ allowInsecure: options.allowInsecureTls, pinnedFingerprint: options.tlsFingerprint ?? null });
+  let acceptedFingerprint: string | null = null;
+  const tlsConnect = verifyingTlsConnect(
+    { allowInsecure: options.allowInsecureTls, pinnedFingerprint: options.tlsFingerprint ?? null },
+    (fingerprint) => (acceptedFingerprint = fingerprint),
+  );
 
   let socket: WebSocket | null = null;
   let state: ConnectionState = 'connecting';
@@ -311,6 +317,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
       scopes: h.auth.scopes,
       authMethod: h.auth.method ?? null,
       connectedAt: new Date(),
+      tlsFingerprint: secure ? acceptedFingerprint : null,
     };
     attempt = 0;
     log.info('gateway.connected', 'connected to the gateway', { url: options.url, version: hello.version, methods: hello.methods.length });

@@ -37,6 +37,8 @@ export interface GatewayStateStore {
   saveDeviceToken(gatewayId: string, token: string): void;
   saveHello(gatewayId: string, hello: GatewayHello): void;
   saveError(gatewayId: string, error: GatewayError): void;
+  /** Trust on first use: the certificate an `allowInsecureTls` gateway without a pin presented at its first successful connect. */
+  saveFirstUsePin(gatewayId: string, fingerprint: string): void;
 }
 
 export interface GatewayManagerOptions {
@@ -97,6 +99,18 @@ export function createGatewayManager(options: GatewayManagerOptions) {
     });
   }
 
+  /**
+   * An "allow insecure" gateway with no pin yet gets the certificate of its first successful connect
+   * pinned (saved, and the live entry's target updated so the saved row's target still matches it).
+   */
+  function pinOnFirstUse(target: GatewayTarget, hello: GatewayHello): void {
+    const seen = hello.tlsFingerprint;
+    if (!target.allowInsecureTls || target.tlsFingerprint || !seen) return;
+    options.store.saveFirstUsePin(target.id, seen);
+    const entry = connections.get(target.id);
+    if (entry?.target === target) entry.target = { ...target, tlsFingerprint: seen };
+  }
+
   function open(target: GatewayTarget, oneShot: boolean): GatewayConnection {
     const connection = createGatewayConnection({
       url: target.url,
@@ -126,6 +140,7 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       connection.onState((state, error) => {
         if (state === 'connected' && connection.hello) {
           try {
+            pinOnFirstUse(target, connection.hello);
             assertCompatible(connection.hello, options.minVersion);
             options.store.saveHello(target.id, connection.hello);
             subscribeSessions(target.id, connection);

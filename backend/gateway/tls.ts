@@ -5,7 +5,8 @@ import { TlsRefusal, type PeerCertificateInfo } from './errors.js';
 /*
  * Our own verification of a gateway's TLS certificate, so a refusal can show the certificate it saw
  * (Node's built-in `rejectUnauthorized` destroys the socket before anyone can read it) and so a
- * certificate the user pinned is accepted exactly — not any certificate, as "allow insecure" does.
+ * certificate the user pinned is accepted exactly. "Allow insecure" is trust on first use: the first
+ * certificate is pinned, never "any certificate" (a later different one is refused as "certificate changed").
  *
  * Node still verifies the chain and the host name (`socket.authorized`); we only decide what to do
  * with the verdict, in `secureConnect`, before the WebSocket upgrade answer is read (the token is sent
@@ -44,7 +45,11 @@ export function certificateInfo(cert: PeerCertificate): PeerCertificateInfo {
 }
 
 export interface TlsPolicy {
-  /** Accept any certificate (the per-gateway “allow self-signed” switch). */
+  /**
+   * The per-gateway “allow self-signed” switch: trust on first use. With no pin yet, the first
+   * certificate is accepted without a CA and pinned; from then on only that one is (see
+   * `verifyingTlsConnect`, and the manager, which saves the pin at the first successful connect).
+   */
   allowInsecure: boolean;
   /** Accept exactly this certificate (SHA-256, `AB:CD:…`), instead of CA verification. */
   pinnedFingerprint: string | null;
@@ -65,6 +70,7 @@ export function judgeCertificate(socket: TLSSocket, policy: TlsPolicy): TlsRefus
       pinned,
     );
   }
+  // Without a pin: CA verification, or (allowInsecure) the first use, which the caller then pins.
   if (socket.authorized || policy.allowInsecure) return null;
   const reason = String(socket.authorizationError ?? 'UNABLE_TO_VERIFY');
   return new TlsRefusal(reason, `${describe(reason)} (${reason}), SHA-256 ${info.fingerprint_sha256}`, info);
@@ -99,7 +105,14 @@ const emptyInfo = (): PeerCertificateInfo => ({
  * ws's `createConnection` for wss: a TLS socket that Node verifies without rejecting, judged by the
  * policy once the handshake is done (a refusal destroys it with a TlsRefusal, which ws reports).
  */
-export function verifyingTlsConnect(policy: TlsPolicy): (options: ConnectionOptions & { host?: string }) => Socket {
+export function verifyingTlsConnect(
+  policy: TlsPolicy,
+  /** The fingerprint of each certificate accepted (`AB:CD:…`): what a first use pins. */
+  onAccepted?: (fingerprint: string) => void,
+): (options: ConnectionOptions & { host?: string }) => Socket {
+  // Trust on first use, within this connection too: once a certificate was accepted without a pin,
+  // every reconnect must present the same one, even before the pin is saved.
+  let pinned = policy.pinnedFingerprint;
   return (options) => {
     const host = options.host ?? '';
     const socket = tlsConnect({
@@ -110,8 +123,14 @@ export function verifyingTlsConnect(policy: TlsPolicy): (options: ConnectionOpti
       rejectUnauthorized: false,
     });
     socket.once('secureConnect', () => {
-      const refusal = judgeCertificate(socket, policy);
-      if (refusal) socket.destroy(refusal);
+      const refusal = judgeCertificate(socket, { ...policy, pinnedFingerprint: pinned });
+      if (refusal) {
+        socket.destroy(refusal);
+        return;
+      }
+      const seen = normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
+      if (policy.allowInsecure && !pinned) pinned = seen;
+      onAccepted?.(seen);
     });
     return socket;
   };

@@ -142,7 +142,10 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
       return toBoardRead(row ?? getRow(id));
     },
 
-    /** Deletes the board with everything on it (tasks, approvals, chat cascade; agent records explicitly). */
+    /**
+     * Deletes the board with everything on it (tasks, approvals, chat cascade; agent records explicitly).
+     * The records only: `teardown.deleteBoard` deletes its agents on the gateway first.
+     */
     delete(id: string): void {
       const board = getRow(id);
       const now = ctx.now();

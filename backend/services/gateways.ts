@@ -1,4 +1,4 @@
-import { count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import type { PageQuery } from '../contract/common.js';
 import type { GatewayCreate, GatewayLiveStatus, GatewayRead, GatewayUpdate } from '../contract/gateways.js';
 import { boards, gateways, agents, type GatewayRow } from '../db/schema.js';
@@ -6,6 +6,7 @@ import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayHello } from '../gateway/connection.js';
 import { discoverLocalGateway } from '../gateway/discovery.js';
 import { GatewayError, type PeerCertificateInfo } from '../gateway/errors.js';
+import { sameGatewayEndpoint } from '../gateway/endpoint.js';
 import { normalizeFingerprint } from '../gateway/tls.js';
 import { gatewayTarget, type GatewayManager, type GatewayStateStore } from '../gateway/manager.js';
 import { recordActivity } from './activity.js';
@@ -34,6 +35,10 @@ export function gatewayAppError(err: GatewayError): AppError {
 /** A pin as stored (`AB:CD:…`), or none. */
 const pinOf = (value: string | null | undefined): string | null => (value ? normalizeFingerprint(value) : null);
 
+/** Trust on first use: an "allow insecure" gateway is pinned to the certificate its check connection accepted. */
+const firstUsePin = (allowInsecureTls: boolean, hello: GatewayHello | null): string | null =>
+  allowInsecureTls && hello?.tlsFingerprint ? normalizeFingerprint(hello.tlsFingerprint) : null;
+
 const failureJson = (err: GatewayError, at: Date) => ({
   code: err.code,
   message: err.explanation,
@@ -61,6 +66,24 @@ export function createGatewayStateStore(ctx: ServiceContext): GatewayStateStore 
         })
         .where(eq(gateways.id, id))
         .run();
+    },
+    saveFirstUsePin: (id, fingerprint) => {
+      const pin = normalizeFingerprint(fingerprint);
+      const now = ctx.now();
+      db.transaction((tx) => {
+        // Only a gateway still without a pin: a reconnect, or a pin the user set meanwhile, changes nothing.
+        const row = tx
+          .update(gateways)
+          .set({ tlsFingerprint: pin, updatedAt: now })
+          .where(and(eq(gateways.id, id), eq(gateways.allowInsecureTls, true), isNull(gateways.tlsFingerprint)))
+          .returning({ name: gateways.name })
+          .get();
+        if (!row) return;
+        recordActivity(tx, now, {
+          eventType: 'gateway.certificate_pinned',
+          message: `Gateway ${row.name}: TLS certificate SHA-256 ${pin} pinned on first use; a different certificate will be refused.`,
+        });
+      });
     },
     saveError: (id, error) => {
       db.update(gateways)
@@ -93,11 +116,17 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
 
   const targetOf = gatewayTarget;
 
-  function discoveredToken(): string {
+  /** The local gateway's token, only for a URL naming that gateway (its host and port). */
+  function discoveredToken(url: string): string {
     const found = discoverLocalGateway(deps.env);
-    if (!found.token)
+    if (!found.token || !found.url)
       throw new AppError('validation_failed', {
         message: 'No local gateway token was found to use.',
+        loc: ['body', 'use_discovered_token'],
+      });
+    if (!sameGatewayEndpoint(url, found.url))
+      throw new AppError('validation_failed', {
+        message: `The discovered token belongs to the gateway at ${found.url} and is sent only there; enter this gateway's own token instead.`,
         loc: ['body', 'use_discovered_token'],
       });
     return found.token;
@@ -107,13 +136,12 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
   async function check(
     target: { url: string; token: string | null; allowInsecureTls: boolean; tlsFingerprint: string | null },
     allowOffline: boolean,
-  ): Promise<GatewayError | null> {
+  ): Promise<{ hello: GatewayHello | null; offline: GatewayError | null }> {
     try {
-      await manager.probe(target);
-      return null;
+      return { hello: await manager.probe(target), offline: null };
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      if (allowOffline && err.retryable && err.code !== 'pairing_required') return err;
+      if (allowOffline && err.retryable && err.code !== 'pairing_required') return { hello: null, offline: err };
       throw gatewayAppError(err);
     }
   }
@@ -161,12 +189,13 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
      * one transaction and keep a connection open to it.
      */
     async create(input: GatewayCreate): Promise<GatewayRead> {
-      const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
-      const tlsFingerprint = pinOf(input.tls_fingerprint);
-      const offline = await check(
-        { url: input.url, token, allowInsecureTls: input.allow_insecure_tls, tlsFingerprint },
+      const token = input.use_discovered_token ? discoveredToken(input.url) : (input.token ?? null);
+      const pinned = pinOf(input.tls_fingerprint);
+      const { hello, offline } = await check(
+        { url: input.url, token, allowInsecureTls: input.allow_insecure_tls, tlsFingerprint: pinned },
         input.allow_offline,
       );
+      const tlsFingerprint = pinned ?? firstUsePin(input.allow_insecure_tls, hello);
       const now = ctx.now();
       const row = db.transaction((tx) => {
         const created = tx
@@ -197,18 +226,30 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
     /** Re-checks only when the connection settings change; also restores a deleted main agent record. */
     async update(id: string, patch: GatewayUpdate): Promise<GatewayRead> {
       const current = getRow(id);
+      const newHost = patch.url !== undefined && !sameGatewayEndpoint(patch.url, current.url);
+      // Credentials belong to the host they were given for: another host needs its token entered again.
+      if (newHost && current.token !== null && patch.token === undefined)
+        throw new AppError('validation_failed', {
+          message:
+            'The new URL is another gateway (host or port); its token is not sent there. Give token again (or null to connect without one).',
+          loc: ['body', 'token'],
+        });
       const next = {
         url: patch.url ?? current.url,
         token: patch.token !== undefined ? patch.token : current.token,
         allowInsecureTls: patch.allow_insecure_tls ?? current.allowInsecureTls,
-        tlsFingerprint: patch.tls_fingerprint !== undefined ? pinOf(patch.tls_fingerprint) : current.tlsFingerprint,
+        // A pin is for the old host's certificate: another host starts without one (or with the one given).
+        tlsFingerprint: patch.tls_fingerprint !== undefined ? pinOf(patch.tls_fingerprint) : newHost ? null : current.tlsFingerprint,
+        // The device token was issued by the old host: never offered to the new one.
+        deviceToken: newHost ? null : current.deviceToken,
       };
       const changed =
         next.url !== current.url ||
         next.token !== current.token ||
         next.allowInsecureTls !== current.allowInsecureTls ||
         next.tlsFingerprint !== current.tlsFingerprint;
-      if (changed) await check(next, patch.allow_offline);
+      const probed = changed ? await check(next, patch.allow_offline) : null;
+      const tlsFingerprint = next.tlsFingerprint ?? firstUsePin(next.allowInsecureTls, probed?.hello ?? null);
       const row = db.transaction((tx) => {
         const updated = tx
           .update(gateways)
@@ -219,7 +260,8 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
             ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
             ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
-            ...(patch.tls_fingerprint !== undefined && { tlsFingerprint: next.tlsFingerprint }),
+            ...(tlsFingerprint !== current.tlsFingerprint && { tlsFingerprint }),
+            ...(newHost && { deviceToken: null }),
             ...(changed && { lastError: null }),
             updatedAt: ctx.now(),
           })
@@ -254,7 +296,10 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
       return pin;
     },
 
-    /** Refused while boards use the gateway; removes its main agent record (the web edition's semantics). */
+    /**
+     * Refused while boards use the gateway; removes its main agent record (the web edition's semantics).
+     * The records only: `teardown.deleteGateway` deletes the agents on the gateway first.
+     */
     delete(id: string): void {
       const gw = getRow(id);
       const boardCount = db.select({ n: count() }).from(boards).where(eq(boards.gatewayId, id)).get()?.n ?? 0;
@@ -289,7 +334,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
       tls_fingerprint?: string | null | undefined;
       use_discovered_token: boolean;
     }): Promise<GatewayLiveStatus> {
-      const token = input.use_discovered_token ? discoveredToken() : (input.token ?? null);
+      const token = input.use_discovered_token ? discoveredToken(input.url) : (input.token ?? null);
       try {
         const hello = await manager.probe({
           url: input.url,

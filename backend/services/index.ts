@@ -5,6 +5,7 @@ import { createDriftMemory } from '../lifecycle/drift-memory.js';
 import { createProvisioner } from '../lifecycle/provisioner.js';
 import { createSupervisor } from '../lifecycle/supervisor.js';
 import { createSyncProgressFeed } from '../lifecycle/sync-progress.js';
+import { createTeardown } from '../lifecycle/teardown.js';
 import { createTemplateSync } from '../lifecycle/template-sync.js';
 import { listLifecycle } from '../lifecycle/trail.js';
 import { createAgentAuth } from './agent-auth.js';
@@ -33,6 +34,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const tasks = createTaskService(ctx, { baseUrl: options.baseUrl, agents, boards });
   const provisioner = createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl });
   const gateways = createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env });
+  const teardown = createTeardown({ ctx, manager: options.gatewayManager, provisioner, agents, boards, gateways });
   return {
     ctx,
     /** Readiness: the database answers a query. */
@@ -48,6 +50,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     memory: createMemoryService(ctx, options.baseUrl),
     tags: createTagService(ctx),
     provisioner,
+    teardown,
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
     supervisor: createSupervisor({ ctx, manager: options.gatewayManager, provisioner }),

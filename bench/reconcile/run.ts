@@ -28,6 +28,7 @@ try {
     workspace_root: '~/.openclaw',
     disable_device_pairing: false,
     allow_insecure_tls: false,
+    allow_cleartext: false,
     allow_offline: true,
     use_discovered_token: false,
   });

@@ -347,7 +347,7 @@ describe('api.base_url', () => {
     const first = await startTestApi();
     const dataDir = first.dataDir;
     try {
-      await fixtures(first).gateway({ name: 'Remote host', url: 'ws://gateway.invalid:18789' });
+      await fixtures(first).gateway({ name: 'Remote host', url: 'ws://gateway.invalid:18789', allow_cleartext: true });
       const c = (await first.user('get', '/api/v1/doctor/checks/api.base_url').expect(200)).body as Check;
       expect(c.status).toBe('fail');
       expect(c.explanation).toMatch(
@@ -373,7 +373,7 @@ describe('api.base_url', () => {
   });
 
   it('a loopback base URL with a gateway on another host → fail naming the gateway', async () => {
-    await f.gateway({ name: 'Remote box', url: 'ws://gateway.invalid:18789' });
+    await f.gateway({ name: 'Remote box', url: 'ws://gateway.invalid:18789', allow_cleartext: true });
     const c = await check('api.base_url');
     expect(c.status).toBe('fail');
     expect(c.explanation).toMatch(/loopback address, but gateway “Remote box” \(gateway\.invalid:18789\) runs on another host/);

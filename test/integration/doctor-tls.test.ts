@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import type { TestApi } from '../support/api.js';
 import { doctorCheck, doctorFix, until } from '../support/doctor.js';
 import { makeSelfSignedCert, opensslFingerprint } from '../support/tls.js';
-import { startGateway, type RunningGateway } from '../support/openclaw/gateway.js';
-import { checkIn, modelControl } from '../support/openclaw/model-control.js';
-import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
+import type { RunningGateway } from '../support/openclaw/gateway.js';
+import { startTlsSetup, type TlsSetup } from '../support/openclaw/tls-gateway.js';
 
 /*
  * TLS, for real: a second real gateway serving wss with its own TLS (`gateway.tls.enabled`, the
@@ -22,14 +20,12 @@ import { ensureOpenClawRuntime } from '../support/openclaw/runtime.js';
  * as "certificate changed", naming the old and the new fingerprint, until the new one is trusted.
  */
 
-const model = modelControl(inject('modelUrl'));
-const MAIN = /^mc-gateway-/;
 const suffix = randomBytes(3).toString('hex');
 
+let tls: TlsSetup | undefined;
 let gw: RunningGateway;
 let api: TestApi;
 let gatewayId: string;
-const scratch = mkdtempSync(join(tmpdir(), 'mc-tls-'));
 
 type Entry = {
   id: string;
@@ -69,16 +65,12 @@ const failingTls = () =>
   );
 
 beforeAll(async () => {
-  await model.setPatternScript(MAIN, checkIn.obedient());
-  gw = await startGateway({ runtime: await ensureOpenClawRuntime(), modelUrl: inject('modelUrl'), tls: true });
-  api = await startTestApi();
+  tls = await startTlsSetup(inject('modelUrl'));
+  ({ gw, api } = tls);
 });
 
 afterAll(async () => {
-  await api?.stop();
-  await gw?.stop();
-  await model.setPatternScript(MAIN, null);
-  rmSync(scratch, { recursive: true, force: true });
+  await tls?.stop();
 });
 
 describe('doctor: TLS on the real gateway (its own wss, self-signed)', () => {
@@ -145,7 +137,7 @@ describe('doctor: TLS on the real gateway (its own wss, self-signed)', () => {
     const old = opensslFingerprint(gw.tlsFiles!.cert);
     // The operator renews the certificate: a new pair moved over the files the gateway serves, and the
     // gateway restarted (a hot renewal keeps open connections on the old certificate until they drop).
-    const { certFile: cert, keyFile: key } = makeSelfSignedCert(scratch, 'openclaw-renewed', 'IP:127.0.0.1');
+    const { certFile: cert, keyFile: key } = makeSelfSignedCert(tls!.scratch, 'openclaw-renewed', 'IP:127.0.0.1');
     const renewed = opensslFingerprint(cert);
     expect(renewed).not.toBe(old);
     await gw.halt();

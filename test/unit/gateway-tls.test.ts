@@ -11,8 +11,9 @@ import { makeSelfSignedCert, opensslFingerprint } from '../support/tls.js';
 /*
  * The certificate verdict of backend/gateway/tls.ts against a real TLS server with certificates made by
  * openssl now (nothing committed): Node still checks chain and host name, a pin accepts exactly its
- * certificate, and every refusal carries the certificate it saw. The whole path against the real
- * gateway's own TLS is test/integration/doctor-tls.test.ts.
+ * certificate, "allow insecure" pins the first one it accepts (trust on first use), and every refusal
+ * carries the certificate it saw. The whole path against the real gateway's own TLS is
+ * test/integration/doctor-tls.test.ts and test/integration/gateway-tofu.test.ts.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-tls-unit-'));
@@ -20,11 +21,18 @@ let server: Server;
 let port: number;
 let cert: string;
 let fingerprint: string;
+/** Someone else answering at the gateway's address: another self-signed certificate. */
+let otherServer: Server;
+let otherPort: number;
+let otherFingerprint: string;
 
 /** Connect with the policy; resolves 'accepted' or rejects with what the socket failed with. */
-function connectWith(policy: TlsPolicy, extra: Record<string, unknown> = {}): Promise<'accepted'> {
+const connectWith = (policy: TlsPolicy, extra: Record<string, unknown> = {}) => connectVia(verifyingTlsConnect(policy), port, extra);
+
+/** Connect with a connect function (one connection's, kept across its reconnects) to a port. */
+function connectVia(fn: ReturnType<typeof verifyingTlsConnect>, to: number, extra: Record<string, unknown> = {}): Promise<'accepted'> {
   return new Promise((resolve, reject) => {
-    const socket = verifyingTlsConnect(policy)({ host: '127.0.0.1', port, ...extra });
+    const socket = fn({ host: '127.0.0.1', port: to, ...extra });
     socket.once('error', reject);
     // After our verdict (a refusal destroys the socket in the same secureConnect turn).
     socket.once('secureConnect', () =>
@@ -44,9 +52,15 @@ beforeAll(async () => {
   server = createServer({ cert, key: readFileSync(files.keyFile, 'utf8') }, (s) => s.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
+  const other = makeSelfSignedCert(dir, 'someone-else', 'IP:127.0.0.1');
+  otherFingerprint = opensslFingerprint(other.certFile);
+  otherServer = createServer({ cert: readFileSync(other.certFile), key: readFileSync(other.keyFile) }, (s) => s.end());
+  await new Promise<void>((resolve) => otherServer.listen(0, '127.0.0.1', resolve));
+  otherPort = (otherServer.address() as AddressInfo).port;
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => otherServer.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -77,6 +91,22 @@ describe('gateway TLS verdict', () => {
     await expect(connectWith({ allowInsecure: true, pinnedFingerprint: null })).resolves.toBe('accepted');
     const err = (await connectWith({ allowInsecure: true, pinnedFingerprint: 'CD'.repeat(32) }).catch((e: unknown) => e)) as TlsRefusal;
     expect(err.code).toBe('CERT_PIN_MISMATCH');
+  });
+
+  it('"allow insecure" is trust on first use: the first certificate is accepted and reported, a different one later is "certificate changed"', async () => {
+    const seen: string[] = [];
+    // One connection's connect function, as kept across its reconnects (the pin is not saved yet).
+    const fn = verifyingTlsConnect({ allowInsecure: true, pinnedFingerprint: null }, (fp) => seen.push(fp));
+    await expect(connectVia(fn, port)).resolves.toBe('accepted');
+    expect(seen).toEqual([fingerprint]);
+    const err = (await connectVia(fn, otherPort).catch((e: unknown) => e)) as TlsRefusal;
+    expect(err).toBeInstanceOf(TlsRefusal);
+    expect(err.code).toBe('CERT_PIN_MISMATCH');
+    expect(err.message).toBe(
+      `certificate changed: the pinned certificate is SHA-256 ${fingerprint}, the gateway presented ${otherFingerprint}`,
+    );
+    await expect(connectVia(fn, port)).resolves.toBe('accepted');
+    expect(seen).toEqual([fingerprint, fingerprint]);
   });
 
   it('Node still verifies: a trusted CA and the right host → accepted; the same certificate for another host name → refused', async () => {

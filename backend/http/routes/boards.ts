@@ -17,10 +17,7 @@ export function boardHandlers(
     },
     getBoard: ({ params }) => s.boards.get(params.board_id),
     updateBoard: ({ params, body }) => s.boards.update(params.board_id, body),
-    deleteBoard: ({ params }) => {
-      s.boards.delete(params.board_id);
-      return { ok: true };
-    },
+    deleteBoard: async ({ params, query }) => ({ ok: true, agents: await s.teardown.deleteBoard(params.board_id, query.force ?? false) }),
     agentListBoards: ({ actor, query }) => s.boards.listForAgent(requireAgent(actor), query),
     agentGetBoard: ({ actor, params }) => s.boards.get(s.boards.accessible(actor, params.board_id).id),
   };

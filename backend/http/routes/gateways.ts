@@ -25,10 +25,10 @@ export function gatewayHandlers(s: Services): HandlerGroup<GatewayRoutes> {
     },
     getGateway: ({ params }) => s.gateways.get(params.gateway_id),
     updateGateway: ({ params, body }) => s.gateways.update(params.gateway_id, body),
-    deleteGateway: ({ params }) => {
-      s.gateways.delete(params.gateway_id);
-      return { ok: true };
-    },
+    deleteGateway: async ({ params, query }) => ({
+      ok: true,
+      agents: await s.teardown.deleteGateway(params.gateway_id, query.force ?? false),
+    }),
     testGateway: ({ body }) => s.gateways.test(body),
     discoverGateway: () => s.gateways.discover(),
     gatewaysStatus: ({ query }) => {

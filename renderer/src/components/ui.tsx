@@ -218,20 +218,16 @@ export function useModalDialog() {
   return { ref, titleId };
 }
 
-/** A modal confirmation: focus goes in, Escape cancels, focus returns where it was. */
-export function ConfirmDialog({
+/** A modal dialog: focus goes in, Escape calls `onCancel`, focus returns where it was. */
+export function ModalDialog({
   title,
   children,
-  confirmLabel,
-  danger,
-  onConfirm,
+  actions,
   onCancel,
 }: {
   title: string;
   children: ReactNode;
-  confirmLabel: string;
-  danger?: boolean;
-  onConfirm: () => void;
+  actions: ReactNode;
   onCancel: () => void;
 }) {
   const { ref, titleId } = useModalDialog();
@@ -247,15 +243,44 @@ export function ConfirmDialog({
     >
       <h2 id={titleId}>{title}</h2>
       <div className="dialog-body">{children}</div>
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} onClick={onConfirm} autoFocus>
-          {confirmLabel}
-        </button>
-      </div>
+      <div className="dialog-actions">{actions}</div>
     </dialog>
+  );
+}
+
+/** A modal confirmation: Cancel, or the one action. */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <ModalDialog
+      title={title}
+      onCancel={onCancel}
+      actions={
+        <>
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} onClick={onConfirm} autoFocus>
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {children}
+    </ModalDialog>
   );
 }
 

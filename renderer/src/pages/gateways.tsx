@@ -1,11 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { GatewayLiveStatus, GatewayRead } from '../../../backend/contract/gateways';
 import { Icon } from '../components/icons';
-import { Alert, Card, ConfirmDialog, Empty, Facts, Field, PageHeader, Pill, StatusPill } from '../components/ui';
+import { Alert, Card, Empty, Facts, Field, PageHeader, Pill, StatusPill } from '../components/ui';
 import { navigate, useApp, useAppShallow, useNow, useStores } from '../context';
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../lib/format';
 import { href } from '../lib/routes';
+import { TeardownDialog, teardownSummary } from './teardown-dialog';
 import { TemplatesSection } from './template-sync';
+import { TransportSafety } from './transport-safety';
 
 export const gatewayTone = (state: GatewayRead['connection_state']): Tone =>
   state === 'connected' ? 'ok' : state === 'failed' ? 'bad' : state === 'connecting' || state === 'waiting' ? 'warn' : 'muted';
@@ -115,6 +117,7 @@ export function GatewayNewPage() {
   const [useDiscovered, setUseDiscovered] = useState(false);
   const [workspaceRoot, setWorkspaceRoot] = useState('~/.openclaw');
   const [insecure, setInsecure] = useState(false);
+  const [cleartext, setCleartext] = useState(false);
   const [testing, setTesting] = useState(false);
   const [saving, setSaving] = useState(false);
   const [result, setResult] = useState<GatewayLiveStatus | null>(null);
@@ -133,6 +136,7 @@ export function GatewayNewPage() {
     url: url.trim(),
     token: !useDiscovered && token ? token : null,
     allow_insecure_tls: insecure,
+    allow_cleartext: cleartext,
     use_discovered_token: useDiscovered,
   });
   const test = async () => {
@@ -242,10 +246,7 @@ export function GatewayNewPage() {
             <input id={id} aria-describedby={d} className="mono" value={workspaceRoot} onChange={(e) => setWorkspaceRoot(e.target.value)} />
           )}
         </Field>
-        <label className="check">
-          <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} /> Accept a self-signed TLS certificate
-          (wss:// only)
-        </label>
+        <TransportSafety url={url} insecure={insecure} setInsecure={setInsecure} cleartext={cleartext} setCleartext={setCleartext} />
         <div className="test-slot" aria-live="polite">
           {result && <TestResult result={result} />}
           {error && (
@@ -433,23 +434,20 @@ export function GatewayDetailPage({ id }: { id: string }) {
       </Card>
       <TemplatesSection gateway={gateway} boards={boards} agents={agents} />
       {confirm && (
-        <ConfirmDialog
+        <TeardownDialog
           title={`Delete “${gateway.name}”?`}
-          confirmLabel="Delete gateway"
-          danger
+          what="gateway"
+          agents={agents}
+          blocked={boards.length > 0 ? `It still has ${boards.length} board(s); delete those first. The gateway refuses otherwise.` : null}
+          run={(force) => remove(gateway.id, force)}
           onCancel={() => setConfirm(false)}
-          onConfirm={() => {
+          onDone={(result) => {
             setConfirm(false);
-            remove(gateway.id).then(
-              () => navigate(href.gateways()),
-              (err: unknown) => notify('bad', err instanceof Error ? err.message : String(err)),
-            );
+            const { tone, text } = teardownSummary(`Gateway “${gateway.name}”`, result);
+            notify(tone, text);
+            navigate(href.gateways());
           }}
-        >
-          {boards.length > 0
-            ? `It still has ${boards.length} board(s); delete those first. The gateway refuses otherwise.`
-            : 'Mission Control forgets this gateway and its main agent record. Nothing on the gateway itself is changed.'}
-        </ConfirmDialog>
+        />
       )}
     </div>
   );

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { AgentCreate, AgentRead } from '../../../backend/contract/agents.js';
 import type { BoardCreate, BoardRead } from '../../../backend/contract/boards.js';
-import type { DiscoveredGateway, GatewayCreate, GatewayRead } from '../../../backend/contract/gateways.js';
+import type { DiscoveredGateway, GatewayCreate, GatewayRead, TeardownResult } from '../../../backend/contract/gateways.js';
 import type { SettingsRead, SettingsUpdate } from '../../../backend/contract/session.js';
 import type { z } from 'zod';
 import { ApiError, type ApiClient } from '../api/client.js';
@@ -48,7 +48,9 @@ export interface AppState {
   updateSettings(patch: z.input<typeof SettingsUpdate>): Promise<SettingsRead>;
   setStream(state: StreamState | 'off'): void;
   createGateway(body: z.input<typeof GatewayCreate>): Promise<GatewayRead>;
-  deleteGateway(id: string): Promise<void>;
+  /** Deletes its agents on the gateway first; `force` deletes the records even when that cannot be done. */
+  deleteGateway(id: string, force?: boolean): Promise<TeardownResult>;
+  deleteBoard(id: string, force?: boolean): Promise<TeardownResult>;
   createBoard(body: z.input<typeof BoardCreate>): Promise<BoardRead>;
   createAgent(body: z.input<typeof AgentCreate>): Promise<AgentRead>;
   /** `force-delete` removes only the record (its gateway is gone or unreachable). */
@@ -203,10 +205,16 @@ export function createAppStore(api: ApiClient, options: { desktop?: DesktopInfo 
         return gateway;
       },
 
-      async deleteGateway(id) {
-        await api('deleteGateway', { params: { gateway_id: id } });
+      async deleteGateway(id, force = false) {
+        const result = await api('deleteGateway', { params: { gateway_id: id }, ...(force ? { query: { force: 'true' as const } } : {}) });
         await get().refresh();
-        get().notify('ok', 'Gateway removed.');
+        return result;
+      },
+
+      async deleteBoard(id, force = false) {
+        const result = await api('deleteBoard', { params: { board_id: id }, ...(force ? { query: { force: 'true' as const } } : {}) });
+        await get().refresh();
+        return result;
       },
 
       async createBoard(body) {
