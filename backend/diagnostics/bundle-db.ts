@@ -92,7 +92,9 @@ function redact(db: Database.Database): string[] {
       for (const c of columns.filter((col) => !secret.includes(col))) {
         const col = quote(c.name);
         try {
-          db.prepare(`UPDATE ${quote(table)} SET ${col} = mc_scrub(${col}) WHERE typeof(${col}) = 'text' AND ${col} <> mc_scrub(${col})`).run();
+          db.prepare(
+            `UPDATE ${quote(table)} SET ${col} = mc_scrub(${col}) WHERE typeof(${col}) = 'text' AND ${col} <> mc_scrub(${col})`,
+          ).run();
         } catch {
           // Scrubbing made two values of a unique column equal: the column goes instead.
           db.prepare(`UPDATE ${quote(table)} SET ${col} = ${c.notnull || c.pk ? `'redacted:' || rowid` : 'NULL'}`).run();

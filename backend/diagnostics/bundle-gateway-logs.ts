@@ -35,7 +35,8 @@ export async function gatewayLogTails(app: AppEnv, now: Date): Promise<GatewayLo
     const header = [
       `# Gateway ${gw.name} (${gw.id}): its own log (logs.tail), collected ${now.toISOString()}`,
       ...wakes.map(
-        (a) => `# agent ${a.name} (${a.id}): last woken ${a.wake === null ? 'never' : new Date(a.wake).toISOString()}, wake attempts ${a.attempts}`,
+        (a) =>
+          `# agent ${a.name} (${a.id}): last woken ${a.wake === null ? 'never' : new Date(a.wake).toISOString()}, wake attempts ${a.attempts}`,
       ),
     ];
     files.push({ name: `gateway-logs/${gw.id}.log`, content: `${[...header, ...(await tail(app, gw.id))].join('\n')}\n` });

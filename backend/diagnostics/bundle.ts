@@ -236,7 +236,13 @@ export async function writeSupportBundle(env: CheckEnv, report: DoctorReport): P
     { name: 'doctor-report.json', content: json(report) },
     { name: 'versions.json', content: json(versions(env)) },
     { name: 'config.json', content: json(redactedConfig(env)) },
-    { name: 'db-summary.json', content: json({ ...dbSummary(env, env.app), database_copy: 'error' in database ? database.error : { redacted_columns: database.redacted_columns } }) },
+    {
+      name: 'db-summary.json',
+      content: json({
+        ...dbSummary(env, env.app),
+        database_copy: 'error' in database ? database.error : { redacted_columns: database.redacted_columns },
+      }),
+    },
     { name: 'logs/mission-control.log', content: tail(logFileOf(env.dataDir), LOG_TAIL_BYTES) },
     ...gatewayLogs,
   ].map((f) => ({ ...f, content: clean(String(f.content)) }));

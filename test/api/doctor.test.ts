@@ -108,11 +108,20 @@ describe('support bundle: the database copy', () => {
     const current = await f.tokenFor(agent.id); // the first token is retired: its hash stays as evidence
     await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(401);
     await api.agent(current, 'post', '/api/v1/agent/heartbeat').expect(200);
-    const column = (sql: string) => (sqlite.prepare(sql).raw().all() as unknown[][]).flat().filter((v): v is string => typeof v === 'string');
+    const column = (sql: string) =>
+      (sqlite.prepare(sql).raw().all() as unknown[][]).flat().filter((v): v is string => typeof v === 'string');
     const hashes = [...column('SELECT agent_token_hash FROM agents'), ...column('SELECT token_hash FROM retired_agent_tokens')];
     expect(hashes.length, 'live and retired token hashes exist').toBeGreaterThanOrEqual(2);
     expect(column('SELECT token_prefix FROM agent_auth_failures').length, 'a refused token left its prefix').toBeGreaterThan(0);
-    const secrets = [gatewayToken, deviceToken, api.backend.localToken, agent.token, current, ...hashes, ...hashes.map((h) => h.split('$').pop()!)];
+    const secrets = [
+      gatewayToken,
+      deviceToken,
+      api.backend.localToken,
+      agent.token,
+      current,
+      ...hashes,
+      ...hashes.map((h) => h.split('$').pop()!),
+    ];
 
     const bundle = (await api.user('post', '/api/v1/doctor/support-bundle').expect(200)).body as { path: string; files: string[] };
     expect(bundle.files).toContain('database/mission-control.redacted.db');
@@ -126,9 +135,14 @@ describe('support bundle: the database copy', () => {
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
       // Consistent and complete: every row of the live database is there.
       for (const table of ['gateways', 'boards', 'agents', 'lifecycle_events', 'retired_agent_tokens', 'agent_auth_failures'])
-        expect(copy.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual(sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get());
+        expect(copy.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual(
+          sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get(),
+        );
       expect(copy.prepare('SELECT token, device_token FROM gateways WHERE id = ?').get(gw.id)).toEqual({ token: null, device_token: null });
-      expect(copy.prepare('SELECT agent_token_hash AS h, wake_attempts AS w FROM agents WHERE id = ?').get(agent.id)).toEqual({ h: null, w: 0 });
+      expect(copy.prepare('SELECT agent_token_hash AS h, wake_attempts AS w FROM agents WHERE id = ?').get(agent.id)).toEqual({
+        h: null,
+        w: 0,
+      });
       const redactedKeys = (copy.prepare('SELECT token_hash FROM retired_agent_tokens').raw().all() as string[][]).flat();
       expect(redactedKeys.every((v) => v.startsWith('redacted:'))).toBe(true);
       const prefixes = (copy.prepare('SELECT token_prefix FROM agent_auth_failures').raw().all() as string[][]).flat();
@@ -285,10 +299,18 @@ describe('each check: failure produced → detected → fixed → verified', () 
       status: 'fail',
       evidence: {},
       explanation: 'drift',
-      fixes: [{ action: 'sync_templates', label: 'Sync', destructive: false, target_id: 'g', board_id: null, level: null, fingerprint: null }],
+      fixes: [
+        { action: 'sync_templates', label: 'Sync', destructive: false, target_id: 'g', board_id: null, level: null, fingerprint: null },
+      ],
     } as unknown as Check;
     expect(resolved(wholeGateway, { id: 'g', gatewayId: 'g', boardId: 'b1' })).toBe(false);
-    const gatewayNotLookedAt = { ...base, status: 'ok', evidence: { unchecked_gateway_ids: ['g'] }, explanation: 'ok', fixes: [] } as unknown as Check;
+    const gatewayNotLookedAt = {
+      ...base,
+      status: 'ok',
+      evidence: { unchecked_gateway_ids: ['g'] },
+      explanation: 'ok',
+      fixes: [],
+    } as unknown as Check;
     expect(resolved(gatewayNotLookedAt, { id: 'agent-1', gatewayId: 'g', boardId: undefined })).toBe(false);
     expect(resolved(gatewayNotLookedAt, { id: 'agent-2', gatewayId: 'other', boardId: undefined })).toBe(true);
   });

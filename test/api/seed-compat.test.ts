@@ -36,8 +36,9 @@ describe('seed guide commands without a connected gateway', () => {
   });
 
   it('two gateways and none named: 422 listing them; ?gateway_id picks one', async () => {
-    const second = (await api.user('post', '/api/v1/gateways').send({ name: 'Away 2', url: 'ws://127.0.0.1:10', allow_offline: true }).expect(200))
-      .body;
+    const second = (
+      await api.user('post', '/api/v1/gateways').send({ name: 'Away 2', url: 'ws://127.0.0.1:10', allow_offline: true }).expect(200)
+    ).body;
     const res = await api.user('get', '/api/v1/gateway/status').expect(422);
     expect(res.body.detail.gateways).toHaveLength(2);
     expect(res.body.detail.desktop_equivalent).toBe('GET /api/v1/gateways/{gateway_id}/status');

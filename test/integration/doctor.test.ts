@@ -46,7 +46,6 @@ const fix = doctorFix;
 
 const patchConfig = (raw: string) => patchGatewayConfig(gatewayUrl, gatewayToken, raw);
 
-
 async function createWorker(name: string, behaviour: Parameters<typeof model.setScript>[1] & object): Promise<string> {
   await model.setPatternScript(WORKERS, behaviour);
   const res = await api
@@ -242,7 +241,8 @@ describe('doctor against the real gateway', () => {
     const tar = gunzipSync(readFileSync(bundle.path));
     const files = readTar(tar);
     // Every byte, the database copy's included.
-    for (const secret of secrets) expect(tar.includes(Buffer.from(secret)), `a secret (${secret.slice(0, 4)}…) is in the bundle`).toBe(false);
+    for (const secret of secrets)
+      expect(tar.includes(Buffer.from(secret)), `a secret (${secret.slice(0, 4)}…) is in the bundle`).toBe(false);
     // The gateway's own log, through logs.tail, headed by when each agent was woken.
     const gatewayLog = files.get(`gateway-logs/${gatewayId}.log`)!.toString();
     expect(gatewayLog).toContain(`(${agentId}): last woken 20`);

@@ -23,7 +23,8 @@ let version: string;
 
 beforeAll(async () => {
   api = await startTestApi();
-  const gw = (await api.user('post', '/api/v1/gateways').send({ name: 'Seed gateway', url: gatewayUrl, token: gatewayToken }).expect(200)).body;
+  const gw = (await api.user('post', '/api/v1/gateways').send({ name: 'Seed gateway', url: gatewayUrl, token: gatewayToken }).expect(200))
+    .body;
   gatewayId = gw.id;
   mainAgentId = gw.main_agent_id;
   mainSessionKey = `agent:mc-gateway-${gatewayId}:main`;
@@ -61,7 +62,12 @@ function expectAnswer(cmd: SeedCommand, stdout: string): void {
     expect(json(stdout)).toEqual({ ok: true });
   } else if (text.includes('/openapi.json')) {
     expect(JSON.parse(stdout)).toEqual(
-      expect.arrayContaining(['/api/v1/gateway/status', '/api/v1/gateway/sessions', '/api/v1/auth/bootstrap', '/api/v1/organizations/me/member']),
+      expect.arrayContaining([
+        '/api/v1/gateway/status',
+        '/api/v1/gateway/sessions',
+        '/api/v1/auth/bootstrap',
+        '/api/v1/organizations/me/member',
+      ]),
     );
   } else if (text.includes('/auth/bootstrap')) {
     expect(json(stdout)).toMatchObject({ clerk_user_id: 'local-auth-user', email: 'admin@home.local' });
@@ -92,20 +98,26 @@ describe("the seed guides' commands, typed as written", () => {
     expect(commands.map((c) => `${c.file}:${c.line}`)).toHaveLength(11);
   });
 
-  it.each(commands.map((c) => [`${c.file}:${c.line}`, c] as const))('%s', async (_where, cmd) => {
-    const filled = fillPlaceholders(cmd.text, { baseUrl: api.url, token: api.backend.localToken, gatewayId });
-    let stdout: string;
-    try {
-      stdout = await bash(filled);
-    } catch (err) {
-      // `{key, label}`: jq before 1.7 reads `label` as its keyword (`label $name | …`) and refuses to
-      // compile the seed's own filter, whatever the server answers. Shown, then checked as documented
-      // in docs/troubleshooting.md: `{key, "label"}` means the same on every jq.
-      if (!(LABEL_KEYWORD.test(cmd.text) && /syntax error/.test(String((err as { stderr?: string }).stderr)) && jqBefore17)) throw err;
-      console.log(`${cmd.file}:${cmd.line}: this jq (${jqVersion}) refuses the seed's filter {key, label}; checking {key, "label"} instead`);
-      stdout = await bash(filled.replace(LABEL_KEYWORD, '{key, "label"}'));
-    }
-    expect(stdout, `${cmd.text}\n→ ${stdout}`).not.toContain('"detail"');
-    expectAnswer(cmd, stdout);
-  }, 90_000);
+  it.each(commands.map((c) => [`${c.file}:${c.line}`, c] as const))(
+    '%s',
+    async (_where, cmd) => {
+      const filled = fillPlaceholders(cmd.text, { baseUrl: api.url, token: api.backend.localToken, gatewayId });
+      let stdout: string;
+      try {
+        stdout = await bash(filled);
+      } catch (err) {
+        // `{key, label}`: jq before 1.7 reads `label` as its keyword (`label $name | …`) and refuses to
+        // compile the seed's own filter, whatever the server answers. Shown, then checked as documented
+        // in docs/troubleshooting.md: `{key, "label"}` means the same on every jq.
+        if (!(LABEL_KEYWORD.test(cmd.text) && /syntax error/.test(String((err as { stderr?: string }).stderr)) && jqBefore17)) throw err;
+        console.log(
+          `${cmd.file}:${cmd.line}: this jq (${jqVersion}) refuses the seed's filter {key, label}; checking {key, "label"} instead`,
+        );
+        stdout = await bash(filled.replace(LABEL_KEYWORD, '{key, "label"}'));
+      }
+      expect(stdout, `${cmd.text}\n→ ${stdout}`).not.toContain('"detail"');
+      expectAnswer(cmd, stdout);
+    },
+    90_000,
+  );
 });
