@@ -7,6 +7,7 @@ import type { ElectronFacade, TrayHandle, WindowHandle } from './facade.js';
 import { backendFleetSource, createFleetMonitor } from './fleet.js';
 import { appIcon, trayIcon } from './icons.js';
 import { registerIpc } from './ipc.js';
+import { runAtBootFor } from './run-at-boot.js';
 import { launchedByLoginItem, loginItemFor, type LoginItem } from './login-item.js';
 import { createOfflineNotifier } from './notifier.js';
 import { guardWindow, secureSession, secureWebPreferences } from './security.js';
@@ -38,6 +39,8 @@ export interface DesktopOptions {
   preloadPath: string;
   /** What a login entry starts (see login-item.ts `launchCommand`). */
   launchCommand: string[];
+  /** The app's folder (Electron's app path): where dist/backend/cli.js is for run at boot. */
+  appPath?: string;
   /** Linux: where the XDG autostart entry goes (default `$XDG_CONFIG_HOME/autostart`). */
   autostartDir?: string;
   startBackend?: typeof startBackend;
@@ -212,6 +215,14 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
         renderTray();
       },
     },
+    runAtBoot: runAtBootFor({
+      platform: electron.platform,
+      env: options.env,
+      isPackaged: electron.isPackaged,
+      execPath: process.execPath,
+      appPath: options.appPath ?? process.cwd(),
+      logDir: join(backend.dataDir, 'logs'),
+    }),
   });
 
   // Tray: a pure model of the fleet, re-rendered on every change.

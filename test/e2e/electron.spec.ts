@@ -65,6 +65,8 @@ test('launch → the window shows the overview → the tray model reflects the f
 
   // Settings inside the desktop app: the start-at-login switch and Show in folder, through the bridge.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  // Run at boot is offered (not switched here: it would install a service for this machine's user).
+  await expect(page.getByRole('switch', { name: 'Run at boot without a window' })).toBeVisible();
   const loginSwitch = page.getByRole('switch', { name: 'Start at login' });
   await expect(loginSwitch).not.toBeChecked();
   await expect(loginSwitch).toBeEnabled();
