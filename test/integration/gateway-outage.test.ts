@@ -13,7 +13,6 @@ const gatewayToken = inject('gatewayToken');
 const harness = gatewayControl(inject('gatewayControlUrl'));
 let api: TestApi;
 
-
 beforeAll(async () => {
   api = await startTestApi();
 });
