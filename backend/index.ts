@@ -86,6 +86,8 @@ function allowedHostsFor(config: BackendConfig): Set<string> {
  * The one door to the backend for Electron main, the headless CLI and tests: open the database,
  * build the services and the HTTP app, listen, and return a handle that stops it all cleanly.
  */
+export { sqliteNativeBinding } from './db/native-binding.js';
+
 export interface StartOptions {
   /** The clock for every service (tests drive the lifecycle policy with it). */
   now?: () => Date;
@@ -93,6 +95,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** How secrets are sealed at rest (the desktop app passes the OS keychain; default: 0600 files). */
   secretStore?: SecretStore;
+  /** better-sqlite3's native build to load (the Electron-ABI copy under Electron; default: the package's). */
+  sqliteNativeBinding?: string | undefined;
 }
 
 /**
@@ -136,7 +140,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
     const log = logger.child('backend');
     const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
-    opened = openDb(join(requested.dataDir, 'mission-control.db'));
+    opened = openDb(join(requested.dataDir, 'mission-control.db'), { nativeBinding: options.sqliteNativeBinding });
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
     try {
       server = await listen(requested.host, requested.port);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { InstanceRunningError, loadConfig, startBackend, type RunningBackend } from '../backend/index.js';
+import { InstanceRunningError, loadConfig, sqliteNativeBinding, startBackend, type RunningBackend } from '../backend/index.js';
 import type { DesktopBootstrap } from '../backend/contract/desktop-bridge.js';
 import { createApiActions, type ActionResult, type ApiActions } from './api-actions.js';
 import { splitArgs } from './args.js';
@@ -7,6 +7,7 @@ import type { ElectronFacade, TrayHandle, WindowHandle } from './facade.js';
 import { backendFleetSource, createFleetMonitor } from './fleet.js';
 import { appIcon, trayIcon } from './icons.js';
 import { registerIpc } from './ipc.js';
+import { runAtBootFor } from './run-at-boot.js';
 import { launchedByLoginItem, loginItemFor, type LoginItem } from './login-item.js';
 import { createOfflineNotifier } from './notifier.js';
 import { guardWindow, secureSession, secureWebPreferences } from './security.js';
@@ -23,8 +24,8 @@ import { buildTrayModel, TRAY_ACTIONS, type FleetState, type TrayModel } from '.
 /** Exit code when native modules were built for Node instead of Electron (`npm start` falls back to headless). */
 export const NATIVE_MISMATCH_EXIT = 78;
 const NATIVE_MISMATCH_HINT =
-  'better-sqlite3 is built for Node, not for Electron. Packaged builds are rebuilt for Electron; from a checkout run ' +
-  '`npx electron-rebuild -f -w better-sqlite3` (and `npm rebuild better-sqlite3` before running the tests again).';
+  'better-sqlite3 is built for Node, not for Electron. Packaged builds are rebuilt for Electron; from a checkout ' +
+  '`npm start` makes an Electron copy in .native/ (delete it to have it made again): see docs/release.md.';
 
 /** How long a quit waits for the backend to stop before it exits anyway (code 1). */
 export const QUIT_TIMEOUT_MS = 10_000;
@@ -38,6 +39,8 @@ export interface DesktopOptions {
   preloadPath: string;
   /** What a login entry starts (see login-item.ts `launchCommand`). */
   launchCommand: string[];
+  /** The app's folder (Electron's app path): where dist/backend/cli.js is for run at boot. */
+  appPath?: string;
   /** Linux: where the XDG autostart entry goes (default `$XDG_CONFIG_HOME/autostart`). */
   autostartDir?: string;
   startBackend?: typeof startBackend;
@@ -82,6 +85,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
     const config = { ...loadConfig(backendArgs, options.env), logToStdout: !electron.isPackaged };
     return (options.startBackend ?? startBackend)(config, {
       env: options.env,
+      sqliteNativeBinding: sqliteNativeBinding(process.versions, options.env),
       ...(secretStorage.kind === 'os' && { secretStore: keychainSecretStore(electron.safeStorage) }),
     });
   })();
@@ -211,6 +215,14 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
         renderTray();
       },
     },
+    runAtBoot: runAtBootFor({
+      platform: electron.platform,
+      env: options.env,
+      isPackaged: electron.isPackaged,
+      execPath: process.execPath,
+      appPath: options.appPath ?? process.cwd(),
+      logDir: join(backend.dataDir, 'logs'),
+    }),
   });
 
   // Tray: a pure model of the fleet, re-rendered on every change.

@@ -14,6 +14,7 @@ runDesktop({
   argv: process.argv.slice(1),
   env: process.env,
   preloadPath: join(here, 'preload.cjs'),
+  appPath: electron.app.getAppPath(),
   launchCommand: launchCommand({
     env: process.env,
     execPath: process.execPath,

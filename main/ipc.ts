@@ -6,7 +6,10 @@ import {
   OpenExternalArgs,
   RevealFolderArgs,
   SetStartAtLoginArgs,
+  GetRunAtBootArgs,
+  SetRunAtBootArgs,
   type DesktopBootstrap,
+  type RunAtBoot,
   type StartAtLogin,
 } from '../backend/contract/desktop-bridge.js';
 import type { ElectronFacade, IpcSender } from './facade.js';
@@ -31,6 +34,8 @@ export interface IpcDeps {
   folders: { data: string; logs: string };
   /** Start at login, as the tray menu toggles it (login-item.ts); `set` answers the state read back. */
   startAtLogin: { get(): boolean; set(enabled: boolean): void };
+  /** Run at boot without a window (run-at-boot.ts); both answer the state after the call. */
+  runAtBoot: { get(): RunAtBoot; set(enabled: boolean): RunAtBoot };
 }
 
 export function isTrustedSender(sender: IpcSender, expectedContentsId: number | null, appOrigin: string): boolean {
@@ -72,4 +77,6 @@ export function registerIpc(deps: IpcDeps): void {
     deps.startAtLogin.set(enabled);
     return { enabled: deps.startAtLogin.get() };
   });
+  handle(deps, BRIDGE_CHANNELS.getRunAtBoot, GetRunAtBootArgs, (): RunAtBoot => deps.runAtBoot.get());
+  handle(deps, BRIDGE_CHANNELS.setRunAtBoot, SetRunAtBootArgs, ([{ enabled }]): RunAtBoot => deps.runAtBoot.set(enabled));
 }

@@ -20,6 +20,8 @@ const bridge: DesktopBridge = {
   },
   getStartAtLogin: () => invoke('mc:get-start-at-login'),
   setStartAtLogin: (input) => invoke('mc:set-start-at-login', { enabled: input.enabled }),
+  getRunAtBoot: () => invoke('mc:get-run-at-boot'),
+  setRunAtBoot: (input) => invoke('mc:set-run-at-boot', { enabled: input.enabled }),
 };
 
 electron.contextBridge.exposeInMainWorld('missionControl', bridge);

@@ -13,6 +13,8 @@ export const BRIDGE_CHANNELS = {
   revealFolder: 'mc:reveal-folder',
   getStartAtLogin: 'mc:get-start-at-login',
   setStartAtLogin: 'mc:set-start-at-login',
+  getRunAtBoot: 'mc:get-run-at-boot',
+  setRunAtBoot: 'mc:set-run-at-boot',
 } as const;
 export type BridgeChannel = (typeof BRIDGE_CHANNELS)[keyof typeof BRIDGE_CHANNELS];
 
@@ -32,6 +34,20 @@ export const SetStartAtLoginArgs = z.tuple([z.strictObject({ enabled: z.boolean(
 export const StartAtLogin = z.object({ enabled: z.boolean() });
 export type StartAtLogin = z.infer<typeof StartAtLogin>;
 
+/** Run at boot without a window: the headless server as a systemd user unit / launchd agent. */
+export const GetRunAtBootArgs = z.tuple([]);
+export const SetRunAtBootArgs = z.tuple([z.strictObject({ enabled: z.boolean() })]);
+export const RunAtBoot = z.object({
+  enabled: z.boolean(),
+  /** False where it is not offered (Windows, an AppImage): `note` says why. */
+  supported: z.boolean(),
+  /** The unit or agent file. */
+  file: z.string().nullable(),
+  /** What happened or what is missing, in plain words (a failed `systemctl` step in its own words). */
+  note: z.string(),
+});
+export type RunAtBoot = z.infer<typeof RunAtBoot>;
+
 export const DesktopBootstrap = z.object({
   /** Where the API and UI answer (same origin as the window). */
   api_url: z.string(),
@@ -50,4 +66,6 @@ export interface DesktopBridge {
   revealFolder(input: { folder: 'data' | 'logs' }): Promise<void>;
   getStartAtLogin(): Promise<StartAtLogin>;
   setStartAtLogin(input: { enabled: boolean }): Promise<StartAtLogin>;
+  getRunAtBoot(): Promise<RunAtBoot>;
+  setRunAtBoot(input: { enabled: boolean }): Promise<RunAtBoot>;
 }

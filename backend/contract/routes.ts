@@ -1,4 +1,5 @@
 import { AGENT_ROUTES } from './agent-routes.js';
+import { COMPAT_ROUTES } from './compat.js';
 import { TEMPLATE_ROUTES } from './templates.js';
 import { DOCTOR_ROUTES } from './diagnostics.js';
 import { USER_ROUTES } from './user-routes.js';
@@ -8,7 +9,7 @@ import { USER_ROUTES } from './user-routes.js';
  * implement exactly these (a typed handler map), the OpenAPI document is generated from it, and
  * the bad-input test walks it.
  */
-export const ROUTES = { ...USER_ROUTES, ...TEMPLATE_ROUTES, ...AGENT_ROUTES, ...DOCTOR_ROUTES } as const;
+export const ROUTES = { ...USER_ROUTES, ...TEMPLATE_ROUTES, ...AGENT_ROUTES, ...DOCTOR_ROUTES, ...COMPAT_ROUTES } as const;
 
 export type Routes = typeof ROUTES;
 export type RouteName = keyof Routes;

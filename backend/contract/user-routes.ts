@@ -29,6 +29,7 @@ import {
   TeardownResult,
 } from './gateways.js';
 import { ActivityEventRead, ActivityListQuery, BoardMemoryCreate, BoardMemoryRead } from './memory.js';
+import { UserRead } from './compat.js';
 import { defineRoute, type AgentRoleTag } from './route.js';
 import { LoginQuery, SessionCreate, SettingsRead, SettingsUpdate } from './session.js';
 import {
@@ -49,18 +50,6 @@ export const BOARD: AgentRoleTag[] = ['agent-lead', 'agent-worker'];
 export const LEAD: AgentRoleTag[] = ['agent-lead'];
 
 const Health = z.object({ ok: z.literal(true) });
-const UserRead = z.object({
-  id: z.string(),
-  clerk_user_id: z.string(),
-  email: z.string().nullable(),
-  name: z.string().nullable(),
-  preferred_name: z.string().nullable(),
-  pronouns: z.string().nullable(),
-  timezone: z.string().nullable(),
-  notes: z.string().nullable(),
-  context: z.string().nullable(),
-  is_super_admin: z.boolean(),
-});
 const BoardSnapshot = z.object({
   board: BoardRead,
   tasks: z.array(TaskRead),

@@ -21,9 +21,9 @@ export interface OpenedDb {
  * The one place that knows the driver: open the file, set pragmas, apply migrations.
  * Changing the SQLite driver means changing this file only.
  */
-export function openDb(file: string): OpenedDb {
+export function openDb(file: string, options: { nativeBinding?: string | undefined } = {}): OpenedDb {
   const isNew = file !== ':memory:' && !existsSync(file);
-  const sqlite = new Database(file);
+  const sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   if (isNew) chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

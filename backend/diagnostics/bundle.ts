@@ -6,20 +6,25 @@ import { desc } from 'drizzle-orm';
 import { appVersion } from '../app-paths.js';
 import type { DoctorReport, SupportBundleRead } from '../contract/diagnostics.js';
 import { agentAuthFailures, agents, gateways, lifecycleEvents } from '../db/schema.js';
+import { redactedDatabaseCopy } from './bundle-db.js';
+import { gatewayLogTails } from './bundle-gateway-logs.js';
 import { logFileOf } from './checks/runtime.js';
 import { tarGz, type TarEntry } from './tar.js';
 import type { AppEnv, CheckEnv } from './types.js';
 
 /*
- * The seed's "Getting help" section as one archive: recent logs, redacted config, a DB summary,
- * versions/OS and the doctor report. Secrets never go in: the config and the summary are built from
- * allowlisted fields, and every file is scrubbed of every secret the backend knows (local token,
- * gateway tokens, device tokens; raw and JSON-escaped, 4+ characters) plus bearer/token-shaped values
- * (any run of 40+ token characters) before it is written.
+ * The seed's "Getting help" checklist as one archive: recent logs, the gateways' own log tails
+ * (bundle-gateway-logs.ts), a consistent copy of the database with every secret removed
+ * (bundle-db.ts), redacted config, a DB summary with every agent's ladder fields, versions/OS and the
+ * doctor report. Secrets never go in: the config and the summary are built from allowlisted fields,
+ * and every file is scrubbed of every secret the backend knows (local token, gateway tokens, device
+ * tokens, agent token hashes and retired ones; raw and JSON-escaped, 4+ characters) plus
+ * bearer/token-shaped values (any run of 40+ token characters) before it is written.
  */
 
 const LOG_TAIL_BYTES = 2 * 1024 * 1024;
 const REDACTED = '[redacted]';
+const DB_NAME = 'mission-control.redacted.db';
 
 function tail(file: string, bytes: number): string {
   let size: number;
@@ -49,11 +54,15 @@ function knownSecrets(env: CheckEnv): string[] {
   } catch {
     // no token file yet
   }
-  if (env.app) {
-    for (const g of env.app.services.ctx.db.select({ token: gateways.token, deviceToken: gateways.deviceToken }).from(gateways).all()) {
-      if (g.token) secrets.add(g.token);
-      if (g.deviceToken) secrets.add(g.deviceToken);
-    }
+  if (env.sqlite) {
+    const values = (sql: string) => (env.sqlite!.prepare(sql).raw().all() as unknown[][]).flat();
+    for (const v of [
+      ...values('SELECT token, device_token FROM gateways'),
+      // Hashes: a leaked hash is what a verifier compares against; none leaves the data folder.
+      ...values('SELECT agent_token_hash FROM agents'),
+      ...values('SELECT token_hash FROM retired_agent_tokens'),
+    ])
+      if (typeof v === 'string') secrets.add(v);
   }
   return secretForms([...secrets]);
 }
@@ -79,6 +88,9 @@ export function secretForms(secrets: string[]): string[] {
   return [...forms].sort((a, b) => b.length - a.length);
 }
 
+/** A gateway agent id Mission Control derives from a UUID (`mc-gateway-<uuid>`, `mc-<uuid>`, `lead-<uuid>`): not a secret. */
+const AGENT_KEY = /^(?:mc-gateway-|mc-|lead-)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Known secrets, then anything shaped like a credential (bearer values, token fields). */
 export function scrub(text: string, secrets: string[]): string {
   let out = text;
@@ -93,7 +105,7 @@ export function scrub(text: string, secrets: string[]): string {
       .replace(/(AUTH_TOKEN=)\S+/g, `$1${REDACTED}`)
       // Anything shaped like a generated token (agent tokens are 43 base64url characters, the local
       // token 50+): agent tokens are stored only as hashes, so a leaked one cannot be matched by value.
-      .replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])/g, REDACTED)
+      .replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])/g, (run) => (AGENT_KEY.test(run) ? run : REDACTED))
   );
 }
 
@@ -155,6 +167,8 @@ function dbSummary(env: CheckEnv, app: AppEnv | null) {
         checkin_deadline_at: a.checkinDeadlineAt?.toISOString() ?? null,
         provision_action: a.provisionAction,
         last_provision_error: a.lastProvisionError,
+        lifecycle_generation: a.lifecycleGeneration,
+        openclaw_session_id: a.openclawSessionId,
       })),
     recent_lifecycle_events: db
       .select()
@@ -196,29 +210,44 @@ function versions(env: CheckEnv) {
   };
 }
 
-export function writeSupportBundle(env: CheckEnv, report: DoctorReport): SupportBundleRead {
+export async function writeSupportBundle(env: CheckEnv, report: DoctorReport): Promise<SupportBundleRead> {
   const secrets = knownSecrets(env);
+  const clean = (text: string) => scrub(text, secrets);
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-  const files: TarEntry[] = [
+  const dir = join(env.dataDir, 'support');
+  const database = env.sqlite ? await redactedDatabaseCopy(env.sqlite, dir, clean, secrets) : { error: `left out: ${env.dbError}` };
+  const gatewayLogs = env.app ? await gatewayLogTails(env.app, env.now()) : [];
+  const text: TarEntry[] = [
     {
       name: 'README.txt',
       content:
         'OpenClaw Mission Control support bundle.\n' +
-        'doctor-report.json  every diagnostic check with its evidence\n' +
-        'versions.json       app, Node, SQLite, OS and gateway versions\n' +
-        'config.json         the configuration and gateways, secrets removed\n' +
-        'db-summary.json     row counts, agent states, recent lifecycle events and auth failures (counts only)\n' +
-        'logs/               the end of the log file\n' +
+        'doctor-report.json        every diagnostic check with its evidence\n' +
+        'versions.json             app, Node, Electron, SQLite, OS and gateway versions\n' +
+        'config.json               the configuration and gateways, secrets removed\n' +
+        "db-summary.json           row counts, every agent's ladder fields, recent lifecycle events, auth failures (counts only)\n" +
+        `database/${DB_NAME}  a copy of the database (SQLite online backup), tokens, hashes and keys removed` +
+        ('error' in database ? ` — ${database.error}` : '') +
+        '\n' +
+        "gateway-logs/<id>.log     each connected gateway's own log tail (logs.tail), with when its agents were woken\n" +
+        'logs/                     the end of the log file\n' +
         'No token, password or key is included.\n',
     },
     { name: 'doctor-report.json', content: json(report) },
     { name: 'versions.json', content: json(versions(env)) },
     { name: 'config.json', content: json(redactedConfig(env)) },
-    { name: 'db-summary.json', content: json(dbSummary(env, env.app)) },
+    {
+      name: 'db-summary.json',
+      content: json({
+        ...dbSummary(env, env.app),
+        database_copy: 'error' in database ? database.error : { redacted_columns: database.redacted_columns },
+      }),
+    },
     { name: 'logs/mission-control.log', content: tail(logFileOf(env.dataDir), LOG_TAIL_BYTES) },
-  ].map((f) => ({ ...f, content: scrub(String(f.content), secrets) }));
+    ...gatewayLogs,
+  ].map((f) => ({ ...f, content: clean(String(f.content)) }));
+  const files: TarEntry[] = 'error' in database ? text : [...text, { name: `database/${DB_NAME}`, content: database.bytes }];
   const archive = tarGz(files);
-  const dir = join(env.dataDir, 'support');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `mission-control-support-${env.now().toISOString().replace(/[:.]/g, '-')}.tar.gz`);
   writeFileSync(path, archive, { mode: 0o600 });

@@ -17,6 +17,7 @@ import { createUserSessions, type UserSessions } from './user-sessions.js';
 import type { SettingsService } from '../services/settings.js';
 import { agentHandlers } from './routes/agents.js';
 import { boardHandlers } from './routes/boards.js';
+import { compatHandlers } from './routes/compat.js';
 import { doctorHandlers } from './routes/doctor.js';
 import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
     ...memoryHandlers(deps.services),
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
+    ...compatHandlers(deps.services),
   };
 
   const router = express.Router();

@@ -1,6 +1,7 @@
 import { createActivityService } from './activity.js';
 import { createAgentFeed } from './agent-feed.js';
 import type { GatewayManager } from '../gateway/manager.js';
+import { createGatewayCompat } from './gateway-compat.js';
 import { createDriftMemory } from '../lifecycle/drift-memory.js';
 import { createProvisioner } from '../lifecycle/provisioner.js';
 import { createSupervisor } from '../lifecycle/supervisor.js';
@@ -45,6 +46,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     agents,
     gateways,
     boards,
+    gatewayCompat: createGatewayCompat(ctx, { gateways, boards, manager: options.gatewayManager }),
     tasks,
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),

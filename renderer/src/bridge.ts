@@ -1,5 +1,5 @@
 import './zod-config';
-import { DesktopBootstrap, StartAtLogin, type DesktopBridge } from '../../backend/contract/desktop-bridge.js';
+import { DesktopBootstrap, RunAtBoot, StartAtLogin, type DesktopBridge } from '../../backend/contract/desktop-bridge.js';
 
 /**
  * The Electron preload bridge (`window.missionControl`, contract in backend/contract/desktop-bridge.ts)
@@ -15,6 +15,9 @@ export interface MissionControlBridge {
   getStartAtLogin?: () => Promise<boolean>;
   /** Resolves to the state read back from the OS after the change. */
   setStartAtLogin?: (enabled: boolean) => Promise<boolean>;
+  /** Run at boot without a window (systemd user unit / launchd agent), as the OS has it after the call. */
+  getRunAtBoot?: () => Promise<RunAtBoot>;
+  setRunAtBoot?: (enabled: boolean) => Promise<RunAtBoot>;
 }
 
 declare global {
@@ -31,6 +34,8 @@ export function adaptBridge(raw: DesktopBridge): MissionControlBridge {
     revealFolder: (folder) => raw.revealFolder({ folder }),
     getStartAtLogin: async () => StartAtLogin.parse(await raw.getStartAtLogin()).enabled,
     setStartAtLogin: async (enabled) => StartAtLogin.parse(await raw.setStartAtLogin({ enabled })).enabled,
+    getRunAtBoot: async () => RunAtBoot.parse(await raw.getRunAtBoot()),
+    setRunAtBoot: async (enabled) => RunAtBoot.parse(await raw.setRunAtBoot({ enabled })),
   };
 }
 

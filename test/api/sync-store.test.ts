@@ -9,6 +9,7 @@ import {
   type SyncStore,
 } from '../../renderer/src/stores/sync-store.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { until } from '../support/until.js';
 
 /*
  * The template sync store over the typed client, against a real backend on a real SQLite file: the
@@ -35,14 +36,6 @@ const storeFor = (gatewayId: string): SyncStore => {
   store.getState().open(gatewayId);
   return store;
 };
-
-async function until(what: string, ok: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('sync store', () => {
   it('drift preview of an unreachable gateway: the classified reason and next step in plain words, no preview', async () => {
@@ -85,10 +78,15 @@ describe('sync store', () => {
     });
     try {
       // The stream is open once it delivers: a sync of another gateway proves it (and must not reach this store).
-      await until('the event stream delivers', () => {
-        void other.getState().run('sync');
-        return delivered > 0;
-      });
+      await until(
+        'the event stream delivers',
+        () => {
+          void other.getState().run('sync');
+          return delivered > 0;
+        },
+        5_000,
+        25,
+      );
       expect(store.getState().progress).toBeNull();
 
       store.getState().setOptions({ board_id: board.id, include_main: false });
@@ -98,7 +96,7 @@ describe('sync store', () => {
       expect(store.getState().running).toBeNull();
       expect(result).toMatchObject({ agents_updated: 0, agents_skipped: 1, paused_board_ids: [board.id], errors: [] });
       expect(store.getState()).toMatchObject({ result, resultMode: 'sync', error: null });
-      await until('the finished event arrives', () => store.getState().progress?.phase === 'finished');
+      await until('the finished event arrives', () => store.getState().progress?.phase === 'finished', 5_000, 25);
       expect(store.getState().progress).toMatchObject({ done: 1, total: 1, gateway_id: gateway.id });
       expect(store.getState().progressLog).toEqual([
         expect.objectContaining({ agent_id: agent.id, agent_name: agent.name, outcome: 'skipped' }),

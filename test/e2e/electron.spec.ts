@@ -1,18 +1,33 @@
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DesktopBootstrap } from '../../backend/contract/desktop-bridge.js';
 import type { TrayModel } from '../../main/tray-model.js';
 import { findElectron } from '../../scripts/electron-binary.mjs';
+import { electronBinding } from '../../scripts/electron-native.mjs';
 
 /*
  * The real desktop app: launch Electron on the built app, the window shows the overview, the preload
  * bridge answers, the page has no Node, and the tray model reflects the fleet. Runs where the
- * Electron binary exists (and a display); elsewhere it is skipped, saying why.
+ * Electron binary exists, a display, and better-sqlite3 for Electron (made in .native/ as `npm start`
+ * does); elsewhere it is skipped, saying which is missing. The preload is the one the build compiles
+ * from main/preload.cts (dist/main/preload.cjs), as in the packaged app.
  */
 
-const { binary, reason } = findElectron();
+const found = findElectron();
+// The main process runs on better-sqlite3 built for Electron: the same .native/ copy `npm start` makes
+// (node_modules keeps the Node build the other suites load).
+const binding = found.binary
+  ? electronBinding(
+      process.cwd(),
+      readFileSync(join(dirname(found.binary), 'version'), 'utf8')
+        .trim()
+        .replace(/^v/, ''),
+    )
+  : null;
+const binary = found.binary;
+const reason = found.reason ?? binding?.reason ?? null;
 if (reason) console.warn(`SKIPPED electron e2e: ${reason}`);
 test.skip(reason !== null, `electron e2e: ${reason ?? ''}`);
 
@@ -29,7 +44,7 @@ test('launch → the window shows the overview → the tray model reflects the f
     executablePath: binary ?? undefined,
     args: [process.cwd(), '--port', '0', '--data-dir', dataDir],
     // Start at login writes its XDG autostart entry under XDG_CONFIG_HOME: keep it in the throwaway dir.
-    env: { ...process.env, MC_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: dataDir },
+    env: { ...process.env, MC_LOG_LEVEL: 'warn', XDG_CONFIG_HOME: dataDir, MC_SQLITE_NATIVE_BINDING: binding?.file ?? '' },
   });
   const page = await app.firstWindow();
   await expect(page).toHaveTitle('OpenClaw Mission Control');
@@ -50,6 +65,8 @@ test('launch → the window shows the overview → the tray model reflects the f
 
   // Settings inside the desktop app: the start-at-login switch and Show in folder, through the bridge.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  // Run at boot is offered (not switched here: it would install a service for this machine's user).
+  await expect(page.getByRole('switch', { name: 'Run at boot without a window' })).toBeVisible();
   const loginSwitch = page.getByRole('switch', { name: 'Start at login' });
   await expect(loginSwitch).not.toBeChecked();
   await expect(loginSwitch).toBeEnabled();

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-/** The README's first command, for real: `npm start` builds and serves headless (no Electron binary here). */
+/**
+ * The README's first command, for real: `npm start` builds and serves headless — always here, also
+ * under CI's Xvfb: no display is passed and nothing may be downloaded (the window path is
+ * test/e2e/electron.spec.ts; the decisions test/unit/desktop-runtime.test.ts).
+ */
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mc-start-'));
   let child: ChildProcess | undefined;
@@ -21,7 +25,7 @@ describe('npm start', () => {
   it('prints the URL and how to sign in, answers /healthz and serves the UI at /', async () => {
     child = spawn('npm', ['start', '--', '--port', '0'], {
       cwd: process.cwd(),
-      env: { ...process.env, MC_DATA_DIR: dataDir, MC_LOG_LEVEL: 'info' },
+      env: { ...process.env, MC_DATA_DIR: dataDir, MC_LOG_LEVEL: 'info', DISPLAY: '', WAYLAND_DISPLAY: '', MC_NO_DOWNLOAD: '1' },
       detached: true, // its own process group, so the whole tree is stopped afterwards
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,6 +7,7 @@ import { startTestApi, type TestApi } from '../support/api.js';
 import { doctorCheck as check, doctorFix as fix } from '../support/doctor.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 import { checkIn, modelControl, summarizeCheckIns, tokenInCommand } from '../support/openclaw/model-control.js';
+import { until } from '../support/until.js';
 
 /*
  * The doctor's template checks against the real gateway, with scripted agents that run the check-in
@@ -35,17 +36,6 @@ const created: string[] = [];
 type Finding = { agent_id: string; token: string | null; drifted: string[]; missing: string[]; own_files_changed: string[] };
 const findingsOf = (c: DoctorCheckResult): Finding[] =>
   (c.evidence.gateways as { gateway_id: string; agents: Finding[] }[]).find((g) => g.gateway_id === gatewayId)?.agents ?? [];
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last).slice(0, 800)})`);
-    await new Promise((r) => setTimeout(r, 300));
-    last = await read();
-  }
-  return last;
-}
 
 async function newBoard(name: string): Promise<string> {
   const res = await api

@@ -46,7 +46,6 @@ const fix = doctorFix;
 
 const patchConfig = (raw: string) => patchGatewayConfig(gatewayUrl, gatewayToken, raw);
 
-
 async function createWorker(name: string, behaviour: Parameters<typeof model.setScript>[1] & object): Promise<string> {
   await model.setPatternScript(WORKERS, behaviour);
   const res = await api
@@ -234,11 +233,21 @@ describe('doctor against the real gateway', () => {
       'config.json',
       'db-summary.json',
       'logs/mission-control.log',
+      ...(api.backend.services.ctx.sqlite.prepare('SELECT id FROM gateways ORDER BY created_at').raw().all() as string[][]).map(
+        ([id]) => `gateway-logs/${id}.log`,
+      ),
+      'database/mission-control.redacted.db',
     ]);
     const tar = gunzipSync(readFileSync(bundle.path));
     const files = readTar(tar);
-    const all = tar.toString('utf8');
-    for (const secret of secrets) expect(all.includes(secret), `a secret (${secret.slice(0, 4)}…) is in the bundle`).toBe(false);
+    // Every byte, the database copy's included.
+    for (const secret of secrets)
+      expect(tar.includes(Buffer.from(secret)), `a secret (${secret.slice(0, 4)}…) is in the bundle`).toBe(false);
+    // The gateway's own log, through logs.tail, headed by when each agent was woken.
+    const gatewayLog = files.get(`gateway-logs/${gatewayId}.log`)!.toString();
+    expect(gatewayLog).toContain(`(${agentId}): last woken 20`);
+    expect(gatewayLog).toMatch(/^# .+: last [1-9]\d* lines/m);
+    expect(gatewayLog).not.toContain('not collected');
     expect(files.get('logs/mission-control.log')?.toString()).toContain('leak [redacted] [redacted] [redacted]');
     const summary = JSON.parse(files.get('db-summary.json')!.toString());
     expect(summary.agents).toContainEqual(expect.objectContaining({ id: agentId }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { gatewayControl } from '../support/openclaw/gateway-control.js';
+import { until } from '../support/until.js';
 
 /*
  * The shared real gateway goes down and comes back (stopped and restarted by the global setup, same
@@ -11,18 +12,6 @@ const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const harness = gatewayControl(inject('gatewayControlUrl'));
 let api: TestApi;
-
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) return last;
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  return last;
-}
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -40,6 +29,7 @@ describe('gateway outage', () => {
     await harness('halt');
     try {
       const down = await until(
+        'the gateway is reported unreachable',
         async () => (await api.user('get', `/api/v1/gateways/${id}/status`).expect(200)).body,
         (b) => b.error?.code === 'unreachable',
         15_000,
@@ -53,6 +43,7 @@ describe('gateway outage', () => {
 
     // Backoff is capped at 30 s; the gateway takes ~10–15 s to start.
     const back = await until(
+      'the gateway is connected again',
       async () => (await api.user('get', `/api/v1/gateways/${id}/status`).expect(200)).body,
       (b) => b.ok === true,
       60_000,

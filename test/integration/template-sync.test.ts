@@ -14,6 +14,7 @@ import { tokenFromAgentsFile } from '../../backend/templates/render.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 import { checkIn, modelControl, summarizeCheckIns, tokenInCommand } from '../support/openclaw/model-control.js';
+import { until } from '../support/until.js';
 
 /*
  * Template sync and drift on the real gateway with scripted agents that run the check-in command
@@ -42,14 +43,6 @@ interface Agent {
   last_seen_at: string | null;
 }
 const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
-
-async function until(what: string, read: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await read())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** An obedient worker (runs the check-in command from its AGENTS.md), created and checked in. */
 async function obedientWorker(name: string, board = boardId): Promise<{ id: string; key: string }> {

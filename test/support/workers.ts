@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { startTestApi, type TestApi } from './api.js';
 import type { ModelControl, ScriptStep } from './openclaw/model-control.js';
+import { until } from './until.js';
 
 /*
  * What the ladder tests share: a board on a gateway, worker agents with a scripted behaviour, and
@@ -9,15 +10,10 @@ import type { ModelControl, ScriptStep } from './openclaw/model-control.js';
  * (`mc-gateway-<uuid>`) is left alone.
  */
 
-export const WORKERS = /^mc-(?!gateway-)/;
+/** The shared polling helper, for the suites that import it from here. */
+export { until };
 
-export async function until(what: string, read: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await read())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+export const WORKERS = /^mc-(?!gateway-)/;
 
 /** Saves the gateway and a board on it (no lead); returns their ids. */
 export async function boardOnGateway(

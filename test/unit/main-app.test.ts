@@ -204,6 +204,17 @@ describe('the IPC bridge', () => {
     expect(s.electron.openedPaths).toEqual([]);
   });
 
+  it('run at boot: the state of this machine through the bridge (the unit file it would write); bad arguments refused', async () => {
+    const s = await start();
+    const state = await adaptBridge(preloadBridge(s)).getRunAtBoot!();
+    expect(state).toMatchObject({ supported: process.platform === 'linux' || process.platform === 'darwin' });
+    if (process.platform === 'linux') expect(state.file).toMatch(/systemd\/user\/openclaw-mission-control\.service$/);
+    await expect(s.electron.invoke('mc:set-run-at-boot', senderOf(s), { enabled: 'yes' })).rejects.toThrow(/0\.enabled/);
+    await expect(s.electron.invoke('mc:get-run-at-boot', senderOf(s, { webContentsId: 9999 }))).rejects.toThrow(
+      /not the Mission Control window/,
+    );
+  });
+
   it('parses arguments: bad ones are refused with the field path, and nothing runs', async () => {
     const s = await start();
     await expect(s.electron.invoke('mc:open-external', senderOf(s), { url: 'file:///etc/passwd' })).rejects.toThrow(/0\.url/);
@@ -235,6 +246,8 @@ function preloadBridge(s: Started, sender = senderOf(s)): DesktopBridge {
     getStartAtLogin: () => invoke(BRIDGE_CHANNELS.getStartAtLogin) as ReturnType<DesktopBridge['getStartAtLogin']>,
     setStartAtLogin: (input) =>
       invoke(BRIDGE_CHANNELS.setStartAtLogin, { enabled: input.enabled }) as ReturnType<DesktopBridge['setStartAtLogin']>,
+    getRunAtBoot: () => invoke(BRIDGE_CHANNELS.getRunAtBoot) as ReturnType<DesktopBridge['getRunAtBoot']>,
+    setRunAtBoot: (input) => invoke(BRIDGE_CHANNELS.setRunAtBoot, { enabled: input.enabled }) as ReturnType<DesktopBridge['setRunAtBoot']>,
   };
 }
 
@@ -593,7 +606,7 @@ describe('start failures', () => {
   it('native modules built for Node: a dialog that says how to fix it', async () => {
     const { electron, app } = launch({});
     expect(await app).toBeNull();
-    expect(electron.errors[0]?.message).toMatch(/electron-rebuild -f -w better-sqlite3/);
+    expect(electron.errors[0]?.message).toMatch(/makes an Electron copy in \.native\//);
     expect(electron.exitCodes).toEqual([1]);
   });
 

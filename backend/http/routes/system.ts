@@ -3,7 +3,7 @@ import type { HandlerGroup } from '../handlers.js';
 import type { Services } from '../../services/index.js';
 import type { SettingsService } from '../../services/settings.js';
 
-const LOCAL_USER = {
+export const LOCAL_USER = {
   id: '00000000-0000-4000-8000-000000000001',
   clerk_user_id: 'local-auth-user',
   email: 'admin@home.local',

@@ -5,6 +5,8 @@ import { Icon } from '../components/icons';
 import { Alert, Card, Facts, PageHeader, Pill } from '../components/ui';
 import { useApp, useStores } from '../context';
 import { href } from '../lib/routes';
+import { SettingSwitch } from '../components/setting-switch';
+import { RunAtBootSetting } from './run-at-boot';
 
 const LEVELS = [
   ['fatal', 'fatal — only crashes'],
@@ -317,34 +319,21 @@ function StartAtLogin() {
   return (
     <Card title="Desktop">
       <div className="settings-form">
-        <div className="setting">
-          <div className="setting-label">
-            <span className="label" id="setting-login-label">
-              Start at login
-            </span>
-            <p className="hint">Starts in the tray, without a window, when you log in.</p>
-          </div>
-          <div className="setting-control">
-            <label className="check">
-              <input
-                type="checkbox"
-                role="switch"
-                checked={on ?? false}
-                disabled={on === null}
-                aria-labelledby="setting-login-label"
-                onChange={(e) => {
-                  const wanted = e.target.checked;
-                  setOn(wanted);
-                  void bridge.setStartAtLogin?.(wanted).then(setOn, (err: unknown) => {
-                    setOn(!wanted);
-                    notify('bad', `Start at login could not be changed: ${(err as Error).message}`);
-                  });
-                }}
-              />
-              <span>Start Mission Control when I log in</span>
-            </label>
-          </div>
-        </div>
+        <SettingSwitch
+          id="setting-login-label"
+          label="Start at login"
+          hint="Starts in the tray, without a window, when you log in."
+          text="Start Mission Control when I log in"
+          checked={on ?? false}
+          disabled={on === null}
+          onChange={(wanted) => {
+            setOn(wanted);
+            void bridge.setStartAtLogin?.(wanted).then(setOn, (err: unknown) => {
+              setOn(!wanted);
+              notify('bad', `Start at login could not be changed: ${(err as Error).message}`);
+            });
+          }}
+        />
       </div>
       {desktop?.secretStorageWarning && (
         <Alert tone="warn" title="Secrets are not in a keychain">
@@ -400,6 +389,7 @@ export function SettingsPage() {
         </div>
       </Card>
       <StartAtLogin />
+      <RunAtBootSetting />
       <Card title="Data">
         <Facts
           items={[
