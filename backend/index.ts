@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { appVersion, resolveAppPath } from './app-paths.js';
+import { sealStoredCredentials } from './gateway/credential-vault.js';
 import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
 import { createGatewayStateStore } from './services/gateways.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
@@ -91,7 +92,10 @@ export interface StartOptions {
   now?: () => Date;
   /** Environment for local-gateway detection (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** How secrets are sealed at rest (the desktop app passes the OS keychain; default: 0600 files). */
+  /**
+   * How secrets are sealed at rest: the device key, gateway tokens and device tokens (the desktop app
+   * passes the OS keychain; default: plain, in 0600 files and the 0600 database).
+   */
   secretStore?: SecretStore;
 }
 
@@ -115,6 +119,8 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
     minVersion: config.gatewayMinVersion,
     store: createGatewayStateStore(ctx),
   });
+  // Rows written before sealing (or by a headless run) are sealed before anything reads them.
+  sealStoredCredentials(opened, gatewayManager.credentials, logger);
   const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
   return { ctx, gatewayManager, services };
 }

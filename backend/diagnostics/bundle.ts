@@ -51,8 +51,12 @@ function knownSecrets(env: CheckEnv): string[] {
   }
   if (env.app) {
     for (const g of env.app.services.ctx.db.select({ token: gateways.token, deviceToken: gateways.deviceToken }).from(gateways).all()) {
-      if (g.token) secrets.add(g.token);
-      if (g.deviceToken) secrets.add(g.deviceToken);
+      // Stored sealed in the desktop app: the plain value is what a log line could hold.
+      for (const column of [g.token, g.deviceToken]) {
+        const plain = env.app.manager.credentials.tryOpen(column).value;
+        if (plain) secrets.add(plain);
+        if (column) secrets.add(column);
+      }
     }
   }
   return secretForms([...secrets]);

@@ -175,7 +175,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             id: newId(),
             name: input.name,
             url: input.url,
-            token,
+            token: manager.credentials.seal(token),
             workspaceRoot: input.workspace_root,
             disableDevicePairing: input.disable_device_pairing,
             allowInsecureTls: input.allow_insecure_tls,
@@ -197,17 +197,21 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
     /** Re-checks only when the connection settings change; also restores a deleted main agent record. */
     async update(id: string, patch: GatewayUpdate): Promise<GatewayRead> {
       const current = getRow(id);
+      // Compared and re-checked as plain text. A stored token that cannot be opened can only be replaced:
+      // a change that needs a connection check with it asks for the token again (409).
+      const currentToken = manager.credentials.tryOpen(current.token);
       const next = {
         url: patch.url ?? current.url,
-        token: patch.token !== undefined ? patch.token : current.token,
+        token: patch.token !== undefined ? patch.token : currentToken.value,
         allowInsecureTls: patch.allow_insecure_tls ?? current.allowInsecureTls,
         tlsFingerprint: patch.tls_fingerprint !== undefined ? pinOf(patch.tls_fingerprint) : current.tlsFingerprint,
       };
       const changed =
         next.url !== current.url ||
-        next.token !== current.token ||
+        next.token !== currentToken.value ||
         next.allowInsecureTls !== current.allowInsecureTls ||
         next.tlsFingerprint !== current.tlsFingerprint;
+      if (changed && patch.token === undefined && currentToken.unreadable) throw gatewayAppError(currentToken.unreadable);
       if (changed) await check(next, patch.allow_offline);
       const row = db.transaction((tx) => {
         const updated = tx
@@ -215,7 +219,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
           .set({
             ...(patch.name !== undefined && { name: patch.name }),
             ...(patch.url !== undefined && { url: patch.url }),
-            ...(patch.token !== undefined && { token: patch.token }),
+            ...(patch.token !== undefined && { token: manager.credentials.seal(patch.token) }),
             ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
             ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
             ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
