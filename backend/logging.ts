@@ -11,6 +11,7 @@ export const LOG_EVENTS = [
   'app.stopped',
   'app.config_error',
   'app.saved_port_unavailable',
+  'app.local_channel_unavailable',
   'desktop.secrets_plaintext',
   'desktop.window_load_failed',
   'desktop.tray_action_failed',
