@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { controlSocketPath } from '../../backend/local-channel.js';
 import { OFFLINE_GATEWAY_URL, startTestApi } from '../support/api.js';
+import { runCli } from '../support/cli.js';
 import { TestKeyringStore } from '../support/test-keyring-store.js';
 
 /*
@@ -19,20 +19,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function cli(args: string[], dataDir: string): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, MC_PORT: '', MC_DATA_DIR: dataDir, MC_LOCAL_AUTH_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = (args: string[], dataDir: string) => runCli(args, { MC_DATA_DIR: dataDir });
 
 describe('the local token without a file at rest (desktop with a keychain)', () => {
   it('no token file; the CLI gets the token over the 0600 socket, and works on the data dir once the app stops', async () => {
