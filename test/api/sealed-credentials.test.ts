@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SEALED_PREFIX } from '../../backend/gateway/credential-vault.js';
 import { fileSecretStore } from '../../backend/secret-store.js';
 import { OFFLINE_GATEWAY_URL, startTestApi, type TestApi } from '../support/api.js';
+import { runCli } from '../support/cli.js';
 import { TestKeyringStore } from '../support/test-keyring-store.js';
 
 /*
@@ -114,6 +115,18 @@ describe('gateway credentials at rest', () => {
     expect(log).not.toContain(token);
     expect(log).not.toContain(deviceToken);
   });
+
+  it('the CLI on a desktop data dir (app not running) says to re-enter the token instead of failing obscurely', async () => {
+    const dir = dataDir();
+    const desktop = await start(dir, new TestKeyringStore());
+    const gw = (
+      await desktop.user('post', '/api/v1/gateways').send({ name: 'CLI', url: OFFLINE_GATEWAY_URL, token: secret('gw-cli'), allow_offline: true }).expect(200)
+    ).body;
+    await stop(desktop);
+    const sync = await runCli(['templates', 'sync', '--gateway-id', gw.id], { MC_DATA_DIR: dir });
+    expect(sync.code).toBe(1);
+    expect(sync.err).toMatch(/409: .*cannot open the gateway token.*Re-enter the gateway token/s);
+  }, 60_000);
 
   it.each([
     ['another keychain (another user, or the keychain was reset)', () => new TestKeyringStore(), /OS keychain could not open/],
