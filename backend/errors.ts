@@ -27,6 +27,17 @@ const STATUS: Record<AppErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * Every route wraps a gateway failure as `gateway_error` (502) with the failure's code in `detail`. One
+ * of those is not the gateway's fault and no retry fixes it: Mission Control's own sealed credentials
+ * cannot be opened (backend/gateway/credential-vault.ts). That is a conflict the user resolves by
+ * re-entering the gateway token (409), never a 5xx.
+ */
+const statusOf = (code: AppErrorCode, detail: ErrorDetail): number =>
+  code === 'gateway_error' && typeof detail === 'object' && !Array.isArray(detail) && detail.code === 'credentials_unreadable'
+    ? STATUS.conflict
+    : STATUS[code];
+
 /** A message, an object agents parse, or (for bad input found by a service) FastAPI-shaped `[{loc, msg, type}]`. */
 export type ErrorDetail = string | Record<string, unknown> | { loc: (string | number)[]; msg: string; type: string }[];
 
@@ -40,7 +51,7 @@ export class AppError extends Error {
     super(
       typeof detail === 'string' ? detail : Array.isArray(detail) ? detail.map((d) => d.msg).join('; ') : String(detail.message ?? code),
     );
-    this.status = STATUS[code];
+    this.status = statusOf(code, detail);
   }
 }
 

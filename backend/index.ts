@@ -1,10 +1,12 @@
 import { appSettingsFile, readAppSettings, writeAppSettings } from './app-settings.js';
 import { claimForApp, removeInstance, writeInstance } from './instance.js';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { appVersion, resolveAppPath } from './app-paths.js';
+import { sealStoredCredentials } from './gateway/credential-vault.js';
+import { serveLocalChannel, type LocalChannel } from './local-channel.js';
 import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
 import { createGatewayStateStore } from './services/gateways.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
@@ -68,9 +70,13 @@ export function ensureLocalToken(dataDir: string, override?: string): string {
     if (token.length >= 50) return token;
   }
   const token = generateLocalToken();
+  writeLocalToken(file, token);
+  return token;
+}
+
+function writeLocalToken(file: string, token: string): void {
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return token;
 }
 
 /** Names the server is known by: loopback, its bind host, the base URL's host, and configured extras. */
@@ -93,7 +99,16 @@ export interface StartOptions {
   now?: () => Date;
   /** Environment for local-gateway detection (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** How secrets are sealed at rest (the desktop app passes the OS keychain; default: 0600 files). */
+  /**
+   * false: keep no local token file at rest — a new token each start, handed to the CLI over the
+   * data dir's 0600 unix socket instead (backend/local-channel.ts). The desktop app with an OS
+   * keychain on macOS/Linux; default true (headless: scripts read the file).
+   */
+  localTokenFile?: boolean;
+  /**
+   * How secrets are sealed at rest: the device key, gateway tokens and device tokens (the desktop app
+   * passes the OS keychain; default: plain, in 0600 files and the 0600 database).
+   */
   secretStore?: SecretStore;
   /** better-sqlite3's native build to load (the Electron-ABI copy under Electron; default: the package's). */
   sqliteNativeBinding?: string | undefined;
@@ -119,6 +134,8 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
     minVersion: config.gatewayMinVersion,
     store: createGatewayStateStore(ctx),
   });
+  // Rows written before sealing (or by a headless run) are sealed before anything reads them.
+  sealStoredCredentials(opened, gatewayManager.credentials, logger);
   const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
   return { ctx, gatewayManager, services };
 }
@@ -136,10 +153,21 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
   let opened: OpenedDb | undefined;
   let server: Server | undefined;
   let gatewayManager: GatewayManager | undefined;
+  let channel: LocalChannel | null = null;
   try {
     logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
     const log = logger.child('backend');
-    const localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
+    const tokenFile = join(requested.dataDir, 'local-auth-token');
+    let localToken: string;
+    if (options.localTokenFile === false) {
+      localToken = requested.localAuthToken ?? generateLocalToken();
+      channel = await serveLocalChannel(requested.dataDir, localToken, logger);
+      // Without the channel the CLI could not reach the app: fall back to the file, as headless.
+      if (channel) rmSync(tokenFile, { force: true });
+      else writeLocalToken(tokenFile, localToken);
+    } else {
+      localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
+    }
     opened = openDb(join(requested.dataDir, 'mission-control.db'), { nativeBinding: options.sqliteNativeBinding });
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
     try {
@@ -218,6 +246,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const httpServer = server;
     const manager = gatewayManager;
     const appLogger = logger;
+    const localChannel = channel;
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -241,6 +270,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
             httpServer.close(() => resolve());
             httpServer.closeAllConnections();
           });
+          await localChannel?.close();
           services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
           db.close();
           removeInstance(config.dataDir);
@@ -249,6 +279,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
         })()),
     };
   } catch (err) {
+    await channel?.close();
     gatewayManager?.closeAll();
     server?.close();
     opened?.close();

@@ -11,6 +11,7 @@ export const LOG_EVENTS = [
   'app.stopped',
   'app.config_error',
   'app.saved_port_unavailable',
+  'app.local_channel_unavailable',
   'desktop.secrets_plaintext',
   'desktop.window_load_failed',
   'desktop.tray_action_failed',
@@ -57,7 +58,8 @@ export const LOG_EVENTS = [
   'gateway.frame_invalid',
   'gateway.listener_failed',
   'gateway.subscribe_failed',
-  // gateway-creds (#13 items 6, 8)
+  'secrets.credentials_unreadable',
+  'secrets.sealed_at_rest',
   'teardown.agents_left_on_gateway',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];

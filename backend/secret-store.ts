@@ -4,8 +4,9 @@
  * safeStorage, see main/secrets.ts) through `startBackend(config, { secretStore })`; the backend
  * itself never imports Electron.
  *
- * Used today for the device identity's private key (`gateway-device.json`). Gateway tokens and
- * device tokens in the SQLite file are not sealed yet (see docs/deployment.md, "Secrets at rest").
+ * Used for the device identity's private key (`gateway-device.json`) and for the gateway tokens and
+ * device tokens in the SQLite file (backend/gateway/credential-vault.ts). See docs/deployment.md,
+ * "Secrets at rest", and docs/security.md for what sealing does and does not protect against.
  */
 export interface SecretStore {
   /** `os`: sealed with the OS keychain; `file`: plain text in 0600 files. */

@@ -81,12 +81,16 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
   const hidden = hiddenFlag || launchedByLoginItem(electron);
 
   const secretStorage = secretStorageStatus(electron.safeStorage, electron.platform);
+  const keychain = secretStorage.kind === 'os';
   const starting: Promise<RunningBackend> = (async () => {
     const config = { ...loadConfig(backendArgs, options.env), logToStdout: !electron.isPackaged };
     return (options.startBackend ?? startBackend)(config, {
       env: options.env,
       sqliteNativeBinding: sqliteNativeBinding(process.versions, options.env),
-      ...(secretStorage.kind === 'os' && { secretStore: keychainSecretStore(electron.safeStorage) }),
+      // The device key, gateway tokens and device tokens sealed with the OS keychain (docs/deployment.md).
+      ...(keychain && { secretStore: keychainSecretStore(electron.safeStorage) }),
+      // No local token file at rest: the CLI asks this app over its 0600 socket (Windows keeps the file).
+      ...(keychain && electron.platform !== 'win32' && { localTokenFile: false }),
     });
   })();
 

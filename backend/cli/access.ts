@@ -11,11 +11,13 @@ import { openDb } from '../db/open-db.js';
 import { AppError } from '../errors.js';
 import { buildServices } from '../index.js';
 import { claimInstance, InstanceRunningError, readRunningInstance } from '../instance.js';
+import { askLocalToken, controlSocketPath } from '../local-channel.js';
 import { createLogger } from '../logging.js';
 
 /*
  * How a CLI command reaches Mission Control's data: through the running app's API when one serves
- * the data dir (instance.json names it; the local token is in the data dir), otherwise directly on
+ * the data dir (instance.json names it; the local token comes from MC_LOCAL_AUTH_TOKEN, the app's
+ * 0600 socket in the data dir, or the 0600 token file — see localTokenOfRunningApp), otherwise directly on
  * the data dir — holding the same instance claim for the duration, so an app starting meanwhile is
  * refused instead of running its supervisor against the same rows. SQLite's busy_timeout covers
  * readers (a backup, the UI's dev tools), and every agent's change is its own transaction.
@@ -98,11 +100,31 @@ function errorLine(status: number, body: unknown): string {
   return `HTTP ${status}`;
 }
 
-function apiBackend(url: string, token: string): CliBackend {
+/**
+ * The running app's local token: MC_LOCAL_AUTH_TOKEN if set; else asked of the app over its 0600 unix
+ * socket in the data dir (the desktop app with an OS keychain keeps no token file; backend/local-channel.ts);
+ * else the 0600 `local-auth-token` file (headless, and the desktop app without a keychain or on Windows).
+ */
+export async function localTokenOfRunningApp(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.MC_LOCAL_AUTH_TOKEN) return env.MC_LOCAL_AUTH_TOKEN;
+  const fromApp = await askLocalToken(dataDir);
+  if (fromApp) return fromApp;
+  const tokenFile = join(dataDir, 'local-auth-token');
+  const fromFile = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
+  if (fromFile) return fromFile;
+  throw new CliError(
+    `The app is running but gave no local token: ${controlSocketPath(dataDir)} did not answer and ${tokenFile} is missing. ` +
+      'Run the command as the user running the app, or set MC_LOCAL_AUTH_TOKEN.',
+  );
+}
+
+function apiBackend(url: string, tokenOf: () => Promise<string>): CliBackend {
+  let token: Promise<string> | undefined;
   async function call<S extends z.ZodType>(method: string, path: string, schema: S): Promise<z.output<S>> {
+    const bearer = await (token ??= tokenOf());
     let res: Response;
     try {
-      res = await fetch(new URL(path, url), { method, headers: { Authorization: `Bearer ${token}` } });
+      res = await fetch(new URL(path, url), { method, headers: { Authorization: `Bearer ${bearer}` } });
     } catch (err) {
       throw new CliError(`The running app at ${url} did not answer: ${(err as Error).message}`);
     }
@@ -192,11 +214,6 @@ function directBackend(flags: AccessFlags, purpose: string, force: boolean): Cli
 export function openCliBackend(flags: AccessFlags, purpose: string, options: { force?: boolean } = {}): CliBackend {
   const dataDir = loadConfig(configArgs(flags)).dataDir;
   const running = readRunningInstance(dataDir);
-  if (running?.url) {
-    const tokenFile = join(dataDir, 'local-auth-token');
-    const token = process.env.MC_LOCAL_AUTH_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
-    if (!token) throw new CliError(`The app is running (${running.url}) but ${tokenFile} is missing; set MC_LOCAL_AUTH_TOKEN.`);
-    return apiBackend(running.url, token);
-  }
+  if (running?.url) return apiBackend(running.url, () => localTokenOfRunningApp(dataDir));
   return directBackend(flags, purpose, options.force ?? false);
 }

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import type { DoctorCheckResult, DoctorFix, DoctorFixResult, DoctorReport } from '../contract/diagnostics.js';
 import { runOfflineDoctor } from '../diagnostics/index.js';
 import { readRunningInstance } from '../instance.js';
+import { localTokenOfRunningApp } from './access.js';
 
 /*
  * `mission-control doctor [--json] [--fix] [--yes]`. With the app running on the data dir it asks
@@ -133,7 +132,7 @@ export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessE
     where = `asking the running app at ${running.url} (pid ${running.pid})`;
     let token: string;
     try {
-      token = env.MC_LOCAL_AUTH_TOKEN || readFileSync(join(config.dataDir, 'local-auth-token'), 'utf8').trim();
+      token = await localTokenOfRunningApp(config.dataDir, env);
     } catch (err) {
       io.err(`mission-control doctor: cannot read the local token: ${(err as Error).message}\n`);
       return 1;

@@ -14,6 +14,7 @@ export const CHECK_IDS = [
   'api.base_url',
   'gateway.connection',
   'gateway.exec_policy',
+  'gateway.same_user_exec',
   'gateway.template_drift',
   'agents.token_drift',
   'agents.offline',

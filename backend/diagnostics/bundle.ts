@@ -61,8 +61,13 @@ function knownSecrets(env: CheckEnv): string[] {
       // Hashes: a leaked hash is what a verifier compares against; none leaves the data folder.
       ...values('SELECT agent_token_hash FROM agents'),
       ...values('SELECT token_hash FROM retired_agent_tokens'),
-    ])
-      if (typeof v === 'string') secrets.add(v);
+    ]) {
+      if (typeof v !== 'string') continue;
+      secrets.add(v);
+      // Gateway credentials are stored sealed in the desktop app: the plain value is what a log line could hold.
+      const plain = env.app?.manager.credentials.tryOpen(v).value;
+      if (plain) secrets.add(plain);
+    }
   }
   return secretForms([...secrets]);
 }

@@ -2,6 +2,7 @@ import type { CheckId, DoctorCheckResult, DoctorReport } from '../contract/diagn
 import { apiPort, baseUrl } from './checks/api.js';
 import { neverCheckedIn, offlineAgents, stuckAgents, tokenDrift } from './checks/agents.js';
 import { execPolicy, gatewayConnection } from './checks/gateway.js';
+import { sameUserExec } from './checks/same-user-exec.js';
 import { templateDrift } from './checks/templates.js';
 import { logLevel, memory, schedulerAlive } from './checks/runtime.js';
 import { dbIntegrity, dbMigrations, dbWal, diskFree } from './checks/storage.js';
@@ -13,6 +14,7 @@ export const CHECKS: readonly CheckDef[] = [
   baseUrl,
   gatewayConnection,
   execPolicy,
+  sameUserExec,
   templateDrift,
   tokenDrift,
   offlineAgents,

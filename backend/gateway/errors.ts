@@ -17,7 +17,8 @@ export type GatewayFailureCode =
   | 'starting'
   | 'timeout'
   | 'connection_lost'
-  | 'rejected';
+  | 'rejected'
+  | 'credentials_unreadable';
 
 const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string; retryable: boolean }> = {
   unreachable: {
@@ -86,6 +87,12 @@ const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string;
   rejected: {
     explanation: 'The gateway refused the request.',
     nextStep: 'See the gateway’s message; fix the request or the gateway’s configuration.',
+    retryable: false,
+  },
+  credentials_unreadable: {
+    explanation: 'Mission Control cannot open the gateway token it saved for this gateway (it is sealed with an OS keychain this process cannot use).',
+    nextStep:
+      'Re-enter the gateway token in this gateway’s settings (Gateways → the gateway → Edit); it is sealed again with this keychain. If the desktop app sealed it and this is the headless server or the CLI, run the desktop app instead.',
     retryable: false,
   },
 };

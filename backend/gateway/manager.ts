@@ -2,9 +2,16 @@ import type { SecretStore } from '../secret-store.js';
 import type { Logger } from '../logging.js';
 import { assertCompatible } from './compat.js';
 import { createGatewayConnection, type GatewayConnection, type GatewayHello } from './connection.js';
+import { createCredentialVault } from './credential-vault.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from './device-identity.js';
 import { GatewayError } from './errors.js';
+import { failedConnection } from './failed-connection.js';
 
+/**
+ * A saved gateway's connection settings. `token` and `deviceToken` are the columns as stored: sealed
+ * by the OS keychain in the desktop app (backend/gateway/credential-vault.ts), plain otherwise. The
+ * manager opens them only when it dials.
+ */
 export interface GatewayTarget {
   id: string;
   url: string;
@@ -43,7 +50,7 @@ export interface GatewayStateStore {
 
 export interface GatewayManagerOptions {
   identityFile: string;
-  /** Seals the identity's private key at rest (default: a 0600 file). */
+  /** Seals the identity's private key and the gateways' tokens at rest (default: 0600 files, plain). */
   secretStore?: SecretStore;
   logger: Logger;
   clientVersion: string;
@@ -80,7 +87,8 @@ const sameTarget = (a: GatewayTarget, b: GatewayTarget) =>
 export function createGatewayManager(options: GatewayManagerOptions) {
   let identity: DeviceIdentity | null = null;
   const getIdentity = () => (identity ??= loadOrCreateDeviceIdentity(options.identityFile, Date.now(), options.secretStore));
-  const connections = new Map<string, { target: GatewayTarget; connection: GatewayConnection }>();
+  const credentials = createCredentialVault(options.secretStore);
+  const connections = new Map<string, { target: GatewayTarget; connection: GatewayConnection; unreadable?: true }>();
   // A gateway pairs our device (and issues its device token) on the first connect, which is usually
   // the connection test before the gateway is saved: keep that token for the gateway saved next.
   const probeDeviceTokens = new Map<string, string>();
@@ -103,14 +111,16 @@ export function createGatewayManager(options: GatewayManagerOptions) {
    * An "allow insecure" gateway with no pin yet gets the certificate of its first successful connect
    * pinned (saved, and the live entry's target updated so the saved row's target still matches it).
    */
-  function pinOnFirstUse(target: GatewayTarget, hello: GatewayHello): void {
+  function pinOnFirstUse(target: GatewayTarget, hello: GatewayHello, connection: GatewayConnection): void {
     const seen = hello.tlsFingerprint;
     if (!target.allowInsecureTls || target.tlsFingerprint || !seen) return;
     options.store.saveFirstUsePin(target.id, seen);
+    // Entries keep the target as stored (sealed columns), so match the entry by its connection.
     const entry = connections.get(target.id);
-    if (entry?.target === target) entry.target = { ...target, tlsFingerprint: seen };
+    if (entry?.connection === connection) entry.target = { ...entry.target, tlsFingerprint: seen };
   }
 
+  /** `target` with plain credentials (a probe's are plain already; a saved gateway's are opened by `connection`). */
   function open(target: GatewayTarget, oneShot: boolean): GatewayConnection {
     const connection = createGatewayConnection({
       url: target.url,
@@ -121,7 +131,7 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       deviceToken: target.deviceToken,
       onDeviceToken: oneShot
         ? (token) => probeDeviceTokens.set(target.url, token)
-        : (token) => options.store.saveDeviceToken(target.id, token),
+        : (token) => options.store.saveDeviceToken(target.id, credentials.seal(token)),
       logger: options.logger,
       clientVersion: options.clientVersion,
       requestTimeoutMs: options.requestTimeoutMs,
@@ -140,7 +150,7 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       connection.onState((state, error) => {
         if (state === 'connected' && connection.hello) {
           try {
-            pinOnFirstUse(target, connection.hello);
+            pinOnFirstUse(target, connection.hello, connection);
             assertCompatible(connection.hello, options.minVersion);
             options.store.saveHello(target.id, connection.hello);
             subscribeSessions(target.id, connection);
@@ -162,8 +172,40 @@ export function createGatewayManager(options: GatewayManagerOptions) {
     return connection;
   }
 
+  function notifyStatus(gatewayId: string): void {
+    for (const listener of statusListeners) {
+      try {
+        listener(gatewayId);
+      } catch (err) {
+        log.error('gateway.listener_failed', 'a status listener threw', { state: 'failed', error: (err as Error).message });
+      }
+    }
+  }
+
+  /**
+   * The saved gateway's tokens, opened. A device token that cannot be opened is dropped (the gateway
+   * issues a new one on the next connect with the gateway token); a gateway token that cannot be
+   * opened is the reason the connection fails — unless a readable device token can still connect.
+   */
+  function openTarget(target: GatewayTarget): GatewayTarget | GatewayError {
+    const token = credentials.tryOpen(target.token);
+    const deviceToken = credentials.tryOpen(target.deviceToken);
+    const unreadable = token.unreadable ?? (target.token === null ? deviceToken.unreadable : null);
+    if (unreadable && deviceToken.value === null) return unreadable;
+    if (token.unreadable || deviceToken.unreadable) {
+      log.warn('secrets.credentials_unreadable', 'a saved gateway credential could not be opened', {
+        gateway_id: target.id,
+        gateway_token: token.unreadable ? 'unreadable' : 'ok',
+        device_token: deviceToken.unreadable ? 'unreadable (dropped)' : 'ok',
+      });
+    }
+    return { ...target, token: token.value, deviceToken: deviceToken.value };
+  }
+
   return {
     identity: getIdentity,
+    /** Seals and opens the gateways' tokens at rest (the services write columns with it). */
+    credentials,
 
     /** The live connection for a gateway (created or replaced as needed). */
     connection(target: GatewayTarget): GatewayConnection {
@@ -173,14 +215,27 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       const usable =
         existing && sameTarget(existing.target, target) && existing.connection.state !== 'closed' && existing.connection.state !== 'failed';
       if (existing && usable) return existing.connection;
+      // Credentials that could not be opened stay unreadable until the stored ones change (re-entered).
+      if (existing?.unreadable && sameTarget(existing.target, target) && existing.target.deviceToken === target.deviceToken)
+        return existing.connection;
       existing?.connection.close();
-      const fromProbe = target.deviceToken === null ? probeDeviceTokens.get(target.url) : undefined;
-      if (fromProbe) {
-        options.store.saveDeviceToken(target.id, fromProbe);
-        probeDeviceTokens.delete(target.url);
-        target = { ...target, deviceToken: fromProbe };
+      const opened = openTarget(target);
+      if (opened instanceof GatewayError) {
+        const connection = failedConnection(opened);
+        connections.set(target.id, { target, connection, unreadable: true });
+        options.store.saveError(target.id, opened);
+        notifyStatus(target.id);
+        return connection;
       }
-      const connection = open(target, false);
+      let plain = opened;
+      const fromProbe = plain.deviceToken === null ? probeDeviceTokens.get(target.url) : undefined;
+      if (fromProbe) {
+        options.store.saveDeviceToken(target.id, credentials.seal(fromProbe));
+        probeDeviceTokens.delete(target.url);
+        plain = { ...plain, deviceToken: fromProbe };
+      }
+      const connection = open(plain, false);
+      // Kept with the target as stored: the next call compares stored columns, never plain tokens.
       connections.set(target.id, { target, connection });
       return connection;
     },

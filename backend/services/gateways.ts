@@ -204,7 +204,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             id: newId(),
             name: input.name,
             url: input.url,
-            token,
+            token: manager.credentials.seal(token),
             workspaceRoot: input.workspace_root,
             disableDevicePairing: input.disable_device_pairing,
             allowInsecureTls: input.allow_insecure_tls,
@@ -234,20 +234,24 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             'The new URL is another gateway (host or port); its token is not sent there. Give token again (or null to connect without one).',
           loc: ['body', 'token'],
         });
+      // Compared and re-checked as plain text. A stored token that cannot be opened can only be replaced:
+      // a change that needs a connection check with it asks for the token again (409).
+      const currentToken = manager.credentials.tryOpen(current.token);
       const next = {
         url: patch.url ?? current.url,
-        token: patch.token !== undefined ? patch.token : current.token,
+        token: patch.token !== undefined ? patch.token : currentToken.value,
         allowInsecureTls: patch.allow_insecure_tls ?? current.allowInsecureTls,
         // A pin is for the old host's certificate: another host starts without one (or with the one given).
         tlsFingerprint: patch.tls_fingerprint !== undefined ? pinOf(patch.tls_fingerprint) : newHost ? null : current.tlsFingerprint,
         // The device token was issued by the old host: never offered to the new one.
-        deviceToken: newHost ? null : current.deviceToken,
+        deviceToken: newHost ? null : manager.credentials.tryOpen(current.deviceToken).value,
       };
       const changed =
         next.url !== current.url ||
-        next.token !== current.token ||
+        next.token !== currentToken.value ||
         next.allowInsecureTls !== current.allowInsecureTls ||
         next.tlsFingerprint !== current.tlsFingerprint;
+      if (changed && patch.token === undefined && currentToken.unreadable) throw gatewayAppError(currentToken.unreadable);
       const probed = changed ? await check(next, patch.allow_offline) : null;
       const tlsFingerprint = next.tlsFingerprint ?? firstUsePin(next.allowInsecureTls, probed?.hello ?? null);
       const row = db.transaction((tx) => {
@@ -256,7 +260,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
           .set({
             ...(patch.name !== undefined && { name: patch.name }),
             ...(patch.url !== undefined && { url: patch.url }),
-            ...(patch.token !== undefined && { token: patch.token }),
+            ...(patch.token !== undefined && { token: manager.credentials.seal(patch.token) }),
             ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
             ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
             ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),

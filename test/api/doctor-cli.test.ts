@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApi } from '../support/api.js';
+import { runCli } from '../support/cli.js';
 
 /*
  * `mission-control doctor` as a subprocess: exit codes (0 ok, 1 failures, 2 usage), the offline
@@ -25,20 +25,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, MC_PORT: '', MC_DATA_DIR: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runCli;
 
 function occupy(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {

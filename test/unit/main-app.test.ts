@@ -363,6 +363,36 @@ describe('the tray', () => {
     const boot2 = (await keychain.electron.invoke('mc:bootstrap', senderOf(keychain))) as { secret_storage: { kind: string } };
     expect(boot2.secret_storage.kind).toBe('os');
   });
+
+  it('with the OS keychain: gateway tokens sealed in the database, and no local token file (the CLI asks over the socket)', async () => {
+    const token = `desktop-gw-${'t'.repeat(30)}`;
+    const create = async (s: Started) => {
+      const res = await fetch(`${s.app.backend.url}/api/v1/gateways`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.app.backend.localToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Desktop', url: 'ws://127.0.0.1:9', token, allow_offline: true }),
+      });
+      expect(res.status).toBe(200);
+    };
+    const stored = (s: Started) =>
+      (s.app.backend.services.ctx.sqlite.prepare('SELECT token FROM gateways').get() as { token: string }).token;
+
+    const keychain = await start({ keychain: 'available' });
+    await create(keychain);
+    expect(stored(keychain)).toMatch(/^mc-sealed:v1:/);
+    expect(stored(keychain)).not.toContain(token);
+    expect(existsSync(join(keychain.dataDir, 'local-auth-token'))).toBe(false);
+    expect(existsSync(join(keychain.dataDir, 'control.sock'))).toBe(true);
+
+    const plain = await start({ keychain: 'basic_text' });
+    await create(plain);
+    expect(stored(plain)).toBe(token); // no keychain: plain in the 0600 database, as the tray's warning says
+    expect(existsSync(join(plain.dataDir, 'local-auth-token'))).toBe(true);
+    expect(existsSync(join(plain.dataDir, 'control.sock'))).toBe(false);
+
+    const windows = await start({ keychain: 'available', platform: 'win32' });
+    expect(existsSync(join(windows.dataDir, 'local-auth-token'))).toBe(true); // no unix socket permissions there
+  });
 });
 
 describe('close to tray, start at login', () => {
