@@ -38,7 +38,7 @@ async function serve(args: string[]): Promise<void> {
       '',
       `  OpenClaw Mission Control is running: ${backend.url}`,
       '',
-      `  Open this one-time sign-in link in your browser (it works once; the next start prints a new one):`,
+      `  Open this one-time sign-in link in your browser (it works once, within 15 minutes; after that paste the local token into the sign-in page):`,
       `    ${backend.issueLoginLink()}`,
       '',
       `  Scripts use the local token (kept in ${tokenFile}):`,

@@ -171,7 +171,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       url,
       templateSync: services.templateSync,
     });
-    const sessions = createUserSessions();
+    const sessions = createUserSessions({ now: ctx.now });
     const app = createApp({
       diagnostics,
       services,
@@ -202,6 +202,9 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     prune();
     const pruneTimer = setInterval(prune, 3_600_000);
     pruneTimer.unref();
+    // The refusal log's summary of each window is written even when no refusal follows it.
+    const refusalTimer = setInterval(() => services.refusals.flush(), 60_000);
+    refusalTimer.unref();
 
     services.gateways.connectAll();
     const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
@@ -228,6 +231,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(pruneTimer);
+          clearInterval(refusalTimer);
           await services.supervisor.stop();
           services.agentFeed.stop();
           services.gatewayFeed.stop();
@@ -240,6 +244,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
           services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
           db.close();
           removeInstance(config.dataDir);
+          services.refusals.flush();
           log.info('app.stopped', 'Mission Control backend stopped');
           await appLogger.close();
         })()),

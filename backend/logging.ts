@@ -56,6 +56,12 @@ export const LOG_EVENTS = [
   'gateway.frame_invalid',
   'gateway.listener_failed',
   'gateway.subscribe_failed',
+  // Refusals, the log file and retention (docs/security.md, "the disk and the log").
+  'auth.cross_origin_refused',
+  'log.refusals_suppressed',
+  'log.rotation_failed',
+  'retention.failed',
+  'retention.pruned',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 
