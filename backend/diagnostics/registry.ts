@@ -5,6 +5,7 @@ import { execPolicy, gatewayConnection } from './checks/gateway.js';
 import { templateDrift } from './checks/templates.js';
 import { logLevel, memory, schedulerAlive } from './checks/runtime.js';
 import { dbIntegrity, dbMigrations, dbWal, diskFree } from './checks/storage.js';
+import { storageGrowth } from './checks/growth.js';
 import type { CheckDef, CheckEnv, Outcome } from './types.js';
 
 /** Every check, in the order the report shows them (the seed guide's order: start, gateway, agents, data). */
@@ -23,6 +24,7 @@ export const CHECKS: readonly CheckDef[] = [
   dbMigrations,
   dbWal,
   diskFree,
+  storageGrowth,
   memory,
   logLevel,
 ];
