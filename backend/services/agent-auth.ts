@@ -120,14 +120,6 @@ export function createAgentAuth(ctx: ServiceContext, presence: Presence, refusal
           last_at: r.lastAt.toISOString(),
         }));
     },
-
-    /** Forget failures older than `before`; the backend calls this at start and hourly, so the table stays bounded. */
-    pruneFailures(before: Date): number {
-      return ctx.db
-        .delete(agentAuthFailures)
-        .where(sql`${agentAuthFailures.lastAt} < ${before.getTime()}`)
-        .run().changes;
-    },
   };
 }
 
