@@ -64,7 +64,7 @@ function RetentionForm({ settings }: { settings: SettingsRead }) {
           aria-describedby="setting-retention-days-hint"
           aria-invalid={Boolean(error)}
         />
-        <button type="submit" className="btn btn-sm" disabled={busy || !changed}>
+        <button type="submit" className="btn btn-sm" aria-label="Save retention" disabled={busy || !changed}>
           {busy ? 'Saving…' : 'Save'}
         </button>
       </SettingRow>
