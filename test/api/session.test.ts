@@ -52,7 +52,11 @@ describe('session cookie', () => {
   });
 
   it('the sign-in form exchanges the pasted local token for a cookie; a wrong one is a 401', async () => {
-    const wrong = await api.raw().post('/api/v1/auth/session').send({ token: 'x'.repeat(86) }).expect(401);
+    const wrong = await api
+      .raw()
+      .post('/api/v1/auth/session')
+      .send({ token: 'x'.repeat(86) })
+      .expect(401);
     expect(wrong.body.detail).toContain('not the local token');
     expect(wrong.headers['set-cookie']).toBeUndefined();
     await api.raw().post('/api/v1/auth/session').send({ token: 42 }).expect(422);
