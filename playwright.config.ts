@@ -19,6 +19,8 @@ export default defineConfig({
     { name: 'sync-and-doctor', testMatch: 'sync-and-doctor.spec.ts', dependencies: ['ui'] },
     // Stops and restarts the shared gateway (through the harness) and changes the log level: each test puts them back.
     { name: 'guided-flows', testMatch: 'guided-flows.spec.ts', dependencies: ['ui'] },
+    // A page on another 127.0.0.1 port attacks the signed-in session: uses (never changes) ui.spec's gateway and main agent.
+    { name: 'cross-origin', testMatch: 'cross-origin.spec.ts', dependencies: ['ui'] },
   ],
   outputDir: 'test-results/playwright',
   globalSetup: './test/e2e/global-setup.ts',

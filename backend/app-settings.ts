@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentBaseUrl, ListenPort } from './contract/session.js';
 import { LogLevelName } from './contract/diagnostics.js';
+import { RetentionDays } from './contract/storage.js';
 
 /*
  * `<dataDir>/app-settings.json` holds two things:
@@ -11,7 +12,7 @@ import { LogLevelName } from './contract/diagnostics.js';
  *   data dir while the app is not running (`mission-control templates sync`) render agents' files
  *   with it instead of their own defaults, so a sync never points agents at a different address than
  *   the app they check in with.
- * - `preferences`: what was chosen on the Settings page (port, base URL, log level). At start they
+ * - `preferences`: what was chosen on the Settings page (port, base URL, log level, retention days). At start they
  *   apply where no flag or variable set the same thing (flags and env win, see config.ts).
  */
 
@@ -20,6 +21,7 @@ export const AppPreferences = z.object({
   port: ListenPort.optional(),
   base_url: AgentBaseUrl.optional(),
   log_level: LogLevelName.optional(),
+  retention_days: RetentionDays.optional(),
 });
 export type AppPreferences = z.infer<typeof AppPreferences>;
 

@@ -24,6 +24,9 @@ Options (each also as an environment variable):
   --max-wake-attempts N          MC_MAX_WAKE_ATTEMPTS         default 3
   --offline-after-seconds N      MC_OFFLINE_AFTER_SECONDS     silence before offline, default 600 (or 1.5 × heartbeat)
   --log-level LEVEL              MC_LOG_LEVEL                 fatal|error|warn|info|debug|trace|silent
+  --log-max-mb N                 MC_LOG_MAX_MB                rotate the log file at N MiB, default 10
+  --log-files N                  MC_LOG_FILES                 rotated log files kept, default 5
+  --retention-days N             MC_RETENTION_DAYS            days of history kept in growing tables, default 30
   --allowed-host NAME            MC_ALLOWED_HOSTS             extra Host-header names (comma list in env)
   --gateway-min-version V        MC_GATEWAY_MIN_VERSION       oldest OpenClaw gateway accepted (2026.9.1)
                                  MC_LOCAL_AUTH_TOKEN          use this local token (≥ 50 chars)
@@ -38,7 +41,7 @@ async function serve(args: string[]): Promise<void> {
       '',
       `  OpenClaw Mission Control is running: ${backend.url}`,
       '',
-      `  Open this one-time sign-in link in your browser (it works once; the next start prints a new one):`,
+      `  Open this one-time sign-in link in your browser (it works once, within 15 minutes; after that paste the local token into the sign-in page):`,
       `    ${backend.issueLoginLink()}`,
       '',
       `  Scripts use the local token (kept in ${tokenFile}):`,

@@ -24,7 +24,7 @@ const LocalAuthToken = z
 const Port = z.coerce.number().int().min(0).max(65_535);
 
 /** The settings the Settings page can change (saved in app-settings.json); a flag or variable wins over them. */
-export const UI_SETTINGS = ['port', 'baseUrl', 'logLevel'] as const;
+export const UI_SETTINGS = ['port', 'baseUrl', 'logLevel', 'retentionDays'] as const;
 export type UiSetting = (typeof UI_SETTINGS)[number];
 
 export const BackendConfig = z
@@ -46,6 +46,12 @@ export const BackendConfig = z
       .max(7 * 86_400)
       .default(600),
     logLevel: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL),
+    /** The log file is rotated before it grows past this many MiB … */
+    logMaxMb: z.coerce.number().int().min(1).max(1024).default(10),
+    /** … and this many rotated files are kept besides it. */
+    logFiles: z.coerce.number().int().min(1).max(50).default(5),
+    /** Days of history the growing tables keep (retention.ts says what is never deleted). */
+    retentionDays: z.coerce.number().int().min(1).max(3650).default(30),
     /** Overrides the generated token in `<dataDir>/local-auth-token`. */
     localAuthToken: LocalAuthToken.optional(),
     /** Extra Host-header names accepted besides loopback and the base URL's host. */
@@ -79,7 +85,9 @@ export const BackendConfig = z
  */
 export function withPreferences(
   config: BackendConfig,
-  saved: { port?: number | undefined; base_url?: string | undefined; log_level?: string | undefined } | undefined,
+  saved:
+    | { port?: number | undefined; base_url?: string | undefined; log_level?: string | undefined; retention_days?: number | undefined }
+    | undefined,
 ): BackendConfig {
   if (!saved) return config;
   let next = config;
@@ -89,6 +97,7 @@ export function withPreferences(
   }
   if (saved.base_url !== undefined && !config.setBy.baseUrl) next = { ...next, baseUrl: saved.base_url };
   if (saved.log_level !== undefined && !config.setBy.logLevel) next = { ...next, logLevel: saved.log_level as BackendConfig['logLevel'] };
+  if (saved.retention_days !== undefined && !config.setBy.retentionDays) next = { ...next, retentionDays: saved.retention_days };
   return next;
 }
 
@@ -113,6 +122,9 @@ const FLAG_OPTIONS = {
   'max-wake-attempts': { type: 'string' },
   'offline-after-seconds': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-max-mb': { type: 'string' },
+  'log-files': { type: 'string' },
+  'retention-days': { type: 'string' },
   'allowed-host': { type: 'string', multiple: true },
   'gateway-min-version': { type: 'string' },
 } as const;
@@ -140,6 +152,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   source('port', 'port', values.port, 'MC_PORT');
   source('baseUrl', 'base-url', values['base-url'], 'MC_BASE_URL');
   source('logLevel', 'log-level', values['log-level'], 'MC_LOG_LEVEL');
+  source('retentionDays', 'retention-days', values['retention-days'], 'MC_RETENTION_DAYS');
   const input = {
     dataDir: pick(values['data-dir'], 'MC_DATA_DIR') ?? defaultDataDir(env),
     port: pick(values.port, 'MC_PORT'),
@@ -149,6 +162,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxWakeAttempts: pick(values['max-wake-attempts'], 'MC_MAX_WAKE_ATTEMPTS'),
     offlineAfterSeconds: pick(values['offline-after-seconds'], 'MC_OFFLINE_AFTER_SECONDS'),
     logLevel: pick(values['log-level'], 'MC_LOG_LEVEL'),
+    logMaxMb: pick(values['log-max-mb'], 'MC_LOG_MAX_MB'),
+    logFiles: pick(values['log-files'], 'MC_LOG_FILES'),
+    retentionDays: pick(values['retention-days'], 'MC_RETENTION_DAYS'),
     localAuthToken: env.MC_LOCAL_AUTH_TOKEN === '' ? undefined : env.MC_LOCAL_AUTH_TOKEN,
     gatewayMinVersion: pick(values['gateway-min-version'], 'MC_GATEWAY_MIN_VERSION'),
     allowedHosts:
@@ -172,6 +188,9 @@ const SOURCE_NAMES: Record<string, string> = {
   maxWakeAttempts: '--max-wake-attempts / MC_MAX_WAKE_ATTEMPTS',
   offlineAfterSeconds: '--offline-after-seconds / MC_OFFLINE_AFTER_SECONDS',
   logLevel: '--log-level / MC_LOG_LEVEL',
+  logMaxMb: '--log-max-mb / MC_LOG_MAX_MB',
+  logFiles: '--log-files / MC_LOG_FILES',
+  retentionDays: '--retention-days / MC_RETENTION_DAYS',
   localAuthToken: 'MC_LOCAL_AUTH_TOKEN',
   allowedHosts: '--allowed-host / MC_ALLOWED_HOSTS',
   gatewayMinVersion: '--gateway-min-version / MC_GATEWAY_MIN_VERSION',

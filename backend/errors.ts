@@ -11,6 +11,7 @@ export type AppErrorCode =
   | 'validation_failed'
   | 'payload_too_large'
   | 'host_not_allowed'
+  | 'cross_origin_refused'
   | 'gateway_error'
   | 'internal';
 
@@ -23,6 +24,7 @@ const STATUS: Record<AppErrorCode, number> = {
   validation_failed: 422,
   payload_too_large: 413,
   host_not_allowed: 403,
+  cross_origin_refused: 403,
   gateway_error: 502,
   internal: 500,
 };

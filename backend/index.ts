@@ -20,6 +20,8 @@ import { createLogger, type Logger } from './logging.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
 import { createSettingsService } from './services/settings.js';
+import { createRetention, RETENTION_INTERVAL_MS } from './retention.js';
+import { readStorage } from './storage-report.js';
 import { generateLocalToken } from './services/tokens.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -155,7 +157,12 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
   let gatewayManager: GatewayManager | undefined;
   let channel: LocalChannel | null = null;
   try {
-    logger = createLogger({ level: requested.logLevel, logDir: join(requested.dataDir, 'logs'), stdout: requested.logToStdout });
+    logger = createLogger({
+      level: requested.logLevel,
+      logDir: join(requested.dataDir, 'logs'),
+      stdout: requested.logToStdout,
+      rotation: { maxBytes: requested.logMaxMb * 1024 * 1024, keep: requested.logFiles },
+    });
     const log = logger.child('backend');
     const tokenFile = join(requested.dataDir, 'local-auth-token');
     let localToken: string;
@@ -195,7 +202,27 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const hostForUrl =
       config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
+    // Retention of the growing tables: at start, then hourly; the Settings page changes the horizon at once.
+    let retentionDays = config.retentionDays;
+    const retention = createRetention({ sqlite: opened.sqlite, now: ctx.now, logger, days: () => retentionDays });
+    let nextRetentionAt: Date | null = null;
+    const runRetention = () => {
+      retention.run();
+      nextRetentionAt = new Date(ctx.now().getTime() + RETENTION_INTERVAL_MS);
+    };
+    const sqlite = opened.sqlite;
+    const storage = () =>
+      readStorage({
+        dataDir: config.dataDir,
+        logMaxMb: config.logMaxMb,
+        logFiles: config.logFiles,
+        retentionDays,
+        sqlite,
+        lastRun: retention.lastRun(),
+        nextRunAt: nextRetentionAt,
+      });
     const diagnostics = createDiagnostics({
+      storage,
       services,
       manager: gatewayManager,
       logger,
@@ -203,7 +230,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       url,
       templateSync: services.templateSync,
     });
-    const sessions = createUserSessions();
+    const sessions = createUserSessions({ now: ctx.now });
     const app = createApp({
       diagnostics,
       services,
@@ -215,6 +242,13 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
         version: appVersion(),
         previousBaseUrl: savedSettings?.base_url ?? null,
         now: ctx.now,
+        storage: {
+          read: storage,
+          setRetentionDays: (days) => {
+            retentionDays = days;
+            runRetention();
+          },
+        },
       }),
       logger,
       localToken,
@@ -229,11 +263,12 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
-    const FAILURE_RETENTION_MS = 7 * 24 * 3_600_000;
-    const prune = () => services.agentAuth.pruneFailures(new Date(ctx.now().getTime() - FAILURE_RETENTION_MS));
-    prune();
-    const pruneTimer = setInterval(prune, 3_600_000);
-    pruneTimer.unref();
+    runRetention();
+    const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
+    retentionTimer.unref();
+    // The refusal log's summary of each window is written even when no refusal follows it.
+    const refusalTimer = setInterval(() => services.refusals.flush(), 60_000);
+    refusalTimer.unref();
 
     services.gateways.connectAll();
     const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
@@ -260,7 +295,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
       stop: () =>
         (stopping ??= (async () => {
-          clearInterval(pruneTimer);
+          clearInterval(retentionTimer);
+          clearInterval(refusalTimer);
           await services.supervisor.stop();
           services.agentFeed.stop();
           services.gatewayFeed.stop();
@@ -274,6 +310,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
           services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
           db.close();
           removeInstance(config.dataDir);
+          services.refusals.flush();
           log.info('app.stopped', 'Mission Control backend stopped');
           await appLogger.close();
         })()),

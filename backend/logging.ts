@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger as PinoLogger } from 'pino';
+import { createRotatingLogFile, type LogDestination } from './log-file.js';
 
 /**
  * Every log line carries an `event` from this closed list, so a typo fails the typecheck and the
@@ -61,6 +62,12 @@ export const LOG_EVENTS = [
   'secrets.credentials_unreadable',
   'secrets.sealed_at_rest',
   'teardown.agents_left_on_gateway',
+  // Refusals, the log file and retention (docs/security.md, "the disk and the log").
+  'auth.cross_origin_refused',
+  'log.refusals_suppressed',
+  'log.rotation_failed',
+  'retention.failed',
+  'retention.pruned',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 
@@ -124,7 +131,7 @@ function wrap(base: PinoLogger, root: PinoLogger, close: () => Promise<void>): L
   };
 }
 
-type Destination = ReturnType<typeof pino.destination>;
+type Destination = LogDestination;
 
 /** Ends an async file destination once it is open, so no write or mkdir lands after a stop. */
 function closeDestination(dest: Destination): Promise<void> {
@@ -147,15 +154,27 @@ export interface LoggerOptions {
   /** Folder for `mission-control.log`; omitted = no file. */
   logDir?: string;
   stdout?: boolean;
+  /** Size-based rotation of the file (log-file.ts); default 10 MiB, 5 rotated files kept. */
+  rotation?: { maxBytes: number; keep: number };
 }
+
+export const LOG_FILE_NAME = 'mission-control.log';
+export const DEFAULT_LOG_ROTATION = { maxBytes: 10 * 1024 * 1024, keep: 5 };
 
 export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   let file: Destination | undefined;
+  let reportRotationError: (err: Error) => void = () => undefined;
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true, mode: 0o700 });
-    file = pino.destination({ dest: join(options.logDir, 'mission-control.log'), mkdir: true, sync: false, mode: 0o600 });
-    streams.push({ level: 'trace', stream: file });
+    const rotating = createRotatingLogFile({
+      file: join(options.logDir, LOG_FILE_NAME),
+      ...(options.rotation ?? DEFAULT_LOG_ROTATION),
+      // Not from inside the write that found it (that would re-enter the logger).
+      onError: (err) => setImmediate(() => reportRotationError(err)),
+    });
+    file = rotating.destination;
+    streams.push({ level: 'trace', stream: rotating.stream });
   }
   if (options.stdout) streams.push({ level: 'trace', stream: pino.destination({ dest: 1, sync: false }) });
   const root = pino(
@@ -170,5 +189,12 @@ export function createLogger(options: LoggerOptions): Logger {
   );
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= file ? closeDestination(file) : Promise.resolve());
-  return wrap(root, root, close);
+  const logger = wrap(root, root, close);
+  reportRotationError = (err) => {
+    if (!closing)
+      logger.error('log.rotation_failed', 'the log file could not be rotated; it keeps growing until the next attempt', {
+        error: err.message,
+      });
+  };
+  return logger;
 }

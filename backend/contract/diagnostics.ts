@@ -25,6 +25,7 @@ export const CHECK_IDS = [
   'db.migrations',
   'db.wal',
   'disk.free',
+  'storage.growth',
   'process.memory',
   'logging.level',
 ] as const;

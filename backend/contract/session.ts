@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LogLevelName } from './diagnostics.js';
+import { RetentionDays, StorageRead } from './storage.js';
 
 /*
  * Headless sign-in: the browser never holds the local token. `serve` prints a one-time login link;
@@ -64,7 +65,10 @@ export const SettingsRead = z.object({
     port: Editable(z.number().int()),
     base_url: Editable(z.string()),
     log_level: Editable(z.string()),
+    retention_days: Editable(z.number().int()),
   }),
+  /** The log file with its rotation, and the growing tables with their retention (contract/storage.ts). */
+  storage: StorageRead,
   /** A saved port or base URL differs from the one in use: it takes effect when the app restarts. */
   restart_required: z.boolean(),
   /**
@@ -83,5 +87,6 @@ export const SettingsUpdate = z.strictObject({
   port: ListenPort.nullable().optional(),
   base_url: AgentBaseUrl.nullable().optional(),
   log_level: LogLevelName.nullable().optional(),
+  retention_days: RetentionDays.nullable().optional(),
 });
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;

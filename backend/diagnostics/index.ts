@@ -9,6 +9,7 @@ import type {
   DoctorReport,
   SupportBundleRead,
 } from '../contract/diagnostics.js';
+import type { StorageRead } from '../contract/storage.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
@@ -30,6 +31,7 @@ export interface DiagnosticsDeps {
   url: string;
   templateSync?: TemplateSyncPort;
   thresholds?: Partial<Thresholds>;
+  storage?: () => StorageRead;
 }
 
 /** The doctor inside the running app (the API and Electron main use it). */
@@ -40,6 +42,7 @@ export function createDiagnostics(deps: DiagnosticsDeps) {
     logger: deps.logger,
     url: deps.url,
     templateSync: deps.templateSync ?? null,
+    ...(deps.storage && { storage: deps.storage }),
   };
   const env: CheckEnv = {
     dataDir: deps.config.dataDir,

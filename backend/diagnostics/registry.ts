@@ -6,6 +6,7 @@ import { sameUserExec } from './checks/same-user-exec.js';
 import { templateDrift } from './checks/templates.js';
 import { logLevel, memory, schedulerAlive } from './checks/runtime.js';
 import { dbIntegrity, dbMigrations, dbWal, diskFree } from './checks/storage.js';
+import { storageGrowth } from './checks/growth.js';
 import type { CheckDef, CheckEnv, Outcome } from './types.js';
 
 /** Every check, in the order the report shows them (the seed guide's order: start, gateway, agents, data). */
@@ -25,6 +26,7 @@ export const CHECKS: readonly CheckDef[] = [
   dbMigrations,
   dbWal,
   diskFree,
+  storageGrowth,
   memory,
   logLevel,
 ];

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BackendConfig } from '../config.js';
 import type { CheckId, CheckStatus, DoctorFix } from '../contract/diagnostics.js';
+import type { StorageRead } from '../contract/storage.js';
 import type { TemplateDriftQuery, TemplateDriftResult, TemplateSyncQuery, TemplateSyncResult } from '../contract/templates.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
@@ -65,6 +66,8 @@ export interface AppEnv {
   /** Where the app listens. */
   url: string;
   templateSync: TemplateSyncPort | null;
+  /** The log and the growing tables with the retention in effect (the Settings page's `storage`). */
+  storage?: () => StorageRead;
 }
 
 export interface CheckEnv {

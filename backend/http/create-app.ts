@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  const front = frontMiddleware(deps.allowedHosts, deps.logger.child('http'));
+  const front = frontMiddleware(deps.allowedHosts, deps.services.refusals, deps.logger.child('http'));
 
   const handlers: Handlers = {
     ...systemHandlers(deps.services, deps.settings),
@@ -83,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
     agents: deps.services.agents,
     logger: deps.logger,
     sessions,
+    refusals: deps.services.refusals,
   });
   // The agent API first: it is the hot path (heartbeats), and Express matches routes in order.
   const names = (Object.keys(ROUTES) as RouteName[])
@@ -111,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
     resolveActor(req, ROUTES.eventStream as RouteDef);
     streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress, deps.services.gatewayFeed);
   });
-  mountSessionRoutes(router, { sessions, localToken: deps.localToken, logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
+  mountSessionRoutes(router, { sessions, localToken: deps.localToken, refusals: deps.services.refusals, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);
 
   const openapi = buildOpenApiDocument({ serverUrl: deps.baseUrl });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import type { LogThrottle } from '../log-throttle.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -36,7 +37,7 @@ const KNOWN_HOSTS_MAX = 64;
  * - the request log, at debug only (the doctor's "enable debug logging"): nothing is attached per
  *   request at the default level.
  */
-export function frontMiddleware(allowed: ReadonlySet<string>, logger: Logger): RequestHandler {
+export function frontMiddleware(allowed: ReadonlySet<string>, refusals: LogThrottle, logger: Logger): RequestHandler {
   const knownHosts = new Set<string>();
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
@@ -49,7 +50,15 @@ export function frontMiddleware(allowed: ReadonlySet<string>, logger: Logger): R
     if (hostHeader === undefined || !knownHosts.has(hostHeader)) {
       const host = hostnameOf(hostHeader);
       if (host === null || !allowed.has(host)) {
-        logger.warn('http.host_rejected', 'request with a foreign Host header rejected', { host: hostHeader ?? null });
+        // Throttled per peer: a page rebinding its name to 127.0.0.1 can send as many as it likes.
+        refusals.warn(
+          `${req.socket.remoteAddress ?? 'unknown'}|host`,
+          'http.host_rejected',
+          'request with a foreign Host header rejected',
+          {
+            host: hostHeader?.slice(0, 200) ?? null,
+          },
+        );
         next(
           new AppError(
             'host_not_allowed',

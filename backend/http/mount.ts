@@ -9,7 +9,9 @@ import type { Actor } from '../services/actor.js';
 import type { AgentAuth } from '../services/agent-auth.js';
 import type { AgentService } from '../services/agents.js';
 import type { Handler } from './handlers.js';
+import type { LogThrottle } from '../log-throttle.js';
 import { RequestValidationError, zodIssues } from './middleware.js';
+import { changesState, crossOriginRefused, isSameOrigin } from './same-origin.js';
 import { sessionCookie, type UserSessions } from './user-sessions.js';
 
 export interface AuthDeps {
@@ -19,7 +21,12 @@ export interface AuthDeps {
   logger: Logger;
   /** Browser sessions (the login link's cookie), accepted as the local user. */
   sessions?: UserSessions;
+  /** Refusals are logged through it: the first per source and route in a window, then a count. */
+  refusals: LogThrottle;
 }
+
+/** Where a refusal came from, for the throttle's key (the peer address; never a header the client chose). */
+export const refusalSource = (req: Request): string => req.socket.remoteAddress ?? 'unknown';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -51,8 +58,31 @@ export function localTokenMatcher(localToken: string): (token: string | undefine
 
 export function createActorResolver(deps: AuthDeps) {
   const isLocalUser = localTokenMatcher(deps.localToken);
-  const hasSession = (req: Request) => deps.sessions?.isSession(sessionCookie(req)) ?? false;
-  const log = deps.logger.child('auth');
+  /**
+   * A live session cookie, for a state change only from the app's own origin (same-origin.ts): a
+   * cross-origin one is refused with 403 before the session is even looked at.
+   */
+  const hasSession = (req: Request, route: RouteDef): boolean => {
+    const cookie = sessionCookie(req);
+    if (cookie === undefined) return false;
+    if (changesState(req) && !isSameOrigin(req)) {
+      deps.refusals.warn(
+        `${refusalSource(req)}|cross-origin|${route.path}`,
+        'auth.cross_origin_refused',
+        'cross-origin state change with the session cookie refused',
+        {
+          method: req.method,
+          route: route.path,
+          origin: typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : null,
+          sec_fetch_site: typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'].slice(0, 40) : null,
+        },
+      );
+      throw crossOriginRefused(req);
+    }
+    return deps.sessions?.isSession(cookie) ?? false;
+  };
+  const refuseUser = (req: Request, route: RouteDef) =>
+    deps.refusals.warn(`${refusalSource(req)}|user|${route.path}`, 'auth.user_failed', 'user authentication failed', { route: route.path });
 
   function agentActor(req: Request, route: RouteDef): Actor {
     const token = agentTokenFrom(req);
@@ -70,8 +100,8 @@ export function createActorResolver(deps: AuthDeps) {
       case 'agent':
         return agentActor(req, route);
       case 'user': {
-        if (isLocalUser(bearer(req)) || hasSession(req)) return { kind: 'user' };
-        log.warn('auth.user_failed', 'user authentication failed', { path: req.path });
+        if (isLocalUser(bearer(req)) || hasSession(req, route)) return { kind: 'user' };
+        refuseUser(req, route);
         throw new AppError('unauthorized', 'Not authenticated: send the local token as "Authorization: Bearer <token>".');
       }
       case 'user_or_agent': {
@@ -80,7 +110,8 @@ export function createActorResolver(deps: AuthDeps) {
         const token = bearer(req);
         if (isLocalUser(token)) return { kind: 'user' };
         if (token === undefined) {
-          if (hasSession(req)) return { kind: 'user' };
+          if (hasSession(req, route)) return { kind: 'user' };
+          refuseUser(req, route);
           throw new AppError(
             'unauthorized',
             'Not authenticated: send the local token as "Authorization: Bearer <token>" or an agent token as X-Agent-Token.',

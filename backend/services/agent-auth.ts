@@ -1,4 +1,5 @@
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { LogThrottle } from '../log-throttle.js';
 import { AppError } from '../errors.js';
 import { agentAuthFailures, agents, retiredAgentTokens, type AgentRow } from '../db/schema.js';
 import type { ServiceContext } from './context.js';
@@ -17,12 +18,20 @@ export interface AuthFailureSummary {
 }
 
 /**
+ * Distinct (prefix, agent, reason) rows kept. Past it, new prefixes are counted in one overflow row per
+ * agent and reason (`token_prefix` `*`): a client inventing a token per request grows a count, not the
+ * table. Rows also expire with the retention horizon (see retention.ts).
+ */
+export const MAX_AUTH_FAILURE_ROWS = 500;
+export const OVERFLOW_PREFIX = '*';
+
+/**
  * Agent authentication: one indexed lookup per request, or none when the token is in the
  * authentication cache (valid only while nothing was written since; see `createPresence`). Failures are counted per token prefix and,
  * when the token is one an agent held before a rotation, per agent — the evidence for "token drift"
  * (heartbeats answered 401) without ever storing or logging the token itself.
  */
-export function createAgentAuth(ctx: ServiceContext, presence: Presence) {
+export function createAgentAuth(ctx: ServiceContext, presence: Presence, refusals: LogThrottle) {
   const byHash = ctx.db
     .select()
     .from(agents)
@@ -33,23 +42,36 @@ export function createAgentAuth(ctx: ServiceContext, presence: Presence) {
     .from(retiredAgentTokens)
     .where(eq(retiredAgentTokens.tokenHash, sql.placeholder('hash')))
     .prepare();
-  const log = ctx.logger.child('agent-auth');
+
+  const bump = ctx.sqlite.prepare('UPDATE agent_auth_failures SET count = count + 1, last_at = ? WHERE key = ? RETURNING count');
 
   function recordFailure(token: string, reason: AuthFailureReason, agentId: string | null): void {
     const now = ctx.now();
-    const prefix = reason === 'missing_token' ? '' : tokenPrefix(token);
-    const key = `${prefix}|${agentId ?? '-'}|${reason}`;
-    const row = ctx.db
-      .insert(agentAuthFailures)
-      .values({ key, tokenPrefix: prefix, agentId, reason, count: 1, firstAt: now, lastAt: now })
-      .onConflictDoUpdate({ target: agentAuthFailures.key, set: { count: sql`${agentAuthFailures.count} + 1`, lastAt: now } })
-      .returning({ count: agentAuthFailures.count })
-      .get();
-    // A stale agent retrying every few seconds must not flood the log: the 1st, 10th, 100th … failure is logged.
-    const n = row?.count ?? 1;
-    if (Number.isInteger(Math.log10(n))) {
-      log.warn('auth.agent_failed', 'agent authentication failed', { token_prefix: prefix, reason, agent_id: agentId, failures: n });
+    let prefix = reason === 'missing_token' ? '' : tokenPrefix(token);
+    let key = `${prefix}|${agentId ?? '-'}|${reason}`;
+    let n = (bump.get(now.getTime(), key) as { count: number } | undefined)?.count;
+    if (n === undefined) {
+      const rows = ctx.db.select({ n: count() }).from(agentAuthFailures).get()?.n ?? 0;
+      if (rows >= MAX_AUTH_FAILURE_ROWS) {
+        prefix = OVERFLOW_PREFIX;
+        key = `${OVERFLOW_PREFIX}|${agentId ?? '-'}|${reason}`;
+      }
+      n =
+        ctx.db
+          .insert(agentAuthFailures)
+          .values({ key, tokenPrefix: prefix, agentId, reason, count: 1, firstAt: now, lastAt: now })
+          .onConflictDoUpdate({ target: agentAuthFailures.key, set: { count: sql`${agentAuthFailures.count} + 1`, lastAt: now } })
+          .returning({ count: agentAuthFailures.count })
+          .get()?.count ?? 1;
     }
+    // A stale agent retrying every few seconds, or a client trying tokens, must not flood the log:
+    // the first failure per agent and reason in a window is logged, the rest are counted.
+    refusals.warn(`agent|${reason}|${agentId ?? '-'}`, 'auth.agent_failed', 'agent authentication failed', {
+      token_prefix: prefix,
+      reason,
+      agent_id: agentId,
+      failures: n,
+    });
   }
 
   return {
@@ -97,14 +119,6 @@ export function createAgentAuth(ctx: ServiceContext, presence: Presence) {
           first_at: r.firstAt.toISOString(),
           last_at: r.lastAt.toISOString(),
         }));
-    },
-
-    /** Forget failures older than `before`; the backend calls this at start and hourly, so the table stays bounded. */
-    pruneFailures(before: Date): number {
-      return ctx.db
-        .delete(agentAuthFailures)
-        .where(sql`${agentAuthFailures.lastAt} < ${before.getTime()}`)
-        .run().changes;
     },
   };
 }

@@ -20,6 +20,7 @@ import { createMemoryService } from './memory.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
 import { REDACTED } from '../templates/render.js';
+import { createLogThrottle } from '../log-throttle.js';
 
 export interface ServiceOptions {
   /** The URL agents use to reach the API; rendered into messages sent to them. */
@@ -36,13 +37,16 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const provisioner = createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl });
   const gateways = createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env });
   const teardown = createTeardown({ ctx, manager: options.gatewayManager, provisioner, agents, boards, gateways });
+  // Every refusal (HTTP and agent auth) is logged through one throttle: a flood costs a bounded number of lines.
+  const refusals = createLogThrottle({ logger: ctx.logger.child('auth'), now: ctx.now });
   return {
     ctx,
+    refusals,
     /** Readiness: the database answers a query. */
     ready(): void {
       ctx.sqlite.prepare('SELECT 1').get();
     },
-    agentAuth: createAgentAuth(ctx, agents.presence),
+    agentAuth: createAgentAuth(ctx, agents.presence, refusals),
     agents,
     gateways,
     boards,

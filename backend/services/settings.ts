@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { appSettingsFile, readAppSettings, writeAppPreferences, type AppPreferences } from '../app-settings.js';
 import { DEFAULT_LOG_LEVEL, withListeningPort, withPreferences, type BackendConfig, type UiSetting } from '../config.js';
 import type { SettingsRead, SettingsUpdate } from '../contract/session.js';
+import type { StorageRead } from '../contract/storage.js';
 import { unprocessable } from '../errors.js';
 import type { Logger } from '../logging.js';
 
 /*
  * The Settings page's backend: what this server runs with, and the few settings the UI may change.
- * The log level applies at once (the same `logger.setLevel` the doctor's fix uses) and is saved for the
+ * The log level and the retention horizon apply at once (the same `logger.setLevel` the doctor's fix uses) and is saved for the
  * next start; the port and the base URL agents use are saved to `<dataDir>/app-settings.json` and
  * used from the next start (the listener, the Host allowlist and everything told to agents are built
  * from them at start). A setting given by a flag or variable wins and is not editable here.
@@ -23,9 +24,16 @@ export interface SettingsServiceDeps {
   /** The base URL agents were told before this start (app-settings.json as found), if any. */
   previousBaseUrl: string | null;
   now: () => Date;
+  /** The log and the growing tables (storage-report.ts); the retention horizon applies at once when changed. */
+  storage: { read: () => StorageRead; setRetentionDays: (days: number) => void };
 }
 
-const FIELD: Record<keyof SettingsUpdate, UiSetting> = { port: 'port', base_url: 'baseUrl', log_level: 'logLevel' };
+const FIELD: Record<keyof SettingsUpdate, UiSetting> = {
+  port: 'port',
+  base_url: 'baseUrl',
+  log_level: 'logLevel',
+  retention_days: 'retentionDays',
+};
 
 export function createSettingsService(deps: SettingsServiceDeps) {
   const { config, logger } = deps;
@@ -56,7 +64,9 @@ export function createSettingsService(deps: SettingsServiceDeps) {
         port: { saved: saved.port ?? null, set_by: setBy('port'), applies: 'restart' },
         base_url: { saved: saved.base_url ?? null, set_by: setBy('baseUrl'), applies: 'restart' },
         log_level: { saved: saved.log_level ?? null, set_by: setBy('logLevel'), applies: 'now' },
+        retention_days: { saved: saved.retention_days ?? null, set_by: setBy('retentionDays'), applies: 'now' },
       },
+      storage: deps.storage.read(),
       restart_required: pending('port') || pending('baseUrl'),
       previous_base_url: deps.previousBaseUrl !== null && deps.previousBaseUrl !== config.baseUrl ? deps.previousBaseUrl : null,
     };
@@ -84,6 +94,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
       writeAppPreferences(config.dataDir, next, { baseUrl: config.baseUrl, now: deps.now() });
       // Only after the file is written: a failed write changes nothing.
       if (patch.log_level !== undefined) logger.setLevel(patch.log_level ?? DEFAULT_LOG_LEVEL);
+      if (patch.retention_days !== undefined) deps.storage.setRetentionDays(patch.retention_days ?? deps.startConfig.retentionDays);
       return read();
     },
   };

@@ -30,7 +30,7 @@ describe('session cookie', () => {
     expect(res.headers.location).toBe('/');
     expect(res.headers['cache-control']).toBe('no-store');
     const cookie = cookieOf(res);
-    expect(cookie).toMatch(/^mc_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(cookie).toMatch(/^mc_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=604800$/);
     expect(cookie).not.toContain(api.backend.localToken);
 
     const session = cookie.split(';')[0]!;
@@ -52,7 +52,11 @@ describe('session cookie', () => {
   });
 
   it('the sign-in form exchanges the pasted local token for a cookie; a wrong one is a 401', async () => {
-    const wrong = await api.raw().post('/api/v1/auth/session').send({ token: 'x'.repeat(86) }).expect(401);
+    const wrong = await api
+      .raw()
+      .post('/api/v1/auth/session')
+      .send({ token: 'x'.repeat(86) })
+      .expect(401);
     expect(wrong.body.detail).toContain('not the local token');
     expect(wrong.headers['set-cookie']).toBeUndefined();
     await api.raw().post('/api/v1/auth/session').send({ token: 42 }).expect(422);
@@ -62,7 +66,7 @@ describe('session cookie', () => {
     await api.raw().get('/api/v1/settings').set('Cookie', session).expect(200);
 
     // Signing out ends that session on the server, not only in the browser.
-    const out = await api.raw().delete('/api/v1/auth/session').set('Cookie', session).expect(200);
+    const out = await api.raw().delete('/api/v1/auth/session').set('Cookie', session).set('Origin', api.url).expect(200);
     expect(cookieOf(out)).toContain('Max-Age=0');
     await api.raw().get('/api/v1/settings').set('Cookie', session).expect(401);
   });

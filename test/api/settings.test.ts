@@ -63,6 +63,7 @@ describe('GET /api/v1/settings', () => {
       port: { saved: null, set_by: 'the start options', applies: 'restart' },
       base_url: { saved: null, set_by: null, applies: 'restart' },
       log_level: { saved: null, set_by: null, applies: 'now' },
+      retention_days: { saved: null, set_by: null, applies: 'now' },
     });
     expect(res.body.restart_required).toBe(false);
     expect(res.body.previous_base_url).toBeNull();

@@ -14,7 +14,7 @@ export const E2E = {
 
 /** Set by the global setup (visible to workers through the environment). */
 export const setupValue = (
-  name: 'MC_E2E_LOGIN_URL' | 'MC_E2E_MODEL_URL' | 'MC_E2E_GATEWAY_URL' | 'MC_E2E_GATEWAY_TOKEN' | 'MC_E2E_HARNESS_URL',
+  name: 'MC_E2E_LOGIN_URL' | 'MC_E2E_MODEL_URL' | 'MC_E2E_GATEWAY_URL' | 'MC_E2E_GATEWAY_TOKEN' | 'MC_E2E_HARNESS_URL' | 'MC_E2E_DATA_DIR',
 ): string => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: the Playwright global setup (test/e2e/global-setup.ts) did not run`);

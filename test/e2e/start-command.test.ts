@@ -76,7 +76,7 @@ describe('npm start', () => {
     const login = await fetch(link!, { redirect: 'manual' });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^mc_session=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(cookie).toMatch(/^mc_session=[\w-]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
     const session = cookie.split(';')[0]!;
     expect((await fetch(`${url}/api/v1/boards`, { headers: { Cookie: session } })).status).toBe(200);
     expect((await fetch(link!, { redirect: 'manual' })).status).toBe(401);

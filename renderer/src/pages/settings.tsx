@@ -7,6 +7,7 @@ import { useApp, useStores } from '../context';
 import { href } from '../lib/routes';
 import { SettingSwitch } from '../components/setting-switch';
 import { RunAtBootSetting } from './run-at-boot';
+import { StorageCard } from './settings-storage';
 
 const LEVELS = [
   ['fatal', 'fatal — only crashes'],
@@ -18,7 +19,7 @@ const LEVELS = [
 ] as const;
 
 /** `{body.port: "…"}` from a 422's `[{loc, msg}]`, so each message lands under its own field. */
-function fieldErrors(err: unknown): Record<string, string> {
+export function fieldErrors(err: unknown): Record<string, string> {
   if (!(err instanceof ApiError) || !Array.isArray(err.detail)) return {};
   const out: Record<string, string> = {};
   for (const d of err.detail as { loc?: unknown[]; msg?: string }[]) {
@@ -81,7 +82,7 @@ function FolderRow({ path, which }: { path: string; which: 'data' | 'logs' }) {
 }
 
 /** One editable setting: label and what it is on the left; the control, then its error, lock or note. */
-function SettingRow({
+export function SettingRow({
   id,
   label,
   about,
@@ -403,6 +404,7 @@ export function SettingsPage() {
           live there.
         </p>
       </Card>
+      <StorageCard settings={settings} />
       <Card title="Supervision">
         <Facts
           items={[
