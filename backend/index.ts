@@ -8,6 +8,7 @@ import { appVersion, resolveAppPath } from './app-paths.js';
 import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
 import { createGatewayStateStore } from './services/gateways.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
+import { createLoopRegistry } from './lifecycle/guarded-loop.js';
 import { parseConfig, withListeningPort, withPreferences, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
@@ -15,6 +16,7 @@ import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
 import { createUserSessions } from './http/user-sessions.js';
 import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
+import { runStopPhases } from './stop-phases.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
 import { createSettingsService } from './services/settings.js';
@@ -45,7 +47,18 @@ export interface RunningBackend {
    * Each call mints a new code; the local token is never part of the URL.
    */
   issueLoginLink(): string;
+  /**
+   * Stops everything, promptly: loops first, then the gateway connections (requests in flight are
+   * rejected with "Mission Control is stopping" — nothing waits on a hung gateway), the HTTP server,
+   * and always the database (check-in times written, WAL checkpointed, closed). The phases are in the
+   * `app.stopped` log line.
+   */
   stop(): Promise<void>;
+  /**
+   * Writes pending check-in times, checkpoints the WAL and closes the database, at once (idempotent).
+   * `stop()` does this itself; the desktop quit calls it when a stop did not finish in time.
+   */
+  closeDatabase(): void;
 }
 
 export class PortInUseError extends Error {
@@ -106,6 +119,7 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
     now: options.now ?? (() => new Date()),
     logger,
     policy: policyFromConfig(config),
+    loops: createLoopRegistry({ logger, ...(options.now && { now: options.now }) }),
   };
   const gatewayManager = createGatewayManager({
     identityFile: join(config.dataDir, 'gateway-device.json'),
@@ -200,8 +214,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const FAILURE_RETENTION_MS = 7 * 24 * 3_600_000;
     const prune = () => services.agentAuth.pruneFailures(new Date(ctx.now().getTime() - FAILURE_RETENTION_MS));
     prune();
-    const pruneTimer = setInterval(prune, 3_600_000);
-    pruneTimer.unref();
+    const pruneLoop = ctx.loops.every('auth failure prune', prune, { intervalMs: 3_600_000 });
+    pruneLoop.start();
 
     services.gateways.connectAll();
     const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
@@ -214,7 +228,54 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const httpServer = server;
     const manager = gatewayManager;
     const appLogger = logger;
+    const closeDatabase = (): void => {
+      if (!db.sqlite.open) return;
+      try {
+        services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
+      } catch (err) {
+        ctx.loops.failed('presence flush', err, { at: 'stop' });
+      }
+      try {
+        db.sqlite.pragma('wal_checkpoint(TRUNCATE)'); // the next open needs no recovery, the -wal file is empty
+      } finally {
+        db.close();
+      }
+    };
     let stopping: Promise<void> | undefined;
+    const stop = async (): Promise<void> => {
+      let supervisorStopped: Promise<void> = Promise.resolve();
+      let dispatcherStopped: Promise<void> = Promise.resolve();
+      let aborted = 0;
+      const phases = await runStopPhases([
+        {
+          // No new pass of any loop from here on (their work in flight is awaited below).
+          name: 'loops',
+          run: () => {
+            void pruneLoop.stop();
+            services.agentFeed.stop();
+            services.gatewayFeed.stop();
+            supervisorStopped = services.supervisor.stop();
+            dispatcherStopped = dispatcher.stop();
+          },
+        },
+        // Requests in flight fail now with "stopping" instead of waiting for a hung gateway's timeout.
+        { name: 'gateways', run: () => (aborted = manager.shutdown()) },
+        { name: 'background work', run: () => Promise.allSettled([supervisorStopped, dispatcherStopped]), graceMs: 1_500 },
+        {
+          name: 'http',
+          run: () =>
+            new Promise<void>((resolve) => {
+              httpServer.close(() => resolve());
+              httpServer.closeAllConnections();
+            }),
+          graceMs: 1_000,
+        },
+        { name: 'database', run: closeDatabase },
+        { name: 'instance', run: () => removeInstance(config.dataDir) },
+      ]);
+      log.info('app.stopped', 'Mission Control backend stopped', { phases, gateway_requests_aborted: aborted });
+      await appLogger.close();
+    };
     return {
       url,
       port,
@@ -225,24 +286,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       services,
       diagnostics,
       issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
-      stop: () =>
-        (stopping ??= (async () => {
-          clearInterval(pruneTimer);
-          await services.supervisor.stop();
-          services.agentFeed.stop();
-          services.gatewayFeed.stop();
-          await dispatcher.stop();
-          manager.closeAll();
-          await new Promise<void>((resolve) => {
-            httpServer.close(() => resolve());
-            httpServer.closeAllConnections();
-          });
-          services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
-          db.close();
-          removeInstance(config.dataDir);
-          log.info('app.stopped', 'Mission Control backend stopped');
-          await appLogger.close();
-        })()),
+      stop: () => (stopping ??= stop()),
+      closeDatabase,
     };
   } catch (err) {
     gatewayManager?.closeAll();

@@ -56,6 +56,8 @@ export const LOG_EVENTS = [
   'gateway.frame_invalid',
   'gateway.listener_failed',
   'gateway.subscribe_failed',
+  'loop.failed',
+  'loop.recovered',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

@@ -20,10 +20,12 @@ export const CHECK_IDS = [
   'agents.never_checked_in',
   'agents.stuck',
   'scheduler.alive',
+  'runtime.loops',
   'db.integrity',
   'db.migrations',
   'db.wal',
   'disk.free',
+  'disk.full',
   'process.memory',
   'logging.level',
 ] as const;

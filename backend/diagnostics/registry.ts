@@ -4,6 +4,7 @@ import { neverCheckedIn, offlineAgents, stuckAgents, tokenDrift } from './checks
 import { execPolicy, gatewayConnection } from './checks/gateway.js';
 import { templateDrift } from './checks/templates.js';
 import { logLevel, memory, schedulerAlive } from './checks/runtime.js';
+import { backgroundLoops, diskFull } from './checks/loops.js';
 import { dbIntegrity, dbMigrations, dbWal, diskFree } from './checks/storage.js';
 import type { CheckDef, CheckEnv, Outcome } from './types.js';
 
@@ -19,10 +20,12 @@ export const CHECKS: readonly CheckDef[] = [
   neverCheckedIn,
   stuckAgents,
   schedulerAlive,
+  backgroundLoops,
   dbIntegrity,
   dbMigrations,
   dbWal,
   diskFree,
+  diskFull,
   memory,
   logLevel,
 ];
