@@ -35,6 +35,8 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const gateways = createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env });
   return {
     ctx,
+    /** The gateway connections (their live state; the doctor and tests read it). */
+    manager: options.gatewayManager,
     /** Readiness: the database answers a query. */
     ready(): void {
       ctx.sqlite.prepare('SELECT 1').get();
