@@ -341,11 +341,15 @@ export function createSupervisor(deps: SupervisorDeps) {
         .set({ checkinDeadlineAt: ctx.now() })
         .where(and(isNotNull(agents.provisionAction), isNull(agents.checkinDeadlineAt)))
         .run();
-      timer = ctx.loops.every('supervisor tick', () => {
-        this.tick().catch((err: unknown) =>
-          log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message }),
-        );
-      }, { intervalMs: tickMs });
+      timer = ctx.loops.every(
+        'supervisor tick',
+        () => {
+          this.tick().catch((err: unknown) =>
+            log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message }),
+          );
+        },
+        { intervalMs: tickMs },
+      );
       timer.start();
     },
     async stop(): Promise<void> {

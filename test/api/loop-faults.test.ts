@@ -46,7 +46,12 @@ describe('faults in background loops', () => {
       await new Promise((r) => setTimeout(r, 5)); // a later clock than the first check-in
       const seen = (await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200)).body.last_seen_at as string;
 
-      const full = await until('the disk-full finding', () => check('disk.full'), (c) => c.status === 'fail', 20_000);
+      const full = await until(
+        'the disk-full finding',
+        () => check('disk.full'),
+        (c) => c.status === 'fail',
+        20_000,
+      );
       expect(full.explanation).toMatch(/disk is full/);
       expect(full.explanation).toMatch(/Free space on the disk that holds the data folder/);
       expect(full.evidence.loops).toEqual([expect.objectContaining({ name: 'presence flush', last_error_code: 'SQLITE_FULL' })]);
@@ -63,7 +68,12 @@ describe('faults in background loops', () => {
       sqlite.exec('DROP TRIGGER fault_disk_full');
       sqlite.pragma('max_page_count = 4294967294');
       removed = true;
-      await until('the disk-full finding gone', () => check('disk.full'), (c) => c.status === 'ok', 30_000);
+      await until(
+        'the disk-full finding gone',
+        () => check('disk.full'),
+        (c) => c.status === 'ok',
+        30_000,
+      );
       expect(loopNamed(await check('runtime.loops'), 'presence flush')).toMatchObject({ failing: false });
       const row = sqlite.prepare('SELECT last_seen_at AS at FROM agents WHERE id = ?').get(agent.id) as { at: number };
       expect(new Date(row.at).toISOString()).toBe(seen);
@@ -99,8 +109,18 @@ describe('faults in background loops', () => {
       sqlite
         .prepare('UPDATE agents SET heartbeat_config = ?, name = ?, updated_at = ? WHERE id = ?')
         .run(good, `${agent.name} renamed`, Date.now() + 2_000, agent.id);
-      await until('the agent feed recovered', () => check('runtime.loops'), (c) => loopNamed(c, 'agent feed')?.failing === false, 20_000);
-      await until('the rename published', async () => heard, (h) => h.includes(agent.id), 5_000); // it serves its listeners again
+      await until(
+        'the agent feed recovered',
+        () => check('runtime.loops'),
+        (c) => loopNamed(c, 'agent feed')?.failing === false,
+        20_000,
+      );
+      await until(
+        'the rename published',
+        async () => heard,
+        (h) => h.includes(agent.id),
+        5_000,
+      ); // it serves its listeners again
       expect(logLines().some((l) => l.event === 'loop.recovered' && l.loop === 'agent feed')).toBe(true);
     } finally {
       unsubscribe();

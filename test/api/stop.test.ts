@@ -38,13 +38,23 @@ describe('stop with a hung gateway', () => {
         .send({ name: 'FakeHung stop', url: fake.url, token: 'fake-hung-token' })
         .then((res) => res.status)
         .catch((err: Error) => err.message); // the server stops under it
-      await until('provisioning hung', async () => fake!.unanswered().length, (n) => n > 0, 10_000);
+      await until(
+        'provisioning hung',
+        async () => fake!.unanswered().length,
+        (n) => n > 0,
+        10_000,
+      );
       const { sqlite } = api.backend.services.ctx;
       const agentId = sqlite.prepare('SELECT id FROM agents').pluck().get() as string;
       // …and the ladder's retry of the same agent is due: the next tick starts its lane, which waits for that lock.
       sqlite.prepare('UPDATE agents SET checkin_deadline_at = ? WHERE id = ?').run(Date.now() - 1_000, agentId);
       const marked = Date.now();
-      await until('two ticks since', async () => api.backend.services.supervisor.lastTickAt?.getTime() ?? 0, (t) => t > marked + 50, 10_000);
+      await until(
+        'two ticks since',
+        async () => api.backend.services.supervisor.lastTickAt?.getTime() ?? 0,
+        (t) => t > marked + 50,
+        10_000,
+      );
 
       await api.backend.stop();
       await saving;
@@ -66,7 +76,9 @@ describe('stop with a hung gateway', () => {
       try {
         expect(reopened.pragma('quick_check', { simple: true })).toBe('ok');
         const said = reopened
-          .prepare("SELECT message FROM lifecycle_events WHERE agent_id = ? UNION ALL SELECT coalesce(last_provision_error, '') FROM agents WHERE id = ?")
+          .prepare(
+            "SELECT message FROM lifecycle_events WHERE agent_id = ? UNION ALL SELECT coalesce(last_provision_error, '') FROM agents WHERE id = ?",
+          )
           .pluck()
           .all(agentId, agentId) as string[];
         expect(said.some((m) => m.includes('Mission Control is stopping'))).toBe(true);

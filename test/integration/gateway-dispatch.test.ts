@@ -38,7 +38,9 @@ afterAll(async () => {
 function enqueue(agentId: string, ageMs: number): string {
   const id = newId();
   api.backend.services.ctx.sqlite
-    .prepare("INSERT INTO agent_messages (id, agent_id, kind, message, deliver, status, attempts, created_at) VALUES (?, ?, 'test.note', ?, 0, 'pending', 0, ?)")
+    .prepare(
+      "INSERT INTO agent_messages (id, agent_id, kind, message, deliver, status, attempts, created_at) VALUES (?, ?, 'test.note', ?, 0, 'pending', 0, ?)",
+    )
     .run(id, agentId, `note ${id}`, Date.now() - ageMs);
   return id;
 }
@@ -61,14 +63,21 @@ describe('gateway refusals and the outbox', () => {
     await until('connected', status, (s) => s.state === 'connected', 20_000);
     const before = proxy.accepted;
     // The gateway's token is now wrong (as after it was rotated on the gateway host), and no device token to fall back on.
-    api.backend.services.ctx.sqlite.prepare("UPDATE gateways SET token = 'not-the-gateway-token', device_token = NULL WHERE id = ?").run(gatewayId);
+    api.backend.services.ctx.sqlite
+      .prepare("UPDATE gateways SET token = 'not-the-gateway-token', device_token = NULL WHERE id = ?")
+      .run(gatewayId);
     enqueue(mainAgentId, 0);
     const dispatcher = createMessageDispatcher({ ctx: api.backend.services.ctx, manager: managerOf(api) });
     const PASSES = 10;
     for (let i = 0; i < PASSES; i++) {
       await dispatcher.tick();
       // Let the dial of this pass (if any) be refused before the next pass.
-      await until('the connection settled', async () => managerOf(api).status(gatewayId).state, (s) => s !== 'connecting', 10_000);
+      await until(
+        'the connection settled',
+        async () => managerOf(api).status(gatewayId).state,
+        (s) => s !== 'connecting',
+        10_000,
+      );
     }
     const dialled = proxy.accepted - before;
     expect(managerOf(api).status(gatewayId)).toMatchObject({ state: 'failed', error: { code: 'token_mismatch' } });
@@ -91,7 +100,12 @@ describe('gateway refusals and the outbox', () => {
       .user('post', '/api/v1/gateways')
       .send({ name: `Fair real ${suffix}`, url: gatewayUrl, token: gatewayToken })
       .expect(200);
-    await until('real connected', async () => managerOf(api).status(real.body.id).state, (s) => s === 'connected', 20_000);
+    await until(
+      'real connected',
+      async () => managerOf(api).status(real.body.id).state,
+      (s) => s === 'connected',
+      20_000,
+    );
     // Saving the fake provisions its main agent, which hangs; the record is there at once.
     void api
       .user('post', '/api/v1/gateways')
@@ -112,7 +126,12 @@ describe('gateway refusals and the outbox', () => {
     const realMessage = enqueue(real.body.main_agent_id as string, 0);
 
     // The app's own dispatcher (one pass a second) delivers the real gateway's message while the hung one waits.
-    await until('the real gateway’s message sent', async () => messageRow(realMessage).status, (s) => s === 'sent', 20_000);
+    await until(
+      'the real gateway’s message sent',
+      async () => messageRow(realMessage).status,
+      (s) => s === 'sent',
+      20_000,
+    );
     expect(fake.unanswered()).toContain('chat.send'); // the hung gateway's lane is indeed stuck on a delivery
     expect(hungMessages.map((id) => messageRow(id).status).filter((s) => s !== 'pending')).toEqual([]);
     const activity = (await api.user('get', `/api/v1/activity?agent_id=${real.body.main_agent_id as string}`).expect(200)).body.items as {

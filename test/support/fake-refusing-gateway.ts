@@ -30,7 +30,13 @@ export async function startFakeRefusingGateway(retryAfterMs: number): Promise<Fa
           type: 'res',
           id: frame.id,
           ok: false,
-          error: { code: 'UNAVAILABLE', message: 'gateway starting', details: { reason: 'startup-sidecars' }, retryable: true, retryAfterMs },
+          error: {
+            code: 'UNAVAILABLE',
+            message: 'gateway starting',
+            details: { reason: 'startup-sidecars' },
+            retryable: true,
+            retryAfterMs,
+          },
         }),
       );
       ws.close(1013);

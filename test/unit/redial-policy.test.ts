@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_HINT_MS, MIN_RETRY_HINT_MS, clampRetryHint, createRedialGate, reconnectDelayMs } from '../../backend/gateway/redial-policy.js';
+import {
+  MAX_RETRY_HINT_MS,
+  MIN_RETRY_HINT_MS,
+  clampRetryHint,
+  createRedialGate,
+  reconnectDelayMs,
+} from '../../backend/gateway/redial-policy.js';
 
 describe('gateway retry rules', () => {
   it('a retry hint is clamped: 2^31 ms and more wait 5 min (setTimeout would turn them into 1 ms), tiny ones wait the floor', () => {
