@@ -10,6 +10,7 @@ import { serveLocalChannel, type LocalChannel } from './local-channel.js';
 import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
 import { createGatewayStateStore } from './services/gateways.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
+import { createLoopRegistry } from './lifecycle/guarded-loop.js';
 import { parseConfig, withListeningPort, withPreferences, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
 import { createApp } from './http/create-app.js';
@@ -17,6 +18,7 @@ import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
 import { createUserSessions } from './http/user-sessions.js';
 import { hostnameOf } from './http/middleware.js';
 import { createLogger, type Logger } from './logging.js';
+import { runStopPhases } from './stop-phases.js';
 import { policyFromConfig, type ServiceContext } from './services/context.js';
 import { createServices, type Services } from './services/index.js';
 import { createSettingsService } from './services/settings.js';
@@ -49,7 +51,18 @@ export interface RunningBackend {
    * Each call mints a new code; the local token is never part of the URL.
    */
   issueLoginLink(): string;
+  /**
+   * Stops everything, promptly: loops first, then the gateway connections (requests in flight are
+   * rejected with "Mission Control is stopping" — nothing waits on a hung gateway), the HTTP server,
+   * and always the database (check-in times written, WAL checkpointed, closed). The phases are in the
+   * `app.stopped` log line.
+   */
   stop(): Promise<void>;
+  /**
+   * Writes pending check-in times, checkpoints the WAL and closes the database, at once (idempotent).
+   * `stop()` does this itself; the desktop quit calls it when a stop did not finish in time.
+   */
+  closeDatabase(): void;
 }
 
 export class PortInUseError extends Error {
@@ -127,6 +140,7 @@ export function buildServices(config: BackendConfig, opened: OpenedDb, logger: L
     now: options.now ?? (() => new Date()),
     logger,
     policy: policyFromConfig(config),
+    loops: createLoopRegistry({ logger, ...(options.now && { now: options.now }) }),
   };
   const gatewayManager = createGatewayManager({
     identityFile: join(config.dataDir, 'gateway-device.json'),
@@ -263,12 +277,17 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     writeInstance(config.dataDir, url, ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
 
-    runRetention();
-    const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
-    retentionTimer.unref();
-    // The refusal log's summary of each window is written even when no refusal follows it.
-    const refusalTimer = setInterval(() => services.refusals.flush(), 60_000);
-    refusalTimer.unref();
+    // Retention at start, then hourly; the refusal log's summary of each window is written even when no
+    // refusal follows it. Both are guarded loops: a full disk is a doctor finding, not a crash.
+    try {
+      runRetention();
+    } catch (err) {
+      ctx.loops.failed('retention', err, { at: 'start' });
+    }
+    const retentionLoop = ctx.loops.every('retention', runRetention, { intervalMs: RETENTION_INTERVAL_MS });
+    retentionLoop.start();
+    const refusalLoop = ctx.loops.every('refusal log summary', () => services.refusals.flush(), { intervalMs: 60_000 });
+    refusalLoop.start();
 
     services.gateways.connectAll();
     const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
@@ -282,7 +301,57 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const manager = gatewayManager;
     const appLogger = logger;
     const localChannel = channel;
+    const closeDatabase = (): void => {
+      if (!db.sqlite.open) return;
+      try {
+        services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
+      } catch (err) {
+        ctx.loops.failed('presence flush', err, { at: 'stop' });
+      }
+      try {
+        db.sqlite.pragma('wal_checkpoint(TRUNCATE)'); // the next open needs no recovery, the -wal file is empty
+      } finally {
+        db.close();
+      }
+    };
     let stopping: Promise<void> | undefined;
+    const stop = async (): Promise<void> => {
+      let supervisorStopped: Promise<void> = Promise.resolve();
+      let dispatcherStopped: Promise<void> = Promise.resolve();
+      let aborted = 0;
+      const phases = await runStopPhases([
+        {
+          // No new pass of any loop from here on (their work in flight is awaited below).
+          name: 'loops',
+          run: () => {
+            void retentionLoop.stop();
+            void refusalLoop.stop();
+            services.agentFeed.stop();
+            services.gatewayFeed.stop();
+            supervisorStopped = services.supervisor.stop();
+            dispatcherStopped = dispatcher.stop();
+          },
+        },
+        // Requests in flight fail now with "stopping" instead of waiting for a hung gateway's timeout.
+        { name: 'gateways', run: () => (aborted = manager.shutdown()) },
+        { name: 'background work', run: () => Promise.allSettled([supervisorStopped, dispatcherStopped]), graceMs: 1_500 },
+        {
+          name: 'http',
+          run: () =>
+            new Promise<void>((resolve) => {
+              httpServer.close(() => resolve());
+              httpServer.closeAllConnections();
+            }),
+          graceMs: 1_000,
+        },
+        { name: 'local channel', run: () => localChannel?.close(), graceMs: 500 },
+        { name: 'database', run: closeDatabase },
+        { name: 'instance', run: () => removeInstance(config.dataDir) },
+        { name: 'refusal log', run: () => services.refusals.flush() },
+      ]);
+      log.info('app.stopped', 'Mission Control backend stopped', { phases, gateway_requests_aborted: aborted });
+      await appLogger.close();
+    };
     return {
       url,
       port,
@@ -293,27 +362,8 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       services,
       diagnostics,
       issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
-      stop: () =>
-        (stopping ??= (async () => {
-          clearInterval(retentionTimer);
-          clearInterval(refusalTimer);
-          await services.supervisor.stop();
-          services.agentFeed.stop();
-          services.gatewayFeed.stop();
-          await dispatcher.stop();
-          manager.closeAll();
-          await new Promise<void>((resolve) => {
-            httpServer.close(() => resolve());
-            httpServer.closeAllConnections();
-          });
-          await localChannel?.close();
-          services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
-          db.close();
-          removeInstance(config.dataDir);
-          services.refusals.flush();
-          log.info('app.stopped', 'Mission Control backend stopped');
-          await appLogger.close();
-        })()),
+      stop: () => (stopping ??= stop()),
+      closeDatabase,
     };
   } catch (err) {
     await channel?.close();

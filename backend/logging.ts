@@ -68,6 +68,8 @@ export const LOG_EVENTS = [
   'log.rotation_failed',
   'retention.failed',
   'retention.pruned',
+  'loop.failed',
+  'loop.recovered',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

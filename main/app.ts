@@ -335,7 +335,7 @@ export async function runDesktop(options: DesktopOptions): Promise<DesktopApp | 
 
 /**
  * Stop what surrounds the backend (`stopFirst`), then the backend, within `timeoutMs`: 0 when it
- * stopped, 1 when it failed or hung (logged).
+ * stopped, 1 when it failed or hung (logged) — then the database is closed all the same.
  */
 async function stopBackend(backend: RunningBackend, timeoutMs: number, stopFirst: () => void): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
@@ -357,6 +357,13 @@ async function stopBackend(backend: RunningBackend, timeoutMs: number, stopFirst
     logQuitProblem(backend, 'desktop.quit_failed', 'the backend did not stop cleanly; exiting anyway', { error: (err as Error).message });
   } finally {
     clearTimeout(timer);
+  }
+  // Whatever held the stop up, the database is closed before the process ends (check-in times written,
+  // WAL checkpointed): the next start needs no recovery.
+  try {
+    backend.closeDatabase();
+  } catch (err) {
+    logQuitProblem(backend, 'desktop.quit_failed', 'closing the database failed', { error: (err as Error).message });
   }
   // The log file is written asynchronously: end it (briefly) so the line above is not lost on exit.
   await Promise.race([backend.logger.close(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);

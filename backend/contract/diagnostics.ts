@@ -21,11 +21,13 @@ export const CHECK_IDS = [
   'agents.never_checked_in',
   'agents.stuck',
   'scheduler.alive',
+  'runtime.loops',
   'db.integrity',
   'db.migrations',
   'db.wal',
   'disk.free',
   'storage.growth',
+  'disk.full',
   'process.memory',
   'logging.level',
 ] as const;

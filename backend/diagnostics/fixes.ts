@@ -208,6 +208,8 @@ const ALLOWED: Partial<Record<CheckId, FixAction[]>> = {
   'scheduler.alive': ['restart_scheduler'],
   'db.wal': ['checkpoint_wal'],
   'process.memory': ['reveal_logs'],
+  'runtime.loops': ['reveal_logs'],
+  'disk.full': ['reveal_logs'],
   'logging.level': ['set_log_level', 'reveal_logs'],
 };
 

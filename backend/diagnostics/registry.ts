@@ -5,6 +5,7 @@ import { execPolicy, gatewayConnection } from './checks/gateway.js';
 import { sameUserExec } from './checks/same-user-exec.js';
 import { templateDrift } from './checks/templates.js';
 import { logLevel, memory, schedulerAlive } from './checks/runtime.js';
+import { backgroundLoops, diskFull } from './checks/loops.js';
 import { dbIntegrity, dbMigrations, dbWal, diskFree } from './checks/storage.js';
 import { storageGrowth } from './checks/growth.js';
 import type { CheckDef, CheckEnv, Outcome } from './types.js';
@@ -22,11 +23,13 @@ export const CHECKS: readonly CheckDef[] = [
   neverCheckedIn,
   stuckAgents,
   schedulerAlive,
+  backgroundLoops,
   dbIntegrity,
   dbMigrations,
   dbWal,
   diskFree,
   storageGrowth,
+  diskFull,
   memory,
   logLevel,
 ];

@@ -13,6 +13,7 @@ import {
   connectParams,
   type HelloOk as Hello,
 } from './protocol.js';
+import { reconnectDelayMs } from './redial-policy.js';
 import { verifyingTlsConnect } from './tls.js';
 
 /*
@@ -138,18 +139,13 @@ export function createGatewayConnection(options: ConnectionOptions) {
     }
   }
 
-  function send(frame: unknown): void {
-    socket?.send(JSON.stringify(frame));
-  }
-
   function scheduleReconnect(error: GatewayError): void {
     if (closedByUs) return;
     if (reconnect === false || !error.retryable) {
       setState('failed', error);
       return;
     }
-    const backoff = Math.min(reconnect.maxMs, reconnect.baseMs * 2 ** Math.min(attempt, 16));
-    const delay = Math.max(error.retryAfterMs ?? 0, Math.round(backoff * (0.5 + Math.random() / 2)));
+    const delay = reconnectDelayMs(attempt, reconnect, error.retryAfterMs); // the hint clamped: 2^31 ms must not become 1 ms
     attempt += 1;
     setState('waiting', error);
     retryTimer = setTimeout(open, delay);
@@ -209,7 +205,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
             deviceToken: auth.deviceToken,
             device,
           });
-          send({ type: 'req', id: connectId, method: 'connect', params });
+          ws.send(JSON.stringify({ type: 'req', id: connectId, method: 'connect', params }));
           return;
         }
         if (frame.type === 'res' && frame.id === connectId) {
@@ -394,15 +390,18 @@ export function createGatewayConnection(options: ConnectionOptions) {
       return () => stateListeners.delete(listener);
     },
 
-    close(): void {
+    /** Closes for good; requests in flight are rejected with `detail`. Returns how many were. */
+    close(detail = 'connection closed by Mission Control'): number {
       closedByUs = true;
       if (retryTimer) clearTimeout(retryTimer);
-      const closing = new GatewayError('connection_lost', 'connection closed by Mission Control');
+      const closing = new GatewayError('connection_lost', detail);
+      const aborted = pending.size;
       failPending(closing);
       for (const w of readyWaiters) w.reject(closing);
       readyWaiters = [];
       if (socket) socket.close();
       else setState('closed');
+      return aborted;
     },
   };
 }

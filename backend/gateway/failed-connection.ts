@@ -16,6 +16,6 @@ export function failedConnection(error: GatewayError): GatewayConnection {
     request: () => Promise.reject(error),
     onEvent: () => () => false,
     onState: () => () => false,
-    close: () => undefined,
+    close: () => 0, // nothing in flight to abort
   };
 }

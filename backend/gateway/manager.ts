@@ -6,6 +6,7 @@ import { createCredentialVault } from './credential-vault.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from './device-identity.js';
 import { GatewayError } from './errors.js';
 import { failedConnection } from './failed-connection.js';
+import { createRedialGate, DEFAULT_REDIAL, type RedialSchedule } from './redial-policy.js';
 
 /**
  * A saved gateway's connection settings. `token` and `deviceToken` are the columns as stored: sealed
@@ -57,7 +58,14 @@ export interface GatewayManagerOptions {
   minVersion?: string;
   store: GatewayStateStore;
   requestTimeoutMs?: number;
+  /** When a refused gateway (wrong token, TLS, missing scope…) is dialled again (default: 5 s doubling to 5 min). */
+  redial?: RedialSchedule;
+  /** The clock of the redial schedule (tests). */
+  nowMs?: () => number;
 }
+
+/** What requests in flight are rejected with when Mission Control stops. */
+export const STOPPING_DETAIL = 'Mission Control is stopping';
 
 /** An event from one of the saved gateways' persistent connections. */
 export type GatewayEventListener = (gatewayId: string, event: string, payload: unknown) => void;
@@ -95,6 +103,8 @@ export function createGatewayManager(options: GatewayManagerOptions) {
   const eventListeners = new Set<GatewayEventListener>();
   const statusListeners = new Set<GatewayStatusListener>();
   const log = options.logger.child('gateway');
+  const redials = createRedialGate(options.redial ?? DEFAULT_REDIAL, options.nowMs);
+  let stopped = false;
 
   function subscribeSessions(gatewayId: string, connection: GatewayConnection): void {
     if (eventListeners.size === 0 || !connection.hello?.methods.includes(SESSION_SUBSCRIBE)) return;
@@ -148,6 +158,8 @@ export function createGatewayManager(options: GatewayManagerOptions) {
         }
       });
       connection.onState((state, error) => {
+        if (state === 'failed') redials.refused(target.id);
+        if (state === 'connected') redials.reset(target.id);
         if (state === 'connected' && connection.hello) {
           try {
             pinOnFirstUse(target, connection.hello, connection);
@@ -207,17 +219,24 @@ export function createGatewayManager(options: GatewayManagerOptions) {
     /** Seals and opens the gateways' tokens at rest (the services write columns with it). */
     credentials,
 
-    /** The live connection for a gateway (created or replaced as needed). */
+    /**
+     * The live connection for a gateway (created or replaced as needed). A failed one (refused for a
+     * reason a retry cannot fix by itself) is dialled afresh on the redial schedule — the fix may have
+     * happened on the gateway side (device approved, gateway upgraded) — but not on every use: until
+     * then callers get the failed connection and its reason. New settings (URL, token, TLS) dial at once.
+     */
     connection(target: GatewayTarget): GatewayConnection {
+      if (stopped) throw new GatewayError('connection_lost', STOPPING_DETAIL);
       const existing = connections.get(target.id);
-      // A failed connection (refused for a reason a retry cannot fix by itself) is tried afresh when used
-      // again: the fix may have happened on the gateway side (device approved, gateway upgraded).
-      const usable =
-        existing && sameTarget(existing.target, target) && existing.connection.state !== 'closed' && existing.connection.state !== 'failed';
-      if (existing && usable) return existing.connection;
+      const same = existing !== undefined && sameTarget(existing.target, target);
       // Credentials that could not be opened stay unreadable until the stored ones change (re-entered).
-      if (existing?.unreadable && sameTarget(existing.target, target) && existing.target.deviceToken === target.deviceToken)
-        return existing.connection;
+      if (existing?.unreadable && same && existing.target.deviceToken === target.deviceToken) return existing.connection;
+      // A failed connection (refused for a reason a retry cannot fix by itself) is dialled afresh on the
+      // redial schedule, not on every use.
+      if (existing && same && existing.connection.state !== 'closed') {
+        if (existing.connection.state !== 'failed' || !redials.mayRedial(target.id)) return existing.connection;
+      }
+      if (!same) redials.reset(target.id);
       existing?.connection.close();
       const opened = openTarget(target);
       if (opened instanceof GatewayError) {
@@ -290,14 +309,31 @@ export function createGatewayManager(options: GatewayManagerOptions) {
       return () => statusListeners.delete(listener);
     },
 
+    /** When a refused gateway will be dialled again on its own (null: not waiting for a redial). */
+    redialAt(gatewayId: string): Date | null {
+      const at = connections.get(gatewayId)?.connection.state === 'failed' ? redials.notBefore(gatewayId) : null;
+      return at === null ? null : new Date(at);
+    },
+
+    /** Drop a gateway's connection; the next use dials at once (a user's re-test, a deleted gateway). */
     forget(gatewayId: string): void {
       connections.get(gatewayId)?.connection.close();
       connections.delete(gatewayId);
+      redials.reset(gatewayId);
     },
 
-    closeAll(): void {
-      for (const { connection } of connections.values()) connection.close();
+    /** Close every connection; requests in flight are rejected with `detail`. Returns how many were. */
+    closeAll(detail?: string): number {
+      let aborted = 0;
+      for (const { connection } of connections.values()) aborted += connection.close(detail);
       connections.clear();
+      return aborted;
+    },
+
+    /** Mission Control is stopping: close everything (rejecting requests in flight) and open nothing new. */
+    shutdown(): number {
+      stopped = true;
+      return this.closeAll(STOPPING_DETAIL);
     },
   };
 }

@@ -9,6 +9,7 @@ import { RUN_FAILED_EVENT, latestFailure, watchGatewayRuns } from './gateway-run
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
+import type { GuardedLoop } from './guarded-loop.js';
 
 /*
  * The check-in supervisor. The ladder lives in the agents table (wake_attempts, last_wake_sent_at,
@@ -41,7 +42,7 @@ export function createSupervisor(deps: SupervisorDeps) {
   const log = ctx.logger.child('lifecycle');
   const tickMs = deps.tickMs ?? Math.min(1_000, Math.max(50, Math.round(policy.checkinDeadlineMs / 10)));
   const maxLanes = Math.max(1, deps.maxGatewayLanes ?? 4);
-  let timer: NodeJS.Timeout | null = null;
+  let timer: GuardedLoop | null = null;
   let stopWatching: (() => void) | null = null;
   let lastTickAt: Date | null = null;
   /** Gateway id → its lane of wakes in flight. */
@@ -340,15 +341,19 @@ export function createSupervisor(deps: SupervisorDeps) {
         .set({ checkinDeadlineAt: ctx.now() })
         .where(and(isNotNull(agents.provisionAction), isNull(agents.checkinDeadlineAt)))
         .run();
-      timer = setInterval(() => {
-        this.tick().catch((err: unknown) =>
-          log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message }),
-        );
-      }, tickMs);
-      timer.unref();
+      timer = ctx.loops.every(
+        'supervisor tick',
+        () => {
+          this.tick().catch((err: unknown) =>
+            log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message }),
+          );
+        },
+        { intervalMs: tickMs },
+      );
+      timer.start();
     },
     async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
+      await timer?.stop();
       timer = null;
       stopWatching?.();
       stopWatching = null;

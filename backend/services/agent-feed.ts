@@ -1,6 +1,7 @@
 import { gte } from 'drizzle-orm';
 import type { AgentRead } from '../contract/agents.js';
 import { agents } from '../db/schema.js';
+import type { GuardedLoop } from '../lifecycle/guarded-loop.js';
 import type { ServiceContext } from './context.js';
 import { toAgentRead } from './serialize.js';
 
@@ -21,7 +22,7 @@ export function createAgentFeed(ctx: ServiceContext, options: { pollMs?: number;
   const seen = new Map<string, string>();
   let cursor = 0;
   let lastFullScan = 0;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: GuardedLoop | null = null;
 
   function publishChanged(rows: (typeof agents.$inferSelect)[]): void {
     const now = ctx.now();
@@ -67,11 +68,11 @@ export function createAgentFeed(ctx: ServiceContext, options: { pollMs?: number;
       return () => listeners.delete(listener);
     },
     start(): void {
-      timer ??= setInterval(poll, options.pollMs ?? 250);
-      timer.unref();
+      timer ??= ctx.loops.every('agent feed', poll, { intervalMs: options.pollMs ?? 250 });
+      timer.start();
     },
     stop(): void {
-      if (timer) clearInterval(timer);
+      void timer?.stop(); // poll is synchronous: nothing is left in flight
       timer = null;
       listeners.clear();
     },

@@ -436,7 +436,6 @@ const presenceByConnection = new WeakMap<ServiceContext['sqlite'], Presence>();
 
 function buildPresence(ctx: ServiceContext) {
   const { sqlite } = ctx;
-  const log = ctx.logger.child('agents');
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   const flushStmt = sqlite.prepare(
     'UPDATE agents SET last_seen_at = @at, updated_at = max(updated_at, @at) WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @at)',
@@ -453,6 +452,7 @@ function buildPresence(ctx: ServiceContext) {
   const urgent = new Set<string>();
   let urgentFlush: NodeJS.Immediate | null = null;
   let timer: NodeJS.Timeout | null = null;
+  const flushLoop = ctx.loops.track('presence flush', { intervalMs: PRESENCE_FLUSH_MS });
 
   function forget(id: string): void {
     const token = tokenOf.get(id);
@@ -522,10 +522,7 @@ function buildPresence(ctx: ServiceContext) {
     try {
       writeBatch(batch);
     } catch (err) {
-      log.error('agent.presence_flush_failed', 'writing check-in times failed; will retry', {
-        pending: pending.size,
-        err: err instanceof Error ? err.message : String(err),
-      });
+      flushLoop.failed(err, { pending: pending.size }); // kept pending; the scheduled flush retries
     }
   }
 
@@ -548,13 +545,10 @@ function buildPresence(ctx: ServiceContext) {
     timer = null;
     try {
       flush(FLUSH_BATCH);
+      flushLoop.succeeded();
     } catch (err) {
-      // Kept pending and retried (e.g. the database was busy); never a crash from a timer.
-      log.error('agent.presence_flush_failed', 'writing check-in times failed; will retry', {
-        pending: pending.size,
-        err: err instanceof Error ? err.message : String(err),
-      });
-      timer = setTimeout(scheduled, PRESENCE_FLUSH_MS);
+      // Kept pending and retried after a backoff (database busy, disk full); never a crash from a timer.
+      timer = setTimeout(scheduled, flushLoop.failed(err, { pending: pending.size }));
       timer.unref();
       return;
     }

@@ -1,5 +1,6 @@
 import type { BackendConfig } from '../config.js';
 import type { OpenedDb } from '../db/open-db.js';
+import type { LoopRegistry } from '../lifecycle/guarded-loop.js';
 import type { Logger } from '../logging.js';
 
 /** What every service gets. Time is injected so the lifecycle policy can be tested without sleeping. */
@@ -9,6 +10,8 @@ export interface ServiceContext {
   now: () => Date;
   logger: Logger;
   policy: LifecyclePolicy;
+  /** Every background loop runs through it: a failure is logged, backed off and shown by the doctor. */
+  loops: LoopRegistry;
 }
 
 export interface LifecyclePolicy {

@@ -42,6 +42,8 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   return {
     ctx,
     refusals,
+    /** The gateway connections (their live state; the doctor and tests read it). */
+    manager: options.gatewayManager,
     /** Readiness: the database answers a query. */
     ready(): void {
       ctx.sqlite.prepare('SELECT 1').get();

@@ -257,7 +257,7 @@ describe('doctor against the real gateway', () => {
     expect(config.gateways).toContainEqual(expect.objectContaining({ id: gatewayId, has_token: true }));
     const versions = JSON.parse(files.get('versions.json')!.toString());
     expect(versions.gateways[0].version).toMatch(/^2026\./);
-    expect(JSON.parse(files.get('doctor-report.json')!.toString()).checks.length).toBe(16);
+    expect(JSON.parse(files.get('doctor-report.json')!.toString()).checks.length).toBe(18);
   }, 90_000);
 
   it('gateway token mismatch (the gateway’s token changed, its device pairing gone) → new token saved + re-test → verified', async () => {

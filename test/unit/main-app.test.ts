@@ -550,7 +550,7 @@ describe('quit', () => {
     running.splice(running.indexOf(s), 1);
   });
 
-  it('a backend that does not stop: the quit gives up after its time limit, logs desktop.quit_timeout and exits 1', async () => {
+  it('a backend that does not stop: the quit gives up after its time limit, logs desktop.quit_timeout, closes the database all the same and exits 1', async () => {
     // A fault the real backend cannot produce on demand: a stop that never finishes (a hung DB close, say).
     let real: RunningBackend | undefined;
     const FakeHangingStopBackend: typeof startBackend = async (config, opts) => {
@@ -568,6 +568,10 @@ describe('quit', () => {
         .split('\n')
         .map((l) => JSON.parse(l) as { event: string; level: number; timeout_ms?: number });
       expect(lines.find((l) => l.event === 'desktop.quit_timeout')).toMatchObject({ level: 50, timeout_ms: 300 });
+      // The database was closed before the exit (WAL checkpointed: no -wal left, or an empty one).
+      expect(() => real!.services.ready()).toThrow(/not open/);
+      const wal = join(s.dataDir, 'mission-control.db-wal');
+      expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
     } finally {
       await real?.stop().catch(() => {}); // its log file is already closed; the DB and port are what matter
     }

@@ -14,6 +14,8 @@ export interface ReverseProxy {
   url: string;
   /** Headers added to each new upgrade request (replace the object's contents to change them). */
   headers: Record<string, string>;
+  /** Client connections accepted so far (each a connect attempt of the client behind it). */
+  accepted: number;
   /** Drop every open connection (the client reconnects, and sees the current headers). */
   dropAll(): void;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startReverseProxy(targetPort: number, headers: Record<stri
   const proxy: ReverseProxy = {
     url: '',
     headers,
+    accepted: 0,
     dropAll: () => {
       for (const s of sockets) s.destroy();
     },
@@ -41,6 +44,7 @@ export async function startReverseProxy(targetPort: number, headers: Record<stri
       }),
   };
   const server = createServer((client) => {
+    proxy.accepted += 1;
     track(client);
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
