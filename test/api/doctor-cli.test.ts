@@ -141,14 +141,14 @@ describe('mission-control doctor (CLI)', () => {
   it('migrations behind: db.migrations names the pending one (exit 1); starting the app applies it → exit 0', async () => {
     const dir = await preparedDataDir();
     const db = new Database(join(dir, 'mission-control.db'));
-    // The database as the previous build left it: the last migration (a table) neither applied nor recorded.
-    db.exec('DROP TABLE template_drift_memory');
+    // The database as the previous build left it: the last migration (a column and its index) neither applied nor recorded.
+    db.exec('DROP INDEX agents_reconcile_idx; ALTER TABLE agents DROP COLUMN reconcile_at');
     db.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run();
     db.close();
     const behind = await cli(['doctor', '--json', '--data-dir', dir, '--port', '0']);
     expect(behind.code).toBe(1);
     const c = JSON.parse(behind.out).checks.find((x: { id: string }) => x.id === 'db.migrations');
-    expect(c).toMatchObject({ status: 'fail', evidence: { pending: [expect.stringMatching(/^0005_/)] } });
+    expect(c).toMatchObject({ status: 'fail', evidence: { pending: [expect.stringMatching(/^0006_/)] } });
     expect(c.explanation).toMatch(/applied automatically when the app starts/);
     // The fix the check names: start the app, which applies it.
     const api = await startTestApi({ dataDir: dir });
