@@ -36,6 +36,7 @@ export const LOG_EVENTS = [
   'lifecycle.wake.sent',
   'lifecycle.wake.failed',
   'lifecycle.wake.joined',
+  'lifecycle.wake.dropped',
   'lifecycle.gateway.run_failed',
   'lifecycle.checkin',
   'lifecycle.tick_failed',

@@ -12,6 +12,8 @@ import { recordLifecycle } from './trail.js';
 export interface WakeStepOptions {
   /** Called once the attempt is counted and its check queued (before the gateway is asked). */
   onArmed?: (armed: ArmedWake) => void;
+  /** Send the step's wake again (the gateway dropped it): same attempt, a fresh deadline, no re-provisioning. */
+  resend?: boolean;
 }
 
 /**
@@ -36,11 +38,11 @@ export function createWakeStep(deps: { ctx: ServiceContext; manager: GatewayMana
     }
     const startedAt = ctx.now();
     const armed = db.transaction((tx) =>
-      armWake(tx, log, policy, agent, startedAt, startedAt, { how: why, bumpGeneration: true }),
+      armWake(tx, log, policy, agent, startedAt, startedAt, { how: why, bumpGeneration: true, resend: opts.resend ?? false }),
     );
     opts.onArmed?.(armed);
     // An agent whose provisioning is still owed is provisioned again (that wakes it); the others are just woken.
-    if (agent.provisionAction !== null) {
+    if (agent.provisionAction !== null && !opts.resend) {
       const action = agent.provisionAction === 'update' ? 'update' : 'provision';
       const result = await provisioner.tryProvision(agent.id, { action, wake: true, newCycle: false, armed: true, deadlineAt: armed.deadline });
       // A failure is already in the trail (the provisioner's `lifecycle.wake.failed`, with the reason on the record).

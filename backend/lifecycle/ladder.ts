@@ -40,14 +40,15 @@ export function armWake(
   agent: Pick<AgentRow, 'id' | 'wakeAttempts'>,
   wakeAt: Date,
   now: Date,
-  opts: { how: string; error?: string | null; bumpGeneration?: boolean },
+  opts: { how: string; error?: string | null; bumpGeneration?: boolean; resend?: boolean },
 ): ArmedWake {
   const deadline = new Date(wakeAt.getTime() + policy.checkinDeadlineMs);
   const checkAt = new Date(wakeAt.getTime() + firstCheckDelayMs(policy));
-  const attempt = agent.wakeAttempts + 1;
+  // A wake the gateway dropped is sent again as the same attempt: the agent never saw the first one.
+  const attempt = opts.resend ? agent.wakeAttempts : agent.wakeAttempts + 1;
   tx.update(agents)
     .set({
-      wakeAttempts: sql`${agents.wakeAttempts} + 1`,
+      ...(!opts.resend && { wakeAttempts: sql`${agents.wakeAttempts} + 1` }),
       lastWakeSentAt: wakeAt,
       checkinDeadlineAt: deadline,
       reconcileAt: checkAt,
@@ -63,12 +64,13 @@ export function armWake(
     now,
     'lifecycle.queue.enqueued',
     agent.id,
-    `wake ${attempt} (${opts.how}): check-in due by ${deadline.toISOString()}; reconcile check queued for ${checkAt.toISOString()}`,
+    `wake ${attempt}${opts.resend ? ' re-sent' : ''} (${opts.how}): check-in due by ${deadline.toISOString()}; reconcile check queued for ${checkAt.toISOString()}`,
     {
       attempt,
       delay_seconds: (checkAt.getTime() - now.getTime()) / 1000,
       deadline: deadline.toISOString(),
       wake_failed: opts.error != null,
+      ...(opts.resend && { resent: true }),
     },
   );
   return { attempt, deadline };

@@ -2,8 +2,8 @@ import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import { agentAuthFailures, agents, type AgentRow } from '../db/schema.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { ServiceContext } from '../services/context.js';
-import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
-import { RUN_FAILED_EVENT, latestFailure, watchGatewayRuns } from './gateway-runs.js';
+import { MAX_ATTEMPTS_REASON, checkedInSinceWake, decide, type Decision } from './decide.js';
+import { RUN_FAILED_EVENT, agentForGatewayKey, droppedWakeOf, latestFailure, watchGatewayRuns } from './gateway-runs.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
 import { agentLockBusy, withAgentLock } from './agent-lock.js';
@@ -46,6 +46,8 @@ export function createSupervisor(deps: SupervisorDeps) {
   let lastTickAt: Date | null = null;
   /** Agent id → its retry in flight (and the agent's gateway). */
   const inFlight = new Map<string, { gatewayId: string; done: Promise<void> }>();
+  /** Agent id → the ladder step (its wake time) already re-sent once after the gateway dropped it. */
+  const resent = new Map<string, number>();
   /** Operator wakes answered before they finished (POST /wake answers at once). */
   const background = new Set<Promise<void>>();
 
@@ -231,6 +233,38 @@ export function createSupervisor(deps: SupervisorDeps) {
     return Promise.all(started).then(() => undefined);
   }
 
+  /**
+   * The gateway accepted a wake and dropped it before running it (gateway-runs.ts `droppedWakeOf`):
+   * recorded, and sent again as the same attempt with a fresh deadline — the agent never saw it. Once
+   * per ladder step: a wake dropped again counts as the attempt it is.
+   */
+  function resendDropped(gatewayId: string, gatewayAgentId: string, reason: string): Promise<void> | undefined {
+    const found = agentForGatewayKey(db, gatewayId, gatewayAgentId);
+    if (!found) return undefined;
+    return withAgentLock(found.id, async () => {
+      const agent = db.select().from(agents).where(eq(agents.id, found.id)).get();
+      if (!agent || agent.checkinDeadlineAt === null || checkedInSinceWake(agent)) return; // no ladder waits on that wake
+      const step = agent.lastWakeSentAt?.getTime() ?? 0;
+      const again = resent.get(agent.id) === step;
+      recordLifecycle(
+        db,
+        log,
+        ctx.now(),
+        'lifecycle.wake.dropped',
+        agent.id,
+        `the gateway dropped wake ${agent.wakeAttempts} before running it (${reason}); ${again ? 'dropped again: it counts as the attempt' : 're-sent, not counted'}`,
+        { gateway_id: gatewayId, attempt: agent.wakeAttempts, resent: !again },
+        'warn',
+      );
+      if (again) return;
+      await wakeStep(agent, `re-sent after the gateway dropped it`, {
+        resend: true,
+        onArmed: (armed) => resent.set(agent.id, armed.deadline.getTime() - policy.checkinDeadlineMs),
+      });
+      if (resent.size > 1_000) resent.delete(resent.keys().next().value!);
+    });
+  }
+
   /** A new cycle on request: the ladder starts again at 1 (see `wake`). */
   function operatorWake(agentId: string, onArmed?: () => void): Promise<void> {
     const asked = db.select({ generation: agents.lifecycleGeneration }).from(agents).where(eq(agents.id, agentId)).get();
@@ -289,7 +323,19 @@ export function createSupervisor(deps: SupervisorDeps) {
     start(): void {
       if (timer) return;
       // Failed runs the gateways report (by agent and run) go to the trail as they happen.
-      stopWatching = watchGatewayRuns({ db, logger: ctx.logger, manager, now: ctx.now });
+      const stopRuns = watchGatewayRuns({ db, logger: ctx.logger, manager, now: ctx.now });
+      const stopDrops = manager.onEvent((gatewayId, event, payload) => {
+        const dropped = droppedWakeOf(event, payload);
+        if (!dropped) return;
+        const done = resendDropped(gatewayId, dropped.gatewayAgentId, dropped.reason)
+          ?.catch((err: unknown) => log.error('lifecycle.tick_failed', 're-sending a dropped wake failed', { error: (err as Error).message }))
+          .finally(() => background.delete(done!));
+        if (done) background.add(done);
+      });
+      stopWatching = () => {
+        stopRuns();
+        stopDrops();
+      };
       // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
       db.update(agents)
         .set({ checkinDeadlineAt: ctx.now(), reconcileAt: ctx.now() })
