@@ -10,12 +10,23 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * gap in which a racing wake used to provision and wake the agent a second time.
  */
 const tails = new Map<string, Promise<unknown>>();
-const held = new AsyncLocalStorage<ReadonlySet<string>>();
+/** The locks the running action holds. A hold ends with its action: work it started that outlives it
+ * (a connection opened inside, a timer) inherits the context but no longer the lock. */
+interface Hold {
+  agentId: string;
+  active: boolean;
+}
+const held = new AsyncLocalStorage<readonly Hold[]>();
 
 export function withAgentLock<T>(agentId: string, action: () => Promise<T>): Promise<T> {
-  const mine = held.getStore();
-  if (mine?.has(agentId)) return action();
-  const inside = () => held.run(new Set([...(mine ?? []), agentId]), action);
+  const mine = (held.getStore() ?? []).filter((h) => h.active);
+  if (mine.some((h) => h.agentId === agentId)) return action();
+  const inside = () => {
+    const hold: Hold = { agentId, active: true };
+    return held.run([...mine, hold], action).finally(() => {
+      hold.active = false;
+    });
+  };
   const previous = tails.get(agentId) ?? Promise.resolve();
   const run = previous.then(inside, inside);
   const tail = run.catch(() => undefined);
