@@ -75,10 +75,11 @@ describe('gateways are supervised independently', () => {
     expect(online).toMatchObject({ status: 'online', wake_attempts: 0 });
     await until('the queued check ran', async () => (await trail(real.id)).some((e) => e.event === 'lifecycle.reconcile.skip_not_stuck'), 15_000);
     const realEvents = (await trail(real.id)).map((e) => e.event);
-    expect(realEvents.filter((e) => e.startsWith('lifecycle.reconcile.') && e !== 'lifecycle.reconcile.deferred')).toEqual([
-      'lifecycle.reconcile.retriggered',
-      'lifecycle.reconcile.skip_not_stuck',
-    ]);
+    // Retried at its deadline, then found checked in (a check before a deadline defers; a dropped wake is re-sent).
+    const reconcile = realEvents.filter((e) => e === 'lifecycle.reconcile.retriggered' || e === 'lifecycle.reconcile.skip_not_stuck');
+    expect(reconcile[0]).toBe('lifecycle.reconcile.retriggered');
+    expect(reconcile.at(-1)).toBe('lifecycle.reconcile.skip_not_stuck');
+    expect(realEvents).not.toContain('lifecycle.reconcile.max_attempts_reached');
 
     // The hung agent's wakes each end on their own deadline (not the connection's 30 s timeout), and its
     // ladder ends offline…
