@@ -190,6 +190,10 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
     }
     opened = openDb(join(requested.dataDir, 'mission-control.db'), { nativeBinding: options.sqliteNativeBinding });
+    log.info('db.opened', 'database opened, migrations applied', {
+      file: join(requested.dataDir, 'mission-control.db'),
+      migrations: (opened.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n,
+    });
     // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
     try {
       server = await listen(requested.host, requested.port);

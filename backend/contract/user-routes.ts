@@ -378,7 +378,8 @@ export const USER_ROUTES = {
     method: 'post',
     path: '/api/v1/agents/{agent_id}/wake',
     operationId: 'wake_agent',
-    summary: 'Wake an agent now and start a new check-in ladder',
+    summary:
+      'Wake an agent now and start a new check-in ladder. Answers at once with the agent as the new cycle starts (wake_attempts 1, deadline set); whether the gateway took the wake follows on GET /api/v1/events and in the agent’s lifecycle timeline',
     tags: ['agents'],
     auth: 'user',
     params: AgentParams,

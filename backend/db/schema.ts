@@ -108,6 +108,8 @@ export const agents = sqliteTable(
     wakeAttempts: integer('wake_attempts').notNull().default(0),
     lastWakeSentAt: ts('last_wake_sent_at'),
     checkinDeadlineAt: ts('checkin_deadline_at'),
+    /** When the queued reconcile check runs (lifecycle/ladder.ts); may be before the deadline (then it defers). */
+    reconcileAt: ts('reconcile_at'),
     lastProvisionError: text('last_provision_error'),
     isBoardLead: bool('is_board_lead').notNull().default(false),
     createdAt: created(),
@@ -118,6 +120,7 @@ export const agents = sqliteTable(
     index('agents_board_idx').on(t.boardId),
     index('agents_gateway_idx').on(t.gatewayId),
     index('agents_deadline_idx').on(t.checkinDeadlineAt),
+    index('agents_reconcile_idx').on(t.reconcileAt),
     index('agents_updated_idx').on(t.updatedAt),
     // At most one lead per board, and one main agent per gateway, enforced by the database.
     uniqueIndex('agents_one_lead_per_board_uq')

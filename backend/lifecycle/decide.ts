@@ -31,6 +31,7 @@ export function decide(
   if (checkedInSinceWake(agent)) return { kind: 'skip_not_stuck' };
   if (agent.status === 'deleting') return { kind: 'skip_deleting' };
   const deadline = agent.checkinDeadlineAt?.getTime();
+  // A queued check that runs before the deadline re-queues itself for it (the web edition's `deferred`).
   if (deadline !== undefined && nowMs < deadline) return { kind: 'deferred', untilMs: deadline };
   if (agent.wakeAttempts >= policy.maxWakeAttempts) return { kind: 'max_attempts_reached' };
   return { kind: 'retriggered', attempt: agent.wakeAttempts + 1 };

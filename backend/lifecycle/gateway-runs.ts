@@ -146,3 +146,23 @@ export function watchGatewayRuns(deps: { db: Db; logger: Logger; manager: Gatewa
     );
   });
 }
+
+/*
+ * A wake the gateway accepted and then dropped before running it. Seen on openclaw 2026.9.6: creating
+ * another agent reloads the gateway's config, which supersedes the model runtime a wake's run was
+ * being prepared with; the run never starts (no `sessions.changed` error, so no run_failed), and the
+ * only evidence is a `heartbeat` event naming the agent's directory:
+ *   {status:"failed", reason:"prepared model runtime plugin generation was superseded for
+ *    <state>/agents/<agentId>/agent", durationMs:1355, indicatorType:"error"}
+ */
+const HeartbeatFailed = z.object({ status: z.literal('failed'), reason: z.string() });
+const SUPERSEDED = /generation was superseded for .*[/\\]agents[/\\]([^/\\]+)[/\\]agent\b/;
+
+/** The gateway agent id whose wake the gateway dropped, or null for any other event. */
+export function droppedWakeOf(event: string, payload: unknown): { gatewayAgentId: string; reason: string } | null {
+  if (event !== 'heartbeat') return null;
+  const parsed = HeartbeatFailed.safeParse(payload);
+  if (!parsed.success) return null;
+  const match = SUPERSEDED.exec(parsed.data.reason);
+  return match?.[1] ? { gatewayAgentId: match[1], reason: scrub(parsed.data.reason).slice(0, 300) } : null;
+}

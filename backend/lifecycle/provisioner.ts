@@ -7,6 +7,7 @@ import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
+import { armWake, boundedBy } from './ladder.js';
 import { rememberDrift, templateFingerprint } from './drift-memory.js';
 import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
 import type { AgentService } from '../services/agents.js';
@@ -57,6 +58,10 @@ export interface ProvisionOptions {
   keepTokenOnly?: boolean;
   /** A new check-in cycle (the ladder starts again at 1); supervisor retries continue theirs. Default true. */
   newCycle?: boolean;
+  /** The ladder already counted this wake when it started (a supervisor step): not counted again here. */
+  armed?: boolean;
+  /** No gateway request of this run outlives it (the ladder step's deadline). */
+  deadlineAt?: Date;
 }
 
 export interface ProvisionResult {
@@ -288,14 +293,11 @@ export function createProvisioner(deps: ProvisionerDeps) {
           provisionAction: options.keepTokenOnly ? agent.provisionAction : options.action,
           lastProvisionError: reason,
           updatedAt: now,
-          ...(options.wake && {
-            wakeAttempts: sql`${agents.wakeAttempts} + 1`,
-            lastWakeSentAt: now,
-            checkinDeadlineAt: new Date(now.getTime() + ctx.policy.checkinDeadlineMs),
-          }),
         })
         .where(eq(agents.id, agent.id))
         .run();
+      // A failed wake still counts, with its deadline and queued check: the ladder carries on.
+      if (options.wake && !options.armed) armWake(tx, log, ctx.policy, agent, now, now, { how: `${options.action} failed`, error: reason });
       recordActivity(tx, now, {
         eventType: `agent.${options.action}.failed`,
         message: `${agent.name}: ${explanation}`,
@@ -332,7 +334,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
     const key = gatewayAgentKey(agent);
     markStarted(agent, options.action, options.newCycle ?? true);
     try {
-      const conn = deps.manager.connection(target(gateway));
+      const conn = boundedBy(deps.manager.connection(target(gateway)), options.deadlineAt, ctx.now);
       const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
       await ensureGatewayAgent(conn, gateway, key, agent.name);
       const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false, options.keepTokenOnly);
@@ -399,28 +401,10 @@ export function createProvisioner(deps: ProvisionerDeps) {
             provisionRequestedAt: null,
             lastProvisionError: policyWarning,
             updatedAt: now,
-            ...(woke && {
-              wakeAttempts: sql`${agents.wakeAttempts} + 1`,
-              lastWakeSentAt: wakeSentAt,
-              checkinDeadlineAt: new Date(wakeSentAt.getTime() + ctx.policy.checkinDeadlineMs),
-            }),
           })
           .where(eq(agents.id, agent.id))
           .run();
-        if (woke) {
-          recordLifecycle(
-            tx,
-            log,
-            now,
-            'lifecycle.queue.enqueued',
-            agent.id,
-            `check-in due within ${ctx.policy.checkinDeadlineMs / 1000} s (woken with ${woke})`,
-            {
-              attempt: agent.wakeAttempts + 1,
-              delay_seconds: ctx.policy.checkinDeadlineMs / 1000,
-            },
-          );
-        }
+        if (woke && !options.armed) armWake(tx, log, ctx.policy, agent, wakeSentAt, now, { how: `woken with ${woke}` });
         recordActivity(tx, now, {
           eventType: `agent.${options.action}.direct`,
           message: `${agent.name} ${options.action === 'update' ? 'updated' : 'provisioned'} on the gateway${woke ? ` and woken (${woke})` : ''}.`,

@@ -1,30 +1,29 @@
 import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
-import { agentAuthFailures, agents, gateways, type AgentRow } from '../db/schema.js';
-import { GatewayError } from '../gateway/errors.js';
-import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
+import { agentAuthFailures, agents, type AgentRow } from '../db/schema.js';
+import type { GatewayManager } from '../gateway/manager.js';
 import type { ServiceContext } from '../services/context.js';
-import { MAX_ATTEMPTS_REASON, decide, type Decision } from './decide.js';
-import { gatewayAgentKey } from './gateway-agents.js';
-import { RUN_FAILED_EVENT, latestFailure, watchGatewayRuns } from './gateway-runs.js';
+import { MAX_ATTEMPTS_REASON, checkedInSinceWake, decide, type Decision } from './decide.js';
+import { RUN_FAILED_EVENT, agentForGatewayKey, droppedWakeOf, latestFailure, watchGatewayRuns } from './gateway-runs.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from './trail.js';
-import { withAgentLock } from './agent-lock.js';
+import { agentLockBusy, withAgentLock } from './agent-lock.js';
 import type { GuardedLoop } from './guarded-loop.js';
+import { recordWorkerSuccess } from './ladder.js';
+import { createWakeStep } from './ladder-wake.js';
 
 /*
  * The check-in supervisor. The ladder lives in the agents table (wake_attempts, last_wake_sent_at,
- * checkin_deadline_at): a tick picks due deadlines with an indexed query and applies `decide()`.
- * Nothing is kept only in memory, so a restart resumes every ladder where it stood. A wake that fails
- * (gateway down, refused) still counts as an attempt with its reason, so every agent ends online or
- * offline-with-reason within deadline × attempts plus one tick — never stuck.
+ * checkin_deadline_at) next to its queued check (reconcile_at, see ladder.ts): a tick picks the checks
+ * that are due with an indexed query and applies `decide()` — the web edition's reconcile worker, with
+ * its event names: a check before the deadline defers to it, one after it wakes again or gives up.
+ * Nothing is kept only in memory, so a restart resumes every ladder where it stood. A wake counts when
+ * it starts and none of its gateway requests outlives its deadline, so every agent — a hung gateway's
+ * too — ends online or offline-with-reason within deadline × attempts plus one tick; never stuck.
  *
- * Gateways are supervised independently: the wakes of one gateway run in a lane of their own (one
- * agent after another), lanes of different gateways run side by side (at most `maxGatewayLanes`), and
- * the tick never waits for a lane. A gateway that hangs until its request timeout holds up only its
- * own agents; while its lane is busy, its agents are left out of the due query (they are picked up
- * once it finishes), so an agent is never processed twice at once and a hung gateway's backlog cannot
- * crowd the others out of the query's batch. The per-agent lock stays the guard against an operator's
- * wake racing a retry.
+ * Wakes run side by side, one per agent at a time (an agent with a wake in flight is left out of the
+ * due query) and at most `maxWakesPerGateway` per gateway, so a hung gateway holds up only its own
+ * agents, and none of them longer than its deadline. The per-agent lock (re-entrant, held through an
+ * owed re-provisioning) is the guard against an operator's wake racing a retry.
  */
 
 export interface SupervisorDeps {
@@ -32,8 +31,8 @@ export interface SupervisorDeps {
   manager: GatewayManager;
   provisioner: Provisioner;
   tickMs?: number;
-  /** Gateways whose wakes run at the same time (default 4); the rest wait for a later tick. */
-  maxGatewayLanes?: number;
+  /** Wakes in flight per gateway (default 8); further due agents of it wait for a later tick. */
+  maxWakesPerGateway?: number;
 }
 
 export function createSupervisor(deps: SupervisorDeps) {
@@ -41,25 +40,30 @@ export function createSupervisor(deps: SupervisorDeps) {
   const { db, policy } = ctx;
   const log = ctx.logger.child('lifecycle');
   const tickMs = deps.tickMs ?? Math.min(1_000, Math.max(50, Math.round(policy.checkinDeadlineMs / 10)));
-  const maxLanes = Math.max(1, deps.maxGatewayLanes ?? 4);
+  const maxPerGateway = Math.max(1, deps.maxWakesPerGateway ?? 8);
+  const wakeStep = createWakeStep({ ctx, manager, provisioner, log });
   let timer: GuardedLoop | null = null;
   let stopWatching: (() => void) | null = null;
   let lastTickAt: Date | null = null;
-  /** Gateway id → its lane of wakes in flight. */
-  const lanes = new Map<string, Promise<void>>();
+  /** Agent id → its retry in flight (and the agent's gateway). */
+  const inFlight = new Map<string, { gatewayId: string; done: Promise<void> }>();
+  /** Agent id → the ladder step (its wake time) already re-sent once after the gateway dropped it. */
+  const resent = new Map<string, number>();
+  /** Operator wakes answered before they finished (POST /wake answers at once). */
+  const background = new Set<Promise<void>>();
 
-  // Agents of gateways with a lane in flight are left out (`busy`: a JSON array of gateway ids).
+  // Agents with a wake in flight are left out (`busy`: a JSON array of agent ids).
   const due = db
     .select()
     .from(agents)
     .where(
       and(
-        isNotNull(agents.checkinDeadlineAt),
-        lte(agents.checkinDeadlineAt, sql.placeholder('now')),
-        sql`${agents.gatewayId} NOT IN (SELECT value FROM json_each(${sql.placeholder('busy')}))`,
+        isNotNull(agents.reconcileAt),
+        lte(agents.reconcileAt, sql.placeholder('now')),
+        sql`${agents.id} NOT IN (SELECT value FROM json_each(${sql.placeholder('busy')}))`,
       ),
     )
-    .orderBy(asc(agents.checkinDeadlineAt))
+    .orderBy(asc(agents.reconcileAt))
     .limit(200)
     .prepare();
 
@@ -86,116 +90,55 @@ export function createSupervisor(deps: SupervisorDeps) {
     return `${MAX_ATTEMPTS_REASON}. It was woken ${agent.wakeAttempts} time(s) and never called the heartbeat API.`;
   }
 
-  /** Count a wake attempt and set the next deadline, whatever the outcome of the wake itself. */
-  function scheduleNext(agent: AgentRow, now: Date, error: string | null): void {
-    const deadline = new Date(now.getTime() + policy.checkinDeadlineMs);
-    db.update(agents)
-      .set({
-        wakeAttempts: sql`${agents.wakeAttempts} + 1`,
-        lastWakeSentAt: now,
-        checkinDeadlineAt: deadline,
-        lifecycleGeneration: sql`${agents.lifecycleGeneration} + 1`,
-        ...(error !== null && { lastProvisionError: error }),
-        updatedAt: ctx.now(),
-      })
-      .where(eq(agents.id, agent.id))
-      .run();
-    recordLifecycle(
-      db,
-      log,
-      now,
-      'lifecycle.queue.enqueued',
-      agent.id,
-      `check-in deadline ${deadline.toISOString()} (attempt ${agent.wakeAttempts + 1})`,
-      {
-        attempt: agent.wakeAttempts + 1,
-        delay_seconds: policy.checkinDeadlineMs / 1000,
-      },
-    );
-  }
-
-  /** Send one wake through the gateway; failures are classified and counted, never thrown. */
-  async function wakeOnce(agent: AgentRow, why: string): Promise<void> {
-    const now = ctx.now();
-    const gateway = db.select().from(gateways).where(eq(gateways.id, agent.gatewayId)).get();
-    if (!gateway) {
-      recordLifecycle(db, log, now, 'lifecycle.reconcile.skip_missing_gateway', agent.id, 'the agent’s gateway no longer exists');
-      db.update(agents).set({ checkinDeadlineAt: null }).where(eq(agents.id, agent.id)).run();
-      return;
-    }
-    // An agent whose provisioning is still owed is provisioned again (that wakes it); the others are just woken.
-    if (agent.provisionAction !== null) {
-      const action = agent.provisionAction === 'update' ? 'update' : 'provision';
-      const result = await provisioner.tryProvision(agent.id, { action, wake: true, newCycle: false });
-      const failed = result instanceof Error;
-      recordLifecycle(
-        db,
-        log,
-        ctx.now(),
-        failed ? 'lifecycle.wake.failed' : 'lifecycle.wake.sent',
-        agent.id,
-        failed ? `re-provisioning failed: ${result.message}` : `re-provisioned and woken (${why})`,
-        { why },
-      );
-      return;
-    }
-    const target = gatewayTarget(gateway);
-    try {
-      const hello = await manager.ready(target, undefined, { failFast: true });
-      const connection = manager.connection(target);
-      const key = gatewayAgentKey(agent);
-      const text = `Mission Control check-in due (${why}): run the check-in command from AGENTS.md now.`;
-      const sessionKey = agent.openclawSessionId ?? `agent:${key}:main`;
-      const method = hello.methods.includes('wake') ? 'wake' : 'chat.send';
-      if (method === 'wake') await connection.request('wake', { mode: 'now', text, agentId: key, sessionKey });
-      else
-        await connection.request('chat.send', {
-          sessionKey,
-          message: text,
-          idempotencyKey: `${agent.id}:${agent.lifecycleGeneration + 1}`,
-        });
-      scheduleNext(agent, now, null);
-      recordLifecycle(db, log, now, 'lifecycle.wake.sent', agent.id, `woken with ${method} (${why})`, { method, why });
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err;
-      const reason = `Wake failed: ${err.explanation} (${err.detail})`;
-      scheduleNext(agent, now, reason);
-      recordLifecycle(db, log, now, 'lifecycle.wake.failed', agent.id, reason, { code: err.code, why }, 'warn');
-    }
-  }
-
-  /** Apply a decision that only writes (no gateway call). */
+  /** Apply a decision that only writes (no gateway call); the check's task ends here. */
   function applyDecision(agent: AgentRow, decision: Exclude<Decision, { kind: 'retriggered' }>, now: Date): void {
     switch (decision.kind) {
       case 'skip_not_stuck':
-      case 'skip_deleting':
         db.update(agents)
-          .set({ checkinDeadlineAt: null, ...(decision.kind === 'skip_not_stuck' && { wakeAttempts: 0 }), updatedAt: now })
+          .set({ checkinDeadlineAt: null, reconcileAt: null, wakeAttempts: 0, updatedAt: now })
           .where(eq(agents.id, agent.id))
           .run();
         recordLifecycle(
           db,
           log,
           now,
-          `lifecycle.reconcile.${decision.kind}`,
+          'lifecycle.reconcile.skip_not_stuck',
           agent.id,
-          decision.kind === 'skip_not_stuck' ? 'checked in since the last wake' : 'agent is being deleted',
+          `checked in at ${agent.lastSeenAt?.toISOString() ?? '?'}, after the wake at ${agent.lastWakeSentAt?.toISOString() ?? '?'}: not stuck`,
         );
+        recordWorkerSuccess(db, log, now, agent.id, 'reconcile: not stuck');
         return;
-      case 'deferred':
+      case 'skip_deleting':
+        db.update(agents).set({ checkinDeadlineAt: null, reconcileAt: null, updatedAt: now }).where(eq(agents.id, agent.id)).run();
+        recordLifecycle(db, log, now, 'lifecycle.reconcile.skip_deleting', agent.id, 'agent is being deleted');
+        return;
+      case 'deferred': {
+        const until = new Date(decision.untilMs);
+        db.update(agents).set({ reconcileAt: until }).where(eq(agents.id, agent.id)).run();
+        const delay = (decision.untilMs - now.getTime()) / 1000;
         recordLifecycle(
           db,
           log,
           now,
           'lifecycle.reconcile.deferred',
           agent.id,
-          `deadline not reached (${new Date(decision.untilMs).toISOString()})`,
+          `no check-in yet after wake ${agent.wakeAttempts}; deadline not reached: check re-queued for ${until.toISOString()} (${delay} s)`,
+          { delay_seconds: delay, attempt: agent.wakeAttempts },
         );
+        recordWorkerSuccess(db, log, now, agent.id, 'reconcile: deferred');
         return;
+      }
       case 'max_attempts_reached': {
         const reason = offlineReason(agent);
         db.update(agents)
-          .set({ status: 'offline', checkinDeadlineAt: null, provisionAction: null, lastProvisionError: reason, updatedAt: now })
+          .set({
+            status: 'offline',
+            checkinDeadlineAt: null,
+            reconcileAt: null,
+            provisionAction: null,
+            lastProvisionError: reason,
+            updatedAt: now,
+          })
           .where(eq(agents.id, agent.id))
           .run();
         recordLifecycle(
@@ -208,6 +151,7 @@ export function createSupervisor(deps: SupervisorDeps) {
           { attempts: agent.wakeAttempts },
           'warn',
         );
+        recordWorkerSuccess(db, log, now, agent.id, 'reconcile: offline after the last wake');
         return;
       }
     }
@@ -215,15 +159,16 @@ export function createSupervisor(deps: SupervisorDeps) {
 
   /**
    * Wake again — under the agent's lock, after reading the row again: if an operator's wake, a
-   * provisioning or a check-in got there first, this retry is stale and is dropped.
+   * provisioning or a check-in got there first, this retry is stale and is dropped. The lock is held
+   * through an owed re-provisioning, so nothing can wake the agent in between.
    */
-  async function retrigger(snapshot: AgentRow): Promise<void> {
-    const owedProvisioning = await withAgentLock(snapshot.id, async () => {
+  function retrigger(snapshot: AgentRow): Promise<void> {
+    return withAgentLock(snapshot.id, async () => {
       const now = ctx.now();
       const agent = db.select().from(agents).where(eq(agents.id, snapshot.id)).get();
       if (!agent) {
         recordLifecycle(db, log, now, 'lifecycle.reconcile.skip_missing_agent', snapshot.id, 'the agent was deleted');
-        return null;
+        return;
       }
       const decision = decide(agent, now.getTime(), policy);
       if (agent.lifecycleGeneration !== snapshot.lifecycleGeneration || decision.kind !== 'retriggered') {
@@ -234,8 +179,9 @@ export function createSupervisor(deps: SupervisorDeps) {
           'lifecycle.reconcile.skip_stale_generation',
           agent.id,
           'something else acted on the agent first; this retry is dropped',
+          { queued_generation: snapshot.lifecycleGeneration, current_generation: agent.lifecycleGeneration },
         );
-        return null;
+        return;
       }
       const why = `retry ${decision.attempt}/${policy.maxWakeAttempts}`;
       recordLifecycle(
@@ -245,38 +191,21 @@ export function createSupervisor(deps: SupervisorDeps) {
         'lifecycle.reconcile.retriggered',
         agent.id,
         `no check-in by the deadline: wake ${decision.attempt} of ${policy.maxWakeAttempts}`,
-        {
-          attempt: decision.attempt,
-        },
+        { attempt: decision.attempt },
       );
-      // Provisioning takes the same lock itself, so it runs after this one is released.
-      if (agent.provisionAction !== null) return { agent, why };
-      await wakeOnce(agent, why);
-      return null;
+      // Success only when the wake reached the gateway: a failed one is `lifecycle.wake.failed`.
+      if (await wakeStep(agent, why)) recordWorkerSuccess(db, log, ctx.now(), agent.id, `reconcile: ${why} sent`);
     });
-    if (owedProvisioning) await wakeOnce(owedProvisioning.agent, owedProvisioning.why);
   }
 
-  /** One gateway's retries, one agent after another (they share one connection). */
-  async function runLane(batch: AgentRow[]): Promise<void> {
-    for (const agent of batch) {
-      try {
-        await retrigger(agent);
-        log.debug('queue.worker.success', 'lifecycle reconcile done', { agent_id: agent.id });
-      } catch (err) {
-        log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message });
-      }
-    }
-  }
-
-  /** Applies what is due; resolves once the lanes this pass started have finished. */
+  /** Applies what is due; resolves once the wakes this pass started have finished. */
   function runTick(): Promise<void> {
     lastTickAt = ctx.now();
     const now = lastTickAt;
-    const busy = JSON.stringify([...lanes.keys()]);
+    const busy = JSON.stringify([...inFlight.keys()]);
     const decided = due.all({ now: now.getTime(), busy }).map((agent) => ({ agent, decision: decide(agent, now.getTime(), policy) }));
-    // Decisions that only write (offline, skips) share one transaction: a burst of agents giving up at
-    // once costs one commit, not one per agent. Wakes go to the gateways afterwards, in lanes.
+    // Decisions that only write (offline, skips, deferrals) share one transaction: a burst of agents
+    // giving up at once costs one commit, not one per agent. Wakes go to the gateways afterwards.
     db.transaction(() => {
       for (const { agent, decision } of decided) {
         if (decision.kind === 'retriggered') continue;
@@ -287,28 +216,78 @@ export function createSupervisor(deps: SupervisorDeps) {
         }
       }
     });
-    const byGateway = new Map<string, AgentRow[]>();
+    const perGateway = new Map<string, number>();
+    for (const { gatewayId } of inFlight.values()) perGateway.set(gatewayId, (perGateway.get(gatewayId) ?? 0) + 1);
+    const started: Promise<void>[] = [];
+    // Earliest check first; a gateway's agents beyond its limit are due again on the next tick.
     for (const { agent, decision } of decided) {
       if (decision.kind !== 'retriggered') continue;
-      const batch = byGateway.get(agent.gatewayId) ?? [];
-      batch.push(agent);
-      byGateway.set(agent.gatewayId, batch);
-    }
-    const started: Promise<void>[] = [];
-    // Earliest deadline first; gateways beyond the lane limit are due again on the next tick.
-    for (const [gatewayId, batch] of byGateway) {
-      if (lanes.size >= maxLanes) break;
-      const lane = runLane(batch).finally(() => lanes.delete(gatewayId));
-      lanes.set(gatewayId, lane);
-      started.push(lane);
+      const n = perGateway.get(agent.gatewayId) ?? 0;
+      if (n >= maxPerGateway) continue;
+      perGateway.set(agent.gatewayId, n + 1);
+      const done = retrigger(agent)
+        .catch((err: unknown) => log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message }))
+        .finally(() => inFlight.delete(agent.id));
+      inFlight.set(agent.id, { gatewayId: agent.gatewayId, done });
+      started.push(done);
     }
     return Promise.all(started).then(() => undefined);
   }
 
+  /**
+   * The gateway accepted a wake and dropped it before running it (gateway-runs.ts `droppedWakeOf`):
+   * recorded, and sent again as the same attempt with a fresh deadline — the agent never saw it. Once
+   * per ladder step: a wake dropped again counts as the attempt it is.
+   */
+  function resendDropped(gatewayId: string, gatewayAgentId: string, reason: string): Promise<void> | undefined {
+    const found = agentForGatewayKey(db, gatewayId, gatewayAgentId);
+    if (!found) return undefined;
+    return withAgentLock(found.id, async () => {
+      const agent = db.select().from(agents).where(eq(agents.id, found.id)).get();
+      if (!agent || agent.checkinDeadlineAt === null || checkedInSinceWake(agent)) return; // no ladder waits on that wake
+      const step = agent.lastWakeSentAt?.getTime() ?? 0;
+      const again = resent.get(agent.id) === step;
+      recordLifecycle(
+        db,
+        log,
+        ctx.now(),
+        'lifecycle.wake.dropped',
+        agent.id,
+        `the gateway dropped wake ${agent.wakeAttempts} before running it (${reason}); ${again ? 'dropped again: it counts as the attempt' : 're-sent, not counted'}`,
+        { gateway_id: gatewayId, attempt: agent.wakeAttempts, resent: !again },
+        'warn',
+      );
+      if (again) return;
+      await wakeStep(agent, `re-sent after the gateway dropped it`, {
+        resend: true,
+        onArmed: (armed) => resent.set(agent.id, armed.deadline.getTime() - policy.checkinDeadlineMs),
+      });
+      if (resent.size > 1_000) resent.delete(resent.keys().next().value!);
+    });
+  }
+
+  /** A new cycle on request: the ladder starts again at 1 (see `wake`). */
+  function operatorWake(agentId: string, onArmed?: () => void): Promise<void> {
+    const asked = db.select({ generation: agents.lifecycleGeneration }).from(agents).where(eq(agents.id, agentId)).get();
+    return withAgentLock(agentId, async () => {
+      const agent = db.select().from(agents).where(eq(agents.id, agentId)).get();
+      if (!agent) return;
+      // A retry that held the lock when the operator asked has just woken the agent: that wake is the
+      // one asked for. It starts the new cycle (counted once) instead of a second wake.
+      if (asked && agent.lifecycleGeneration !== asked.generation && agent.checkinDeadlineAt !== null) {
+        db.update(agents).set({ wakeAttempts: 1, updatedAt: ctx.now() }).where(eq(agents.id, agentId)).run();
+        recordLifecycle(db, log, ctx.now(), 'lifecycle.wake.joined', agentId, 'operator wake joined the wake just sent; a new cycle starts at 1');
+        return;
+      }
+      db.update(agents).set({ wakeAttempts: 0, lastProvisionError: null, updatedAt: ctx.now() }).where(eq(agents.id, agentId)).run();
+      await wakeStep({ ...agent, wakeAttempts: 0, lastProvisionError: null }, 'requested', { onArmed });
+    });
+  }
+
   return {
     /**
-     * One pass over due deadlines; resolves once the wakes it started are done. The timer does not
-     * wait for that: a later pass runs while lanes are busy (it skips their gateways).
+     * One pass over due checks; resolves once the wakes it started are done. The timer does not
+     * wait for that: a later pass runs while wakes are in flight (it skips their agents).
      */
     tick(): Promise<void> {
       return runTick();
@@ -316,17 +295,27 @@ export function createSupervisor(deps: SupervisorDeps) {
     get lastTickAt(): Date | null {
       return lastTickAt;
     },
-    /** A new cycle on request (the operator's "wake"): the ladder starts again at 1. */
-    async wake(agentId: string): Promise<void> {
-      const owed = await withAgentLock(agentId, async () => {
-        db.update(agents).set({ wakeAttempts: 0, lastProvisionError: null, updatedAt: ctx.now() }).where(eq(agents.id, agentId)).run();
-        const agent = db.select().from(agents).where(eq(agents.id, agentId)).get();
-        if (!agent || agent.provisionAction !== null) return agent ?? null;
-        await wakeOnce(agent, 'requested');
-        return null;
-      });
-      // Owed provisioning takes the agent's lock itself, so it runs once ours is released.
-      if (owed) await wakeOnce(owed, 'requested');
+    /** The operator's wake, to its end (the doctor's fix waits for it). */
+    wake(agentId: string): Promise<void> {
+      return operatorWake(agentId);
+    },
+    /**
+     * The operator's wake for `POST /agents/{id}/wake`: resolves as soon as the attempt is counted
+     * (at once when nothing else holds the agent), never waiting for the gateway; the outcome follows
+     * on the event stream and in the trail.
+     */
+    requestWake(agentId: string): Promise<void> {
+      const waitForArming = !agentLockBusy(agentId);
+      let armed!: () => void;
+      const counted = new Promise<void>((resolve) => (armed = resolve));
+      const done: Promise<void> = operatorWake(agentId, armed)
+        .catch((err: unknown) => log.error('lifecycle.tick_failed', 'operator wake failed', { agent_id: agentId, error: (err as Error).message }))
+        .finally(() => {
+          armed();
+          background.delete(done);
+        });
+      background.add(done);
+      return waitForArming ? counted : Promise.resolve();
     },
     /** Re-provision (files, token kept if the workspace holds a valid one, fresh session) and wake: a new cycle. */
     async reprovision(agentId: string): Promise<void> {
@@ -335,18 +324,31 @@ export function createSupervisor(deps: SupervisorDeps) {
     start(): void {
       if (timer) return;
       // Failed runs the gateways report (by agent and run) go to the trail as they happen.
-      stopWatching = watchGatewayRuns({ db, logger: ctx.logger, manager, now: ctx.now });
+      const stopRuns = watchGatewayRuns({ db, logger: ctx.logger, manager, now: ctx.now });
+      const stopDrops = manager.onEvent((gatewayId, event, payload) => {
+        const dropped = droppedWakeOf(event, payload);
+        if (!dropped) return;
+        const done = resendDropped(gatewayId, dropped.gatewayAgentId, dropped.reason)
+          ?.catch((err: unknown) => log.error('lifecycle.tick_failed', 're-sending a dropped wake failed', { error: (err as Error).message }))
+          .finally(() => background.delete(done!));
+        if (done) background.add(done);
+      });
+      stopWatching = () => {
+        stopRuns();
+        stopDrops();
+      };
       // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
       db.update(agents)
-        .set({ checkinDeadlineAt: ctx.now() })
+        .set({ checkinDeadlineAt: ctx.now(), reconcileAt: ctx.now() })
         .where(and(isNotNull(agents.provisionAction), isNull(agents.checkinDeadlineAt)))
         .run();
       timer = ctx.loops.every(
         'supervisor tick',
         () => {
-          this.tick().catch((err: unknown) =>
-            log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message }),
-          );
+          this.tick().catch((err: unknown) => {
+            log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message });
+            timer?.fault(err); // the doctor's runtime.loops (and disk.full) see it; the next pass backs off
+          });
         },
         { intervalMs: tickMs },
       );
@@ -357,7 +359,7 @@ export function createSupervisor(deps: SupervisorDeps) {
       timer = null;
       stopWatching?.();
       stopWatching = null;
-      await Promise.allSettled([...lanes.values()]);
+      await Promise.allSettled([...[...inFlight.values()].map((w) => w.done), ...background]);
     },
   };
 }

@@ -4,7 +4,7 @@ import type { PageQuery } from '../contract/common.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, boards, gateways, retiredAgentTokens, tasks, templateDriftMemory, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
-import { recordLifecycle } from '../lifecycle/trail.js';
+import { recordCheckin } from '../lifecycle/ladder.js';
 import { recordActivity } from './activity.js';
 import type { ServiceContext } from './context.js';
 import { newId } from './context.js';
@@ -52,20 +52,8 @@ export function createAgentService(ctx: ServiceContext) {
     .prepare();
   const checkinWithActivity = ctx.sqlite.transaction((agent: AgentRow, next: AgentRow, now: Date) => {
     if (checkinStmt.run({ id: agent.id, now: now.getTime(), status: next.status }).changes === 0) throw notFound('Agent');
-    if (agent.checkinDeadlineAt !== null || agent.wakeAttempts > 0) {
-      // The web edition logged this when its reconcile found the agent had checked in; ours clears the deadline here.
-      recordLifecycle(
-        db,
-        ctx.logger,
-        now,
-        'lifecycle.reconcile.skip_not_stuck',
-        agent.id,
-        `checked in after ${agent.wakeAttempts} wake(s); ladder reset`,
-        {
-          attempts: agent.wakeAttempts,
-        },
-      );
-    }
+    // The queued check (reconcile_at) stays: it finds the agent not stuck (`skip_not_stuck`), as in the web edition.
+    if (agent.checkinDeadlineAt !== null || agent.wakeAttempts > 0) recordCheckin(db, ctx.logger, now, agent);
     if (next.status !== agent.status) {
       recordActivity(db, now, {
         eventType: 'agent.heartbeat',

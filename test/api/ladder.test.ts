@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, manualClock, startTestApi, type TestApi } from '../support/api.js';
+import { until } from '../support/doctor.js';
 
 /*
  * The ladder's bookkeeping, driven by a hand-moved clock and explicit ticks, with a gateway that is
@@ -66,7 +67,7 @@ describe('the check-in ladder with an unreachable gateway', () => {
     expect((await agentOf(created.id)).wake_attempts).toBe(3);
   });
 
-  it('a check-in mid-ladder resets it and logs skip_not_stuck', async () => {
+  it('a check-in mid-ladder resets it (lifecycle.checkin); the queued check then finds it not stuck', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
     clock.advance(30_000);
@@ -74,19 +75,32 @@ describe('the check-in ladder with an unreachable gateway', () => {
     expect((await agentOf(agent.id)).wake_attempts).toBe(2);
     const hb = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
     expect(hb.body).toMatchObject({ status: 'online', wake_attempts: 0, checkin_deadline_at: null, last_provision_error: null });
-    const logs = (await api.user('get', `/api/v1/logs?event=lifecycle.reconcile.skip_not_stuck&agent_id=${agent.id}`).expect(200)).body;
-    expect(logs.total).toBe(1);
+    const events = async () =>
+      ((await api.user('get', `/api/v1/logs?agent_id=${agent.id}&limit=100`).expect(200)).body.items as { event: string }[])
+        .map((e) => e.event)
+        .reverse();
+    expect((await events()).slice(-1)).toEqual(['lifecycle.checkin']);
+    clock.advance(15_000); // the check queued at the retry's wake runs and finds the check-in
+    await api.backend.services.supervisor.tick();
+    expect((await events()).slice(-3)).toEqual(['lifecycle.checkin', 'lifecycle.reconcile.skip_not_stuck', 'queue.worker.success']);
     clock.advance(120_000);
     await api.backend.services.supervisor.tick();
     expect((await agentOf(agent.id)).wake_attempts).toBe(0);
+    expect((await events()).filter((e) => e === 'lifecycle.reconcile.skip_not_stuck')).toHaveLength(1);
   });
 
-  it('POST /wake starts a new cycle at attempt 1; the logs filter rejects a bad pattern', async () => {
+  it('POST /wake answers with the new cycle counted at once; the outcome follows in the trail', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
     const woken = (await api.user('post', `/api/v1/agents/${agent.id}/wake`).expect(200)).body;
-    expect(woken).toMatchObject({ wake_attempts: 1 });
-    expect(woken.last_provision_error).toMatch(/Nothing answered/);
+    expect(woken).toMatchObject({ wake_attempts: 1, checkin_deadline_at: new Date(clock.now().getTime() + 30_000).toISOString() });
+    const failed = await until(
+      'the wake’s outcome',
+      async () => (await agentOf(agent.id)).last_provision_error as string | null,
+      (e) => e !== null,
+      10_000,
+    );
+    expect(failed).toMatch(/Nothing answered/);
     await api.user('get', '/api/v1/logs?event=lifecycle.%25').expect(422);
   });
 });

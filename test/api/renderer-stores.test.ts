@@ -5,6 +5,7 @@ import { boardSnapshotPath, startEarlyRead } from '../../renderer/src/api/early.
 import { subscribeAgentEvents, type StreamState } from '../../renderer/src/api/events.js';
 import { createAppStore } from '../../renderer/src/stores/app-store.js';
 import { createBoardStore } from '../../renderer/src/stores/board-store.js';
+import { until } from '../support/doctor.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 
 /*
@@ -114,10 +115,21 @@ describe('app store', () => {
     expect(after.wake_attempts).toBe(1);
     expect(after.last_wake_sent_at).not.toBe(before.last_wake_sent_at);
     expect(after.checkin_deadline_at).not.toBeNull();
-    // Nothing listens at the test gateway: the wake failed, and the toast carries the classified reason.
-    expect(store.getState().toasts.at(-1)).toMatchObject({ tone: 'bad' });
-    expect(store.getState().toasts.at(-1)?.text).toContain('Nothing answered at the gateway URL');
+    // The wake is answered before the gateway: the toast says it was requested…
+    expect(store.getState().toasts.at(-1)).toMatchObject({ tone: 'ok' });
+    expect(store.getState().toasts.at(-1)?.text).toMatch(/Wake requested/);
     expect(store.getState().busy).toEqual({});
+    // …and the outcome (nothing listens at the test gateway) arrives on the agent's record.
+    const failed = await until(
+      'the wake’s outcome',
+      async () => {
+        await store.getState().refresh();
+        return store.getState().agents.find((a) => a.id === worker.id)!.last_provision_error;
+      },
+      (e) => e !== null,
+      10_000,
+    );
+    expect(failed).toContain('Nothing answered at the gateway URL');
 
     // Deleting needs the gateway (the agent is removed there first): refused in words, the row stays.
     await store.getState().agentAction(worker.id, 'delete');

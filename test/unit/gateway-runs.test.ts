@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRunError, runFailureOf, runFailureReason } from '../../backend/lifecycle/gateway-runs.js';
+import { classifyRunError, droppedWakeOf, runFailureOf, runFailureReason } from '../../backend/lifecycle/gateway-runs.js';
 
 // Trimmed from real frames of openclaw 2026.9.6 (a connection that called `sessions.subscribe`).
 const failedRun = {
@@ -70,5 +70,32 @@ describe('gateway run outcomes (sessions.changed)', () => {
     expect(classifyRunError('provider returned HTTP 503')).toBe('model provider error');
     expect(classifyRunError('something nobody expected')).toBe('agent runner failed');
     expect(runFailureReason('LLM request timed out.')).toBe('gateway: agent run failed — model timeout (LLM request timed out.)');
+  });
+});
+
+describe('droppedWakeOf (a wake the gateway accepted, then dropped before running it)', () => {
+  // Verbatim from openclaw 2026.9.6: agent A woken, agent B created at once (the config reload supersedes A's run).
+  const dropped = {
+    ts: 1796604562861,
+    status: 'failed',
+    reason:
+      'prepared model runtime plugin generation was superseded for /work/wt/ladder/.openclaw-test/run-17234-7fc926/home/.openclaw/agents/probe-a-06a4dd-2/agent',
+    durationMs: 1355,
+    indicatorType: 'error',
+  };
+
+  it('names the agent from the directory in the gateway’s reason', () => {
+    expect(droppedWakeOf('heartbeat', dropped)).toEqual({ gatewayAgentId: 'probe-a-06a4dd-2', reason: dropped.reason });
+    expect(droppedWakeOf('heartbeat', { ...dropped, reason: dropped.reason.replace('probe-a-06a4dd-2', 'mc-gateway-1f') })?.gatewayAgentId).toBe(
+      'mc-gateway-1f',
+    );
+  });
+
+  it('anything else is not a dropped wake: other failures, skips, other events', () => {
+    expect(droppedWakeOf('heartbeat', { ...dropped, reason: 'agent-runner-failure' })).toBeNull();
+    expect(droppedWakeOf('heartbeat', { ts: 1, status: 'skipped', reason: 'cron-in-progress', durationMs: 0 })).toBeNull();
+    expect(droppedWakeOf('heartbeat', { ts: 1, status: 'ok-empty', reason: 'wake' })).toBeNull();
+    expect(droppedWakeOf('sessions.changed', dropped)).toBeNull();
+    expect(droppedWakeOf('heartbeat', null)).toBeNull();
   });
 });

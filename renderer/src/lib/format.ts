@@ -76,10 +76,13 @@ export function describeEvent(event: string): string {
   const known: Record<string, string> = {
     'lifecycle.wake.sent': 'Woken',
     'lifecycle.wake.failed': 'Wake failed',
-    'lifecycle.queue.enqueued': 'Check-in deadline set',
+    'lifecycle.queue.enqueued': 'Check-in deadline set, check queued',
+    'lifecycle.reconcile.deferred': 'Checked early: waiting for the deadline',
+    'queue.worker.success': 'Lifecycle task done',
+    'lifecycle.wake.joined': 'Operator wake joined a retry',
     'lifecycle.reconcile.retriggered': 'No check-in: woken again',
     'lifecycle.reconcile.max_attempts_reached': 'Gave up: marked offline',
-    'lifecycle.reconcile.skip_not_stuck': 'Checked in in time',
+    'lifecycle.reconcile.skip_not_stuck': 'Check found it checked in',
     'lifecycle.reconcile.skip_stale_generation': 'Retry dropped (newer action)',
     'lifecycle.checkin': 'Checked in',
   };

@@ -81,15 +81,20 @@ export function ActivityPage() {
   );
 }
 
+// The seed's events first (what its troubleshooting guide tells operators to watch), then ours.
 const EVENT_SUGGESTIONS = [
   'lifecycle.*',
-  'lifecycle.wake.*',
+  'lifecycle.queue.enqueued',
+  'queue.worker.success',
+  'lifecycle.reconcile.skip_not_stuck',
+  'lifecycle.reconcile.deferred',
+  'lifecycle.reconcile.retriggered',
+  'lifecycle.reconcile.max_attempts_reached',
   'lifecycle.reconcile.*',
+  'lifecycle.wake.*',
   'lifecycle.checkin',
   'lifecycle.wake.sent',
   'lifecycle.wake.failed',
-  'lifecycle.reconcile.retriggered',
-  'lifecycle.reconcile.max_attempts_reached',
 ];
 
 export function LogsPage({ agent, event }: { agent: string; event: string }) {

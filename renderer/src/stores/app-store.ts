@@ -253,7 +253,8 @@ export function createAppStore(api: ApiClient, options: { desktop?: DesktopInfo 
                   ? await api('reprovisionAgent', { params })
                   : await api('allowAgentCheckin', { params });
             get().applyAgent(agent);
-            const done = { wake: 'Wake sent', reprovision: 'Re-provisioned and woken', 'allow-checkin': 'Check-in allowed' }[action];
+            // A wake is answered once counted, before the gateway says anything: its outcome arrives live.
+            const done = { wake: 'Wake requested (the outcome follows live)', reprovision: 'Re-provisioned and woken', 'allow-checkin': 'Check-in allowed' }[action];
             get().notify(
               agent.last_provision_error ? 'bad' : 'ok',
               agent.last_provision_error ? `${agent.name}: ${agent.last_provision_error}` : `${done}: ${agent.name}.`,
