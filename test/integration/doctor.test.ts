@@ -7,7 +7,7 @@ import { readTar } from '../../backend/diagnostics/tar.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { patchGatewayConfig } from '../support/openclaw/config-patch.js';
 import { doctorCheck, doctorFix, until } from '../support/doctor.js';
-import type { DoctorCheckResult } from '../../backend/contract/diagnostics.js';
+import { CHECK_IDS, type DoctorCheckResult } from '../../backend/contract/diagnostics.js';
 import { checkIn, modelControl, modelError } from '../support/openclaw/model-control.js';
 import { runOpenClawCli } from '../support/openclaw/gateway.js';
 import { startReverseProxy, type ReverseProxy } from '../support/openclaw/reverse-proxy.js';
@@ -257,7 +257,7 @@ describe('doctor against the real gateway', () => {
     expect(config.gateways).toContainEqual(expect.objectContaining({ id: gatewayId, has_token: true }));
     const versions = JSON.parse(files.get('versions.json')!.toString());
     expect(versions.gateways[0].version).toMatch(/^2026\./);
-    expect(JSON.parse(files.get('doctor-report.json')!.toString()).checks.length).toBe(18);
+    expect(JSON.parse(files.get('doctor-report.json')!.toString()).checks.length).toBe(CHECK_IDS.length);
   }, 90_000);
 
   it('gateway token mismatch (the gateway’s token changed, its device pairing gone) → new token saved + re-test → verified', async () => {
