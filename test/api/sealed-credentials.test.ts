@@ -157,9 +157,12 @@ describe('gateway credentials at rest', () => {
     const sync = await api.user('post', `/api/v1/gateways/${gw.id}/templates/sync`).expect(409);
     expect(sync.body.detail.code).toBe('credentials_unreadable');
     expect((await api.user('get', `/api/v1/gateways/${gw.id}/templates/drift`)).status).toBe(409);
-    // Changing the URL needs the token to check the new address: asked for, not guessed.
-    const moved = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ url: 'ws://127.0.0.1:10', allow_offline: true }).expect(409);
+    // Another name for the same gateway needs the token to check the address again: asked for, not guessed.
+    const moved = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ url: 'ws://localhost:9', allow_offline: true }).expect(409);
     expect(moved.body.detail.next_step).toMatch(/Re-enter the gateway token/);
+    // Another gateway never gets the stored token at all: its own is asked for (docs/security.md).
+    const elsewhere = await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ url: 'ws://127.0.0.1:10', allow_offline: true }).expect(422);
+    expect(JSON.stringify(elsewhere.body)).toContain('token');
     await api.user('patch', `/api/v1/gateways/${gw.id}`).send({ name: 'Renamed' }).expect(200);
     const doctor = (await api.user('get', '/api/v1/doctor').expect(200)).body as { checks: { id: string; explanation: string }[] };
     expect(doctor.checks.find((c) => c.id === 'gateway.connection')?.explanation).toMatch(/cannot open the gateway token/);

@@ -68,7 +68,7 @@ describe('stop with a hung gateway', () => {
         .split('\n')
         .map((l) => JSON.parse(l) as StoppedLine);
       const stopped = lines.find((l) => l.event === 'app.stopped');
-      expect(stopped?.phases?.map((p) => p.phase)).toEqual(['loops', 'gateways', 'background work', 'http', 'database', 'instance']);
+      expect(stopped?.phases?.map((p) => p.phase)).toEqual(['loops', 'gateways', 'background work', 'http', 'local channel', 'database', 'instance', 'refusal log']);
       expect(stopped?.phases?.every((p) => p.outcome === 'done')).toBe(true);
       expect(stopped?.gateway_requests_aborted).toBeGreaterThanOrEqual(1);
       // Reopened: no recovery needed, intact, and what the stop interrupted says why.
