@@ -24,9 +24,11 @@ export const sessionKeys = {
 
 /**
  * A check-in's status: the one sent (`/api/v1/agents/{id}/heartbeat` may set a free-form status),
- * else provisioning/offline become online; updating/deleting are left to the lifecycle.
+ * else provisioning/offline become online. updating/deleting are Mission Control's own and stay,
+ * whatever the agent sends: an agent must not end its own update or teardown (docs/security.md).
  */
 export function statusAfterCheckin(current: string, sent: string | undefined): string {
+  if (current === 'updating' || current === 'deleting') return current;
   if (sent !== undefined) return sent;
   return current === 'provisioning' || current === 'offline' ? 'online' : current;
 }

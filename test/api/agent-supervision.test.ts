@@ -156,3 +156,16 @@ describe('a paused board is not exempt from a token rotation the user asked for'
     await api.user('post', scoped).expect(502);
   });
 });
+
+describe("Mission Control's own states stay its own when the agent checks in", () => {
+  it.each(['updating', 'deleting'])('an agent that is %s and reports "online" (or a label of its own) keeps that state', async (state) => {
+    const board = await f.board();
+    const agent = await f.agent(board.id);
+    // What an update in progress or a teardown writes (provisioning / teardown, under the agent's lock).
+    db().update(agents).set({ status: state }).where(eq(agents.id, agent.id)).run();
+    for (const body of [{ status: 'online' }, { status: 'busy' }]) {
+      await api.agent(agent.token, 'post', `/api/v1/agents/${agent.id}/heartbeat`).send(body).expect(200);
+      expect(db().select().from(agents).where(eq(agents.id, agent.id)).get()?.status).toBe(state);
+    }
+  });
+});
