@@ -45,8 +45,10 @@ export function armWake(
   const deadline = new Date(wakeAt.getTime() + policy.checkinDeadlineMs);
   const checkAt = new Date(wakeAt.getTime() + firstCheckDelayMs(policy));
   // A wake the gateway dropped is sent again as the same attempt: the agent never saw the first one.
-  const attempt = opts.resend ? agent.wakeAttempts : agent.wakeAttempts + 1;
-  tx.update(agents)
+  // The attempt is read back from the row, not the caller's snapshot: a new cycle may have reset the
+  // count since that snapshot was taken (a re-provision after offline is wake 1, not wake 4).
+  const counted = tx
+    .update(agents)
     .set({
       ...(!opts.resend && { wakeAttempts: sql`${agents.wakeAttempts} + 1` }),
       lastWakeSentAt: wakeAt,
@@ -57,7 +59,9 @@ export function armWake(
       updatedAt: now,
     })
     .where(eq(agents.id, agent.id))
-    .run();
+    .returning({ wakeAttempts: agents.wakeAttempts })
+    .get();
+  const attempt = counted?.wakeAttempts ?? (opts.resend ? agent.wakeAttempts : agent.wakeAttempts + 1);
   recordLifecycle(
     tx,
     logger,

@@ -82,6 +82,22 @@ describe('the seed’s log events for an agent that does not check in', () => {
   });
 });
 
+describe('a new cycle after offline', () => {
+  it('re-provisioning an agent the ladder gave up on records wake 1 of the new cycle, as the row counts it', async () => {
+    const board = await f.board();
+    const created = (await api.user('post', '/api/v1/agents').send({ name: f.unique('Again'), board_id: board.id }).expect(200)).body;
+    for (let i = 0; i < 6; i++) await step(15_000);
+    expect((await api.user('get', `/api/v1/agents/${created.id}`).expect(200)).body).toMatchObject({ status: 'offline', wake_attempts: 3 });
+    const before = (await logs(created.id)).length;
+
+    await api.user('post', `/api/v1/agents/${created.id}/reprovision`).expect((res) => expect(res.status).toBeLessThan(500));
+    const armed = (await logs(created.id)).slice(before).filter((r) => r.event === 'lifecycle.queue.enqueued');
+    expect(armed.map((r) => r.data.attempt)).toEqual([1]);
+    expect(armed[0]!.message).toMatch(/^wake 1 /);
+    expect((await api.user('get', `/api/v1/agents/${created.id}`).expect(200)).body.wake_attempts).toBe(1);
+  });
+});
+
 describe('an operator wake racing a supervisor retry', () => {
   const provisionings = async (id: string) => (await logs(id)).filter((r) => r.event === 'lifecycle.wake.failed').length;
 
