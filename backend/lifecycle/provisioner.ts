@@ -4,6 +4,7 @@ import { agents, boards, gateways, type AgentRow, type BoardRow, type GatewayRow
 import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
+import { conflict } from '../errors.js';
 import { recordActivity } from '../services/activity.js';
 import { recordLifecycle } from './trail.js';
 import { withAgentLock } from './agent-lock.js';
@@ -331,11 +332,14 @@ export function createProvisioner(deps: ProvisionerDeps) {
 
   async function provisionNow(agentId: string, options: ProvisionOptions): Promise<ProvisionResult> {
     const { agent, gateway, board } = load(agentId);
+    // Queued behind a teardown: never re-create on the gateway an agent that is being deleted there.
+    if (agent.status === 'deleting') throw conflict(`${agent.name} is being deleted; it is not provisioned again.`);
     const key = gatewayAgentKey(agent);
     markStarted(agent, options.action, options.newCycle ?? true);
     try {
       const conn = boundedBy(deps.manager.connection(target(gateway)), options.deadlineAt, ctx.now);
-      const hello = await deps.manager.ready(target(gateway), undefined, { failFast: true });
+      const readyMs = options.deadlineAt ? Math.max(250, options.deadlineAt.getTime() - ctx.now().getTime()) : undefined;
+      const hello = await deps.manager.ready(target(gateway), readyMs, { failFast: true });
       await ensureGatewayAgent(conn, gateway, key, agent.name);
       const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false, options.keepTokenOnly);
       const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
@@ -467,19 +471,25 @@ export function createProvisioner(deps: ProvisionerDeps) {
       }
     },
 
-    /** Remove the agent from its gateway (files too) and close its session. A missing agent is fine. */
+    /**
+     * Remove the agent from its gateway (files too) and close its session. A missing agent is fine.
+     * Under the agent's lock: a provisioning or wake in flight finishes first, so it cannot re-create
+     * the agent on the gateway after this delete (and one queued behind it finds the agent deleting).
+     */
     async removeFromGateway(agentId: string): Promise<void> {
-      const { agent, gateway } = load(agentId);
-      const conn = deps.manager.connection(target(gateway));
-      await deps.manager.ready(target(gateway), undefined, { failFast: true });
-      const key = gatewayAgentKey(agent);
-      // agents.delete takes the agent's sessions with it; the gateway refuses sessions.delete on a main session.
-      try {
-        await conn.request('agents.delete', { agentId: key, deleteFiles: true });
-      } catch (err) {
-        if (!(err instanceof GatewayError && isMissing(err))) throw err;
-      }
-      await waitForAgent(conn, key, false);
+      await withAgentLock(agentId, async () => {
+        const { agent, gateway } = load(agentId);
+        const conn = deps.manager.connection(target(gateway));
+        await deps.manager.ready(target(gateway), undefined, { failFast: true });
+        const key = gatewayAgentKey(agent);
+        // agents.delete takes the agent's sessions with it; the gateway refuses sessions.delete on a main session.
+        try {
+          await conn.request('agents.delete', { agentId: key, deleteFiles: true });
+        } catch (err) {
+          if (!(err instanceof GatewayError && isMissing(err))) throw err;
+        }
+        await waitForAgent(conn, key, false);
+      });
     },
 
     /** The agents of a gateway that exist on it, by gateway agent id. */

@@ -9,6 +9,7 @@ import type { AgentService } from '../services/agents.js';
 import type { BoardService } from '../services/boards.js';
 import type { ServiceContext } from '../services/context.js';
 import type { GatewayService } from '../services/gateways.js';
+import { withAgentLock } from './agent-lock.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 
@@ -74,10 +75,13 @@ export function createTeardown(deps: TeardownDeps) {
         results.push({ ...describe(agent), outcome: 'left_on_gateway', detail: unreachable.explanation });
         continue;
       }
-      // `deleting` on the event stream while it goes; the supervisor leaves a deleting agent alone.
-      db.update(agents).set({ status: 'deleting', updatedAt: deps.ctx.now() }).where(eq(agents.id, agent.id)).run();
       try {
-        await deps.provisioner.removeFromGateway(agent.id);
+        // Under the agent's lock, after any provisioning or wake in flight: `deleting` on the event stream
+        // while it goes; the supervisor leaves a deleting agent alone and provisioning refuses it.
+        await withAgentLock(agent.id, async () => {
+          db.update(agents).set({ status: 'deleting', updatedAt: deps.ctx.now() }).where(eq(agents.id, agent.id)).run();
+          await deps.provisioner.removeFromGateway(agent.id);
+        });
         results.push({ ...describe(agent), outcome: 'deleted', detail: null });
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
