@@ -264,7 +264,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
             ...(patch.workspace_root !== undefined && { workspaceRoot: patch.workspace_root }),
             ...(patch.disable_device_pairing !== undefined && { disableDevicePairing: patch.disable_device_pairing }),
             ...(patch.allow_insecure_tls !== undefined && { allowInsecureTls: patch.allow_insecure_tls }),
-            ...(tlsFingerprint !== current.tlsFingerprint && { tlsFingerprint }),
+            ...((newHost || tlsFingerprint !== current.tlsFingerprint) && { tlsFingerprint }),
             ...(newHost && { deviceToken: null }),
             ...(changed && { lastError: null }),
             updatedAt: ctx.now(),
