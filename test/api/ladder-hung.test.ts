@@ -53,26 +53,26 @@ describe('a hung gateway', () => {
     for (const id of ids) {
       await until('offline', async () => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body.status, (s) => s === 'offline', 30_000);
     }
-    const tickMs = Math.min(1_000, Math.max(50, (DEADLINE_S * 1000) / 10));
-    const slackMs = 500; // the tick's own work and the recording of each step
     for (const id of ids) {
       const events = await trail(id);
       const armed = events.filter((e) => e.event === 'lifecycle.queue.enqueued');
       const last = armed.at(-ATTEMPTS)!; // the ladder's first wake (the operator's restarted the main agent's)
       const offline = events.find((e) => e.event === 'lifecycle.reconcile.max_attempts_reached' && at(e) >= at(last))!;
       expect(offline, id).toBeDefined();
-      // Each step: counted when it starts, the next one a deadline (and at most a tick) later.
+      // Each step: counted when it starts, the next one no earlier than the deadline it armed. How much
+      // later depends on the machine's load, so the bound is read from the evidence, not the clock: every
+      // hung wake gave up within its own step's deadline (the old serial wakes waited out the connection's
+      // 30 s request timeout, one agent after another).
       const ladder = armed.slice(-ATTEMPTS);
       for (let i = 1; i < ladder.length; i++) {
-        const gap = at(ladder[i]!) - at(ladder[i - 1]!);
-        expect(gap, `${id} step ${i}`).toBeGreaterThanOrEqual(DEADLINE_S * 1000);
-        expect(gap, `${id} step ${i}`).toBeLessThanOrEqual(DEADLINE_S * 1000 + tickMs + slackMs);
+        expect(at(ladder[i]!) - at(ladder[i - 1]!), `${id} step ${i}`).toBeGreaterThanOrEqual(DEADLINE_S * 1000);
       }
-      expect(at(offline) - at(ladder[0]!), id).toBeLessThanOrEqual(ATTEMPTS * (DEADLINE_S * 1000 + tickMs) + slackMs);
-      // The hung wakes were sent and failed on their own deadline, not the connection's 30 s timeout.
       const failed = events.filter((e) => e.event === 'lifecycle.wake.failed' && at(e) > at(ladder[0]!));
       expect(failed.length, id).toBeGreaterThanOrEqual(ATTEMPTS - 1);
-      for (const e of failed) expect(e.message).toMatch(/did not answer within \d+ ms/);
+      for (const e of failed) {
+        const waited = Number(/did not answer within (\d+) ms/.exec(e.message)?.[1]);
+        expect(waited, `${id}: ${e.message}`).toBeLessThanOrEqual(DEADLINE_S * 1000);
+      }
     }
     expect(fake.unanswered().length).toBeGreaterThanOrEqual(ids.length * (ATTEMPTS - 1));
   }, 60_000);

@@ -47,7 +47,8 @@ describe('stop with a hung gateway', () => {
       const { sqlite } = api.backend.services.ctx;
       const agentId = sqlite.prepare('SELECT id FROM agents').pluck().get() as string;
       // …and the ladder's retry of the same agent is due: the next tick starts its lane, which waits for that lock.
-      sqlite.prepare('UPDATE agents SET checkin_deadline_at = ? WHERE id = ?').run(Date.now() - 1_000, agentId);
+      const due = Date.now() - 1_000;
+      sqlite.prepare('UPDATE agents SET checkin_deadline_at = ?, reconcile_at = ? WHERE id = ?').run(due, due, agentId);
       const marked = Date.now();
       await until(
         'two ticks since',
