@@ -52,7 +52,9 @@ export function createWakeStep(deps: { ctx: ServiceContext; manager: GatewayMana
     }
     const target = gatewayTarget(gateway);
     try {
-      const hello = await manager.ready(target, undefined, { failFast: true });
+      // Even the handshake waits no longer than the step's deadline (a gateway that accepts TCP and never
+      // sends its challenge must not stretch the ladder past deadline × attempts).
+      const hello = await manager.ready(target, Math.max(250, armed.deadline.getTime() - ctx.now().getTime()), { failFast: true });
       const connection = boundedBy(manager.connection(target), armed.deadline, ctx.now);
       const key = gatewayAgentKey(agent);
       const text = `Mission Control check-in due (${why}): run the check-in command from AGENTS.md now.`;
