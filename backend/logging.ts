@@ -24,7 +24,6 @@ export const LOG_EVENTS = [
   'auth.agent_failed',
   'agent.heartbeat',
   'agent.token_rotated',
-  'agent.presence_flush_failed',
   'db.opened',
   'lifecycle.queue.enqueued',
   'lifecycle.reconcile.deferred',
