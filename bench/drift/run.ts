@@ -4,7 +4,7 @@
  * old-algorithm.ts) against the current path (linear redaction, bounded Myers diff, in a worker), in
  * one run. "Read" is the JSON parse of the gateway's answer frame, on the event loop in both.
  *
- *   npm run bench:drift          (through /work/tools/heavy on the shared machine)
+ *   npm run bench:drift          (alone on the machine: it measures the event loop)
  *
  * The old redaction is quadratic on `a-a-a-…`: on the full 2 MiB it would run for most of an hour,
  * so it is measured on 25k, 50k and 100k characters and the 2 MiB figure is extrapolated (×(n/100k)²,
