@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DoctorCheckResult, DoctorFixResult, DoctorReport } from '../../backend/contract/diagnostics.js';
 import { tokenFromAgentsFile } from '../../backend/templates/render.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { runCli } from '../support/cli.js';
 import { doctorCheck as check, doctorFix as fix } from '../support/doctor.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 import { checkIn, modelControl, summarizeCheckIns, tokenInCommand } from '../support/openclaw/model-control.js';
@@ -66,20 +66,7 @@ async function obedientWorker(name: string, boardId: string): Promise<{ id: stri
 }
 
 /** `mission-control doctor …` as a subprocess against the running app's data dir. */
-function doctorCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', 'doctor', '--data-dir', api.dataDir, ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, MC_PORT: '', MC_DATA_DIR: '', MC_LOCAL_AUTH_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const doctorCli = (args: string[]) => runCli(['doctor', '--data-dir', api.dataDir, ...args]);
 type CliReport = DoctorReport & { fixes_applied: { check: string; result?: DoctorFixResult; error?: string }[] };
 
 beforeAll(async () => {
