@@ -339,7 +339,7 @@ describe('doctor against the real gateway', () => {
     }
     const result = await fix(api, 'gateway.connection', { action: 'retest_gateway', target_id: gatewayId, verify_wait_seconds: 60 });
     expect(result).toMatchObject({ verified: true, verify: { status: 'ok' } });
-  }, 180_000);
+  }, 300_000);
 });
 
 /*

@@ -64,5 +64,5 @@ describe('gateway status on the event stream', () => {
     } finally {
       await stream.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

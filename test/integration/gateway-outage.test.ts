@@ -50,5 +50,5 @@ describe('gateway outage', () => {
     );
     expect(back).toMatchObject({ ok: true, state: 'connected', protocol_version: 4 });
     expect((await api.user('get', `/api/v1/gateways/${id}`).expect(200)).body.last_error).toBeNull();
-  }, 120_000);
+  }, 300_000);
 });

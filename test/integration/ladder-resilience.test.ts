@@ -98,7 +98,7 @@ describe('ladder resilience', () => {
     } finally {
       await api.stop();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('backend SIGKILLed mid-ladder and restarted on the same data dir: the ladder goes on, no double wake', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mc-kill-'));
