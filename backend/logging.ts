@@ -59,6 +59,7 @@ export const LOG_EVENTS = [
   'secrets.credentials_unreadable',
   'secrets.sealed_at_rest',
   'teardown.agents_left_on_gateway',
+  'teardown.delete_retried',
   // Refusals, the log file and retention (docs/security.md, "the disk and the log").
   'auth.cross_origin_refused',
   'log.refusals_suppressed',

@@ -197,3 +197,9 @@ export function classifyGatewayError(body: GatewayErrorBody): GatewayError {
   if (body.code === 'UNAVAILABLE' && details.reason === 'startup-sidecars') return make('starting');
   return make('rejected');
 }
+
+/**
+ * A refusal worth another try: one the guide calls retryable (socket gone, timeout, starting) or the
+ * gateway's own `UNAVAILABLE` (seen under load: a state lease lost half-way through an operation).
+ */
+export const isTransientGatewayError = (err: GatewayError): boolean => err.retryable || err.gatewayCode === 'UNAVAILABLE';

@@ -2,7 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import type { TeardownAgent } from '../contract/gateways.js';
 import { agents, boards, gateways, type AgentRow, type GatewayRow } from '../db/schema.js';
 import { conflict, notFound, type AppError } from '../errors.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError, isTransientGatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import type { AgentService } from '../services/agents.js';
@@ -31,6 +31,13 @@ export interface TeardownDeps {
   gateways: Pick<GatewayService, 'getRow' | 'delete'>;
 }
 
+/**
+ * How often one agent's delete is tried when the gateway calls its refusal temporary: a dropped socket,
+ * a timeout, or its own `UNAVAILABLE` (seen on the real gateway under load: the deletion lost its state
+ * lease half-way, and only a later `agents.delete` finishes it). The waits between tries, in ms.
+ */
+export const TEARDOWN_RETRY_WAITS_MS = [1_000, 3_000];
+
 const nameList = (list: { name: string; gateway_agent_id: string }[]) => list.map((a) => `${a.name} (${a.gateway_agent_id})`).join(', ');
 
 export function createTeardown(deps: TeardownDeps) {
@@ -53,6 +60,25 @@ export function createTeardown(deps: TeardownDeps) {
         'running on the gateway (recorded in the activity feed; remove them there with `openclaw agents delete <id> --force`).',
       agents: remaining.map(describe),
     });
+  }
+
+  async function removeWithRetries(agent: AgentRow, gateway: GatewayRow): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.provisioner.removeFromGateway(agent.id);
+      } catch (err) {
+        const wait = TEARDOWN_RETRY_WAITS_MS[attempt];
+        if (!(err instanceof GatewayError) || !isTransientGatewayError(err) || wait === undefined) throw err;
+        log.warn('teardown.delete_retried', 'the gateway could not delete the agent this time; trying again', {
+          agent_id: agent.id,
+          gateway_id: gateway.id,
+          attempt: attempt + 1,
+          gateway_error: err.gatewayCode ?? err.code,
+          retry_in_ms: wait,
+        });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /**
@@ -80,7 +106,7 @@ export function createTeardown(deps: TeardownDeps) {
         // while it goes; the supervisor leaves a deleting agent alone and provisioning refuses it.
         await withAgentLock(agent.id, async () => {
           db.update(agents).set({ status: 'deleting', updatedAt: deps.ctx.now() }).where(eq(agents.id, agent.id)).run();
-          await deps.provisioner.removeFromGateway(agent.id);
+          await removeWithRetries(agent, gateway);
         });
         results.push({ ...describe(agent), outcome: 'deleted', detail: null });
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import { frameText as text, tiePair } from './ws-relay.js';
 
 /*
  * FAKE, on purpose: a fault-injecting WebSocket proxy in front of the REAL gateway that makes it look like
@@ -37,9 +38,6 @@ export interface FakeOldGatewayProxy {
   close(): Promise<void>;
 }
 
-const text = (data: RawData): string => (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
-/** Close codes a peer may send (1005/1006 only describe a close without one). */
-const sendable = (code: number): number => (code === 1005 || code === 1006 ? 1000 : code);
 
 export async function startFakeOldGatewayProxy(gatewayUrl: string): Promise<FakeOldGatewayProxy> {
   let faults: FakeOldGatewayFaults = { dropMethods: [], protocol: null };
@@ -102,17 +100,7 @@ export async function startFakeOldGatewayProxy(gatewayUrl: string): Promise<Fake
       }
       if (client.readyState === WebSocket.OPEN) client.send(raw);
     });
-    upstream.on('close', (code, reason) => {
-      if (client.readyState === WebSocket.OPEN) client.close(sendable(code), reason);
-      pairs.delete(pair);
-    });
-    client.on('close', (code, reason) => {
-      if (upstream.readyState === WebSocket.OPEN) upstream.close(sendable(code), reason);
-      else upstream.terminate();
-      pairs.delete(pair);
-    });
-    upstream.on('error', () => client.terminate());
-    client.on('error', () => upstream.terminate());
+    tiePair(client, upstream, () => pairs.delete(pair));
   });
 
   const dropAll = (): void => {
