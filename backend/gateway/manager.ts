@@ -4,7 +4,7 @@ import { assertCompatible } from './compat.js';
 import { createGatewayConnection, type GatewayConnection, type GatewayHello } from './connection.js';
 import { createCredentialVault } from './credential-vault.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from './device-identity.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, isTransientGatewayError } from './errors.js';
 import { failedConnection } from './failed-connection.js';
 import { createRedialGate, DEFAULT_REDIAL, type RedialSchedule } from './redial-policy.js';
 
@@ -80,6 +80,8 @@ export type GatewayStatusListener = (gatewayId: string) => void;
  * The gateway forgets subscriptions on reconnect, so every (re)connect subscribes again.
  */
 const SESSION_SUBSCRIBE = 'sessions.subscribe';
+/** The waits before each new try of a subscription the gateway refused for a moment, in ms. */
+export const SUBSCRIBE_RETRY_WAITS_MS = [2_000, 5_000, 15_000, 30_000];
 
 const sameTarget = (a: GatewayTarget, b: GatewayTarget) =>
   a.url === b.url &&
@@ -106,14 +108,29 @@ export function createGatewayManager(options: GatewayManagerOptions) {
   const redials = createRedialGate(options.redial ?? DEFAULT_REDIAL, options.nowMs);
   let stopped = false;
 
-  function subscribeSessions(gatewayId: string, connection: GatewayConnection): void {
+  /**
+   * Subscribe this connection to session events. A refusal the gateway calls temporary (a timeout on a
+   * loaded gateway, `UNAVAILABLE` while it starts) is tried again while the connection is the current
+   * one: without the subscription no run failure of this gateway would reach the ladder's trail.
+   */
+  function subscribeSessions(gatewayId: string, connection: GatewayConnection, attempt = 0): void {
     if (eventListeners.size === 0 || !connection.hello?.methods.includes(SESSION_SUBSCRIBE)) return;
     connection.request(SESSION_SUBSCRIBE, {}).catch((err: unknown) => {
+      const wait = SUBSCRIBE_RETRY_WAITS_MS[attempt];
+      const retry = err instanceof GatewayError && isTransientGatewayError(err) && wait !== undefined;
       // Reasons from the gateway's side are extra evidence: without them the ladder still works.
       log.warn('gateway.subscribe_failed', 'subscribing to session events failed', {
         gateway_id: gatewayId,
-        error: err instanceof GatewayError ? err.code : (err as Error).message,
+        error: err instanceof GatewayError ? (err.gatewayCode ?? err.code) : (err as Error).message,
+        attempt: attempt + 1,
+        retry_in_ms: retry ? wait : null,
       });
+      if (!retry) return;
+      const timer = setTimeout(() => {
+        const current = !stopped && connections.get(gatewayId)?.connection === connection && connection.state === 'connected';
+        if (current) subscribeSessions(gatewayId, connection, attempt + 1);
+      }, wait);
+      timer.unref();
     });
   }
 

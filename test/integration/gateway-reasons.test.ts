@@ -50,7 +50,12 @@ describe('reasons from the gateway side (real gateway)', () => {
     const { agent, events } = await lifecycle(failing.id);
     expect(agent).toMatchObject({ status: 'offline', wake_attempts: 3 });
     const runFailures = events.filter((e) => e.event === 'lifecycle.gateway.run_failed');
-    expect(runFailures.length).toBeGreaterThanOrEqual(1);
+    // Should this fail, say what the trail and the model saw instead.
+    const evidence = JSON.stringify({
+      trail: events.map((e) => `${e.event}: ${e.message}`),
+      model: failingRequests.map((r) => ({ heartbeat: r.heartbeat, response: r.response })),
+    });
+    expect(runFailures.length, evidence).toBeGreaterThanOrEqual(1);
     for (const failure of runFailures) {
       expect(failure.message).toMatch(/^gateway: agent run failed — model auth/);
       expect(failure.data).toMatchObject({ cause: expect.stringMatching(/^model auth/), run_id: expect.any(String) });
