@@ -19,6 +19,9 @@ export const PageQuery = z.object({
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
+/** `{board_id}`: the path parameter of every board-scoped resource (tasks, approvals, memory, …). */
+export const BoardParams = z.object({ board_id: Id });
+
 /** The web edition's paging envelope. */
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({
