@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './errors.js';
 
 /** Every id in the API is a UUID, as in the web edition. */
 export const Id = z.uuid();
@@ -43,7 +44,7 @@ export const ValidationIssue = z.object({
 export const ErrorResponse = z.object({
   detail: z.union([z.string(), z.array(ValidationIssue), z.record(z.string(), z.unknown())]),
   request_id: z.string(),
-  code: z.string().optional(),
+  code: ErrorCode.optional(),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
