@@ -63,6 +63,16 @@ export default tseslint.config(
     },
   },
   {
+    // One API client (#15 §4): the tray and the CLI call the API through backend/contract/client.ts.
+    files: ['main/**/*.ts', 'backend/cli/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Call the API through the one client (createRouteClient in backend/contract/client.ts).' },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': restrict(

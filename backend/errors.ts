@@ -1,33 +1,12 @@
+import { ERROR_STATUS, type ErrorCode } from './contract/errors.js';
+
 /**
  * The one error type services throw. `detail` keeps the web edition's wire shape: a string, or an
  * object agents parse (`{message, code, blocked_by_task_ids}` for a blocked task, …).
  */
-export type AppErrorCode =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'validation_failed'
-  | 'payload_too_large'
-  | 'host_not_allowed'
-  | 'cross_origin_refused'
-  | 'gateway_error'
-  | 'internal';
+export type AppErrorCode = ErrorCode;
 
-const STATUS: Record<AppErrorCode, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  validation_failed: 422,
-  payload_too_large: 413,
-  host_not_allowed: 403,
-  cross_origin_refused: 403,
-  gateway_error: 502,
-  internal: 500,
-};
+const STATUS: Record<AppErrorCode, number> = ERROR_STATUS;
 
 /**
  * Every route wraps a gateway failure as `gateway_error` (502) with the failure's code in `detail`. One

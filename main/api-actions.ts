@@ -1,3 +1,6 @@
+import { ApiError, createRouteClient } from '../backend/contract/client.js';
+import { ROUTES, type RouteName } from '../backend/contract/routes.js';
+
 /*
  * Tray actions that change things go through the HTTP API with the local token — the same doors
  * the UI and scripts use, with the same validation, locks and logs — never around them.
@@ -17,38 +20,28 @@ export interface ApiActions {
   wakeAgent(agentId: string): Promise<ActionResult>;
 }
 
-/** The web edition's `detail`: a string, an object with a message, or a list of field errors. */
-function describeDetail(detail: unknown): string | null {
-  if (typeof detail === 'string') return detail;
-  if (detail && typeof detail === 'object' && 'message' in detail && typeof detail.message === 'string') return detail.message;
-  if (Array.isArray(detail)) return `${detail.length} invalid field(s)`;
-  return null;
-}
-
 export function createApiActions(options: { baseUrl: string; token: string; fetch?: typeof fetch }): ApiActions {
-  const doFetch = options.fetch ?? fetch;
+  // The tray reports only whether an action happened, so it does not read the answer's body.
+  const call = createRouteClient({ baseUrl: options.baseUrl, getToken: () => options.token, fetch: options.fetch, parseAnswers: false });
 
-  async function post(path: string): Promise<ActionResult> {
+  async function outcome(route: RouteName, request: () => Promise<unknown>): Promise<ActionResult> {
     try {
-      const res = await doFetch(`${options.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${options.token}`, Accept: 'application/json' },
-      });
-      if (res.ok) return { ok: true, status: res.status, detail: null };
-      const body = (await res.json().catch(() => null)) as { detail?: unknown } | null;
-      return { ok: false, status: res.status, detail: describeDetail(body?.detail) ?? `HTTP ${res.status}` };
+      await request();
+      return { ok: true, status: (ROUTES[route] as { status?: number }).status ?? 200, detail: null };
     } catch (err) {
+      if (err instanceof ApiError) return { ok: false, status: err.status, detail: err.message || `HTTP ${err.status}` };
       return { ok: false, status: 0, detail: (err as Error).message };
     }
   }
 
   return {
     syncTemplates(gatewayId, sync = {}) {
-      const query = sync.rotateTokens ? '?rotate_tokens=true' : '';
-      return post(`/api/v1/gateways/${encodeURIComponent(gatewayId)}/templates/sync${query}`);
+      return outcome('syncGatewayTemplates', () =>
+        call('syncGatewayTemplates', { params: { gateway_id: gatewayId }, query: sync.rotateTokens ? { rotate_tokens: 'true' } : {} }),
+      );
     },
     wakeAgent(agentId) {
-      return post(`/api/v1/agents/${encodeURIComponent(agentId)}/wake`);
+      return outcome('wakeAgent', () => call('wakeAgent', { params: { agent_id: agentId } }));
     },
   };
 }

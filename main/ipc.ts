@@ -1,16 +1,10 @@
 import type { z } from 'zod';
 import {
-  BootstrapArgs,
-  BRIDGE_CHANNELS,
-  GetStartAtLoginArgs,
-  OpenExternalArgs,
-  RevealFolderArgs,
-  SetStartAtLoginArgs,
-  GetRunAtBootArgs,
-  SetRunAtBootArgs,
+  DESKTOP_BRIDGE,
+  type BridgeMethod,
+  type BridgeResult,
   type DesktopBootstrap,
   type RunAtBoot,
-  type StartAtLogin,
 } from '../backend/contract/desktop-bridge.js';
 import type { ElectronFacade, IpcSender } from './facade.js';
 import { openExternalSafely } from './security.js';
@@ -62,21 +56,32 @@ function handle<S extends z.ZodType>(deps: IpcDeps, channel: string, schema: S, 
   });
 }
 
+/** One handler per entry of the bridge's table: the compiler refuses a missing one or a wrong answer. */
+type BridgeHandlers = {
+  [K in BridgeMethod]: (args: z.output<(typeof DESKTOP_BRIDGE)[K]['args']>) => BridgeResult<K> | Promise<BridgeResult<K>>;
+};
+
 export function registerIpc(deps: IpcDeps): void {
-  handle(deps, BRIDGE_CHANNELS.bootstrap, BootstrapArgs, () => deps.bootstrap());
-  handle(deps, BRIDGE_CHANNELS.openExternal, OpenExternalArgs, async ([{ url }]) => {
-    if (!(await openExternalSafely(deps.electron, url, deps.appOrigin)))
-      throw new IpcRejected('open-external: not an external http(s) link');
-  });
-  handle(deps, BRIDGE_CHANNELS.revealFolder, RevealFolderArgs, async ([{ folder }]) => {
-    const problem = await deps.electron.openPath(deps.folders[folder]);
-    if (problem) throw new IpcRejected(`reveal-folder: ${problem}`);
-  });
-  handle(deps, BRIDGE_CHANNELS.getStartAtLogin, GetStartAtLoginArgs, (): StartAtLogin => ({ enabled: deps.startAtLogin.get() }));
-  handle(deps, BRIDGE_CHANNELS.setStartAtLogin, SetStartAtLoginArgs, ([{ enabled }]): StartAtLogin => {
-    deps.startAtLogin.set(enabled);
-    return { enabled: deps.startAtLogin.get() };
-  });
-  handle(deps, BRIDGE_CHANNELS.getRunAtBoot, GetRunAtBootArgs, (): RunAtBoot => deps.runAtBoot.get());
-  handle(deps, BRIDGE_CHANNELS.setRunAtBoot, SetRunAtBootArgs, ([{ enabled }]): RunAtBoot => deps.runAtBoot.set(enabled));
+  const handlers: BridgeHandlers = {
+    bootstrap: () => deps.bootstrap(),
+    openExternal: async ([{ url }]) => {
+      if (!(await openExternalSafely(deps.electron, url, deps.appOrigin)))
+        throw new IpcRejected('open-external: not an external http(s) link');
+    },
+    revealFolder: async ([{ folder }]) => {
+      const problem = await deps.electron.openPath(deps.folders[folder]);
+      if (problem) throw new IpcRejected(`reveal-folder: ${problem}`);
+    },
+    getStartAtLogin: () => ({ enabled: deps.startAtLogin.get() }),
+    setStartAtLogin: ([{ enabled }]) => {
+      deps.startAtLogin.set(enabled);
+      return { enabled: deps.startAtLogin.get() };
+    },
+    getRunAtBoot: () => deps.runAtBoot.get(),
+    setRunAtBoot: ([{ enabled }]) => deps.runAtBoot.set(enabled),
+  };
+  for (const method of Object.keys(DESKTOP_BRIDGE) as BridgeMethod[]) {
+    const entry = DESKTOP_BRIDGE[method];
+    handle(deps, entry.channel, entry.args, handlers[method] as (args: unknown) => unknown);
+  }
 }

@@ -4,9 +4,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { readAppSettings } from '../app-settings.js';
 import { loadConfig } from '../config.js';
-import { GatewayRead } from '../contract/gateways.js';
-import { page } from '../contract/common.js';
-import { TemplateSyncResult, type TemplateSyncQuery } from '../contract/templates.js';
+import { ApiError, createRouteClient } from '../contract/client.js';
+import type { GatewayRead } from '../contract/gateways.js';
+import type { TemplateSyncQuery, TemplateSyncResult } from '../contract/templates.js';
 import { openDb } from '../db/open-db.js';
 import { AppError } from '../errors.js';
 import { buildServices } from '../index.js';
@@ -85,9 +85,9 @@ export interface AccessFlags {
 const configArgs = (flags: AccessFlags): string[] =>
   (['data-dir', 'base-url', 'port'] as const).flatMap((name) => (flags[name] === undefined ? [] : [`--${name}`, flags[name]]));
 
-/** The API's error body as one line (a string detail, a message, or the first validation issue). */
-function errorLine(status: number, body: unknown): string {
-  const detail = (body as { detail?: unknown } | null)?.detail;
+/** An error answer of the API as one line (a string detail, a message with its next step, or the first validation issue). */
+export function errorLine(err: { status: number; detail: unknown }): string {
+  const { status, detail } = err;
   if (typeof detail === 'string') return `${status}: ${detail}`;
   if (Array.isArray(detail)) {
     const first = detail[0] as { loc?: unknown[]; msg?: string } | undefined;
@@ -119,28 +119,32 @@ export async function localTokenOfRunningApp(dataDir: string, env: NodeJS.Proces
 }
 
 function apiBackend(url: string, tokenOf: () => Promise<string>): CliBackend {
-  let token: Promise<string> | undefined;
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S): Promise<z.output<S>> {
-    const bearer = await (token ??= tokenOf());
-    let res: Response;
+  let token: string | undefined;
+  const client = createRouteClient({ baseUrl: url.replace(/\/+$/, ''), getToken: () => token ?? null });
+  /** One call of the running app's API; its errors as one line. */
+  async function call<T>(request: () => Promise<T>): Promise<T> {
+    token ??= await tokenOf();
     try {
-      res = await fetch(new URL(path, url), { method, headers: { Authorization: `Bearer ${bearer}` } });
+      return await request();
     } catch (err) {
+      if (err instanceof ApiError) throw new CliError(errorLine(err));
+      if (err instanceof CliError) throw err;
       throw new CliError(`The running app at ${url} did not answer: ${(err as Error).message}`);
     }
-    const body: unknown = await res.json().catch(() => null);
-    if (!res.ok) throw new CliError(errorLine(res.status, body));
-    return schema.parse(body);
   }
   return {
     mode: 'api',
     where: `the running app at ${url}`,
     baseUrl: null,
-    listGateways: async () => (await call('GET', '/api/v1/gateways?limit=200', page(GatewayRead))).items,
+    listGateways: async () => (await call(() => client('listGateways', { query: { limit: 200 } }))).items,
     syncTemplates(gatewayId, query) {
-      const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-      return call('POST', `/api/v1/gateways/${encodeURIComponent(gatewayId)}/templates/sync?${params}`, TemplateSyncResult);
+      // The query string carries the flags as the API reads them (`true`/`false`).
+      const asText = Object.fromEntries(
+        Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+      );
+      return call(() =>
+        client('syncGatewayTemplates', { params: { gateway_id: gatewayId }, query: asText as z.input<typeof TemplateSyncQuery> }),
+      );
     },
     close: async () => undefined,
   };
@@ -184,7 +188,7 @@ function directBackend(flags: AccessFlags, purpose: string, force: boolean): Cli
     const { services, gatewayManager } = buildServices(config, opened, logger);
     const db = opened;
     const toCli = (err: unknown): never => {
-      if (err instanceof AppError) throw new CliError(errorLine(err.status, { detail: err.detail }));
+      if (err instanceof AppError) throw new CliError(errorLine(err));
       throw err;
     };
     return {

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
+import { ApiError, createRouteClient } from '../contract/client.js';
 import type { DoctorCheckResult, DoctorFix, DoctorFixResult, DoctorReport } from '../contract/diagnostics.js';
 import { runOfflineDoctor } from '../diagnostics/index.js';
 import { readRunningInstance } from '../instance.js';
-import { localTokenOfRunningApp } from './access.js';
+import { errorLine, localTokenOfRunningApp } from './access.js';
 
 /*
  * `mission-control doctor [--json] [--fix] [--yes]`. With the app running on the data dir it asks
@@ -66,20 +67,8 @@ function render(report: DoctorReport, where: string, fixes: { check: string; res
   return `${lines.join('\n')}\n`;
 }
 
-async function api<T>(base: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(180_000),
-  });
-  const json = (await res.json().catch(() => null)) as unknown;
-  if (!res.ok) {
-    const detail = (json as { detail?: unknown } | null)?.detail;
-    throw new Error(`${method} ${path}: HTTP ${res.status} ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`);
-  }
-  return json as T;
-}
+/** The running app's API, through the one client (its checks may take minutes: 3 min per request). */
+const appClient = (baseUrl: string, token: string) => createRouteClient({ baseUrl, getToken: () => token, timeoutMs: 180_000 });
 
 export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values;
@@ -138,31 +127,36 @@ export async function doctorCommand(argv: string[], io: Io, env: NodeJS.ProcessE
       return 1;
     }
     try {
-      report = await api<DoctorReport>(running.url, token, 'GET', '/api/v1/doctor');
+      const call = appClient(running.url, token);
+      report = await call('doctorReport');
       if (values.fix) {
         for (const check of report.checks.filter((c) => c.status === 'fail' || c.status === 'warn')) {
           for (const f of check.fixes.filter((x) => !AUTOMATIC_NEVER.has(x.action) && (!x.destructive || values.yes))) {
             try {
-              const result = await api<DoctorFixResult>(running.url, token, 'POST', '/api/v1/doctor/fix', {
-                check_id: check.id,
-                action: f.action,
-                ...(f.target_id && { target_id: f.target_id }),
-                ...(f.board_id && { board_id: f.board_id }),
-                ...(f.level && { level: f.level }),
-                confirm: f.destructive,
-                verify_wait_seconds: 30,
+              const result = await call('doctorFix', {
+                body: {
+                  check_id: check.id,
+                  action: f.action,
+                  ...(f.target_id && { target_id: f.target_id }),
+                  ...(f.board_id && { board_id: f.board_id }),
+                  ...(f.level && { level: f.level }),
+                  confirm: f.destructive,
+                  verify_wait_seconds: 30,
+                },
               });
               fixes.push({ check: check.id, result });
               if (result.verified) break;
             } catch (err) {
-              fixes.push({ check: check.id, error: (err as Error).message });
+              fixes.push({ check: check.id, error: err instanceof ApiError ? errorLine(err) : (err as Error).message });
             }
           }
         }
-        if (fixes.length) report = await api<DoctorReport>(running.url, token, 'GET', '/api/v1/doctor');
+        if (fixes.length) report = await call('doctorReport');
       }
     } catch (err) {
-      io.err(`mission-control doctor: the running app did not answer: ${(err as Error).message}\n`);
+      io.err(
+        `mission-control doctor: the running app did not answer: ${err instanceof ApiError ? errorLine(err) : (err as Error).message}\n`,
+      );
       return 1;
     }
   } else {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ApprovalStatus, Id, Text, Timestamp } from './common.js';
+import { ApprovalStatus, BoardParams, Id, PageQuery, Text, Timestamp, page } from './common.js';
+import { BOARD, defineRoute } from './route.js';
 
 export const ApprovalRead = z.object({
   id: Id,
@@ -35,3 +36,73 @@ export const ApprovalUpdate = z.strictObject({ status: ApprovalStatus });
 
 export const ApprovalParams = z.object({ board_id: Id, approval_id: Id });
 export const ApprovalListQuery = z.object({ status: ApprovalStatus.optional() });
+
+/** Approvals: agents request, the user resolves. */
+export const APPROVAL_ROUTES = {
+  listApprovals: defineRoute({
+    method: 'get',
+    path: '/api/v1/boards/{board_id}/approvals',
+    operationId: 'list_approvals',
+    summary: 'Approvals of a board',
+    tags: ['approvals'],
+    auth: 'user_or_agent',
+    params: BoardParams,
+    query: PageQuery.extend(ApprovalListQuery.shape),
+    response: page(ApprovalRead),
+  }),
+  createApproval: defineRoute({
+    method: 'post',
+    path: '/api/v1/boards/{board_id}/approvals',
+    operationId: 'create_approval',
+    summary: 'Request an approval',
+    tags: ['approvals'],
+    auth: 'user_or_agent',
+    params: BoardParams,
+    body: ApprovalCreate,
+    response: ApprovalRead,
+  }),
+  resolveApproval: defineRoute({
+    method: 'patch',
+    path: '/api/v1/boards/{board_id}/approvals/{approval_id}',
+    operationId: 'resolve_approval',
+    summary: 'Approve or reject',
+    tags: ['approvals'],
+    auth: 'user',
+    params: ApprovalParams,
+    body: ApprovalUpdate,
+    response: ApprovalRead,
+  }),
+  agentListApprovals: defineRoute({
+    method: 'get',
+    path: '/api/v1/agent/boards/{board_id}/approvals',
+    operationId: 'agent_list_approvals',
+    summary: 'Approvals of your board',
+    tags: BOARD,
+    auth: 'agent',
+    params: BoardParams,
+    query: PageQuery.extend(ApprovalListQuery.shape),
+    response: page(ApprovalRead),
+    llm: {
+      intent: 'Check whether an approval was granted.',
+      whenToUse: 'Before moving a task to done.',
+      requiredActor: 'board lead or worker',
+    },
+  }),
+  agentCreateApproval: defineRoute({
+    method: 'post',
+    path: '/api/v1/agent/boards/{board_id}/approvals',
+    operationId: 'agent_create_approval',
+    summary: 'Request a human approval',
+    tags: BOARD,
+    auth: 'agent',
+    params: BoardParams,
+    body: ApprovalCreate,
+    response: ApprovalRead,
+    llm: {
+      intent: 'Ask the human to approve an action or a task’s completion.',
+      whenToUse: 'When the board requires approval for done, or an action is risky; include lead_reasoning.',
+      requiredActor: 'board lead or worker',
+      sideEffects: 'One pending approval per task.',
+    },
+  }),
+} as const;

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { Id, QueryBool, Text, Timestamp } from './common.js';
+import { AgentRead } from './agents.js';
+import { ApprovalRead } from './approvals.js';
+import { BoardParams, Id, PageQuery, Text, Timestamp, page } from './common.js';
+import { TeardownQuery, TeardownResult } from './gateways.js';
+import { BoardMemoryRead } from './memory.js';
+import { ALL, BOARD, defineRoute } from './route.js';
+import { TaskRead } from './tasks.js';
+
+export { BoardParams } from './common.js';
+export { BoardMemoryQuery } from './memory.js';
 
 export const BoardType = z.enum(['goal', 'general']);
 
@@ -79,6 +88,109 @@ export const BoardUpdate = z.strictObject({
 });
 export type BoardUpdate = z.infer<typeof BoardUpdate>;
 
-export const BoardParams = z.object({ board_id: Id });
 export const BoardListQuery = z.object({ gateway_id: Id.optional() });
-export const BoardMemoryQuery = z.object({ is_chat: QueryBool.optional() });
+
+const BoardSnapshot = z.object({
+  board: BoardRead,
+  tasks: z.array(TaskRead),
+  agents: z.array(AgentRead),
+  approvals: z.array(ApprovalRead),
+  chat_messages: z.array(BoardMemoryRead),
+  pending_approvals_count: z.number().int(),
+});
+
+/** Boards: the user API and what agents read of their boards. */
+export const BOARD_ROUTES = {
+  listBoards: defineRoute({
+    method: 'get',
+    path: '/api/v1/boards',
+    operationId: 'list_boards',
+    summary: 'List boards',
+    tags: ['boards'],
+    auth: 'user',
+    query: PageQuery.extend(BoardListQuery.shape),
+    response: page(BoardRead),
+  }),
+  createBoard: defineRoute({
+    method: 'post',
+    path: '/api/v1/boards',
+    operationId: 'create_board',
+    summary: 'Create a board on a gateway',
+    tags: ['boards'],
+    auth: 'user',
+    body: BoardCreate,
+    response: BoardRead,
+  }),
+  getBoard: defineRoute({
+    method: 'get',
+    path: '/api/v1/boards/{board_id}',
+    operationId: 'get_board',
+    summary: 'Get a board',
+    tags: ['boards'],
+    auth: 'user',
+    params: BoardParams,
+    response: BoardRead,
+  }),
+  updateBoard: defineRoute({
+    method: 'patch',
+    path: '/api/v1/boards/{board_id}',
+    operationId: 'update_board',
+    summary: 'Update a board and its rules',
+    tags: ['boards'],
+    auth: 'user',
+    params: BoardParams,
+    body: BoardUpdate,
+    response: BoardRead,
+  }),
+  deleteBoard: defineRoute({
+    method: 'delete',
+    path: '/api/v1/boards/{board_id}',
+    operationId: 'delete_board',
+    summary: 'Delete a board with its tasks, approvals and chat; its agents on the gateway first (409 if unreachable, unless ?force=true)',
+    tags: ['boards'],
+    auth: 'user',
+    params: BoardParams,
+    query: TeardownQuery,
+    response: TeardownResult,
+  }),
+  boardSnapshot: defineRoute({
+    method: 'get',
+    path: '/api/v1/boards/{board_id}/snapshot',
+    operationId: 'board_snapshot',
+    summary: 'Board, tasks, agents, approvals and chat in one read',
+    tags: ['boards', ...BOARD],
+    auth: 'user_or_agent',
+    params: BoardParams,
+    response: BoardSnapshot,
+  }),
+  agentListBoards: defineRoute({
+    method: 'get',
+    path: '/api/v1/agent/boards',
+    operationId: 'agent_list_boards',
+    summary: 'Boards visible to the calling agent',
+    tags: ALL,
+    auth: 'agent',
+    query: PageQuery,
+    response: page(BoardRead),
+    llm: {
+      intent: 'Find the boards you work on.',
+      whenToUse: 'Board agents: to read your own board. The gateway main agent: to list the boards of its gateway.',
+      requiredActor: 'any agent',
+    },
+  }),
+  agentGetBoard: defineRoute({
+    method: 'get',
+    path: '/api/v1/agent/boards/{board_id}',
+    operationId: 'agent_get_board',
+    summary: 'Read a board (rules, objective)',
+    tags: ALL,
+    auth: 'agent',
+    params: BoardParams,
+    response: BoardRead,
+    llm: {
+      intent: 'Read the board’s objective and rules.',
+      whenToUse: 'Before planning or moving tasks.',
+      requiredActor: 'agent of this board, or the gateway main agent',
+    },
+  }),
+} as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from './errors.js';
 
 /** Every id in the API is a UUID, as in the web edition. */
 export const Id = z.uuid();
@@ -18,6 +19,9 @@ export const PageQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
+
+/** `{board_id}`: the path parameter of every board-scoped resource (tasks, approvals, memory, …). */
+export const BoardParams = z.object({ board_id: Id });
 
 /** The web edition's paging envelope. */
 export const page = <T extends z.ZodType>(item: T) =>
@@ -40,7 +44,7 @@ export const ValidationIssue = z.object({
 export const ErrorResponse = z.object({
   detail: z.union([z.string(), z.array(ValidationIssue), z.record(z.string(), z.unknown())]),
   request_id: z.string(),
-  code: z.string().optional(),
+  code: ErrorCode.optional(),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 

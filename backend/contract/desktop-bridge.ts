@@ -7,17 +7,6 @@ import { z } from 'zod';
  * serves the same UI to a plain browser): check `window.missionControl` before using it.
  */
 
-export const BRIDGE_CHANNELS = {
-  bootstrap: 'mc:bootstrap',
-  openExternal: 'mc:open-external',
-  revealFolder: 'mc:reveal-folder',
-  getStartAtLogin: 'mc:get-start-at-login',
-  setStartAtLogin: 'mc:set-start-at-login',
-  getRunAtBoot: 'mc:get-run-at-boot',
-  setRunAtBoot: 'mc:set-run-at-boot',
-} as const;
-export type BridgeChannel = (typeof BRIDGE_CHANNELS)[keyof typeof BRIDGE_CHANNELS];
-
 /** No arguments. */
 export const BootstrapArgs = z.tuple([]);
 /** Only http(s) links go to the system browser. */
@@ -60,12 +49,31 @@ export const DesktopBootstrap = z.object({
 });
 export type DesktopBootstrap = z.infer<typeof DesktopBootstrap>;
 
-export interface DesktopBridge {
-  bootstrap(): Promise<DesktopBootstrap>;
-  openExternal(input: { url: string }): Promise<void>;
-  revealFolder(input: { folder: 'data' | 'logs' }): Promise<void>;
-  getStartAtLogin(): Promise<StartAtLogin>;
-  setStartAtLogin(input: { enabled: boolean }): Promise<StartAtLogin>;
-  getRunAtBoot(): Promise<RunAtBoot>;
-  setRunAtBoot(input: { enabled: boolean }): Promise<RunAtBoot>;
-}
+/**
+ * The bridge as one table: method → IPC channel, argument tuple and answer. main/ipc.ts registers one
+ * handler per entry (parsing the arguments with `args`), main/preload.cts exposes one method per entry
+ * (its channel map is type-checked against this table, and test/unit/desktop-bridge.test.ts loads it),
+ * and the renderer's adapter (renderer/src/bridge.ts) parses every answer with `result`.
+ */
+export const DESKTOP_BRIDGE = {
+  bootstrap: { channel: 'mc:bootstrap', args: BootstrapArgs, result: DesktopBootstrap },
+  openExternal: { channel: 'mc:open-external', args: OpenExternalArgs, result: z.void() },
+  revealFolder: { channel: 'mc:reveal-folder', args: RevealFolderArgs, result: z.void() },
+  getStartAtLogin: { channel: 'mc:get-start-at-login', args: GetStartAtLoginArgs, result: StartAtLogin },
+  setStartAtLogin: { channel: 'mc:set-start-at-login', args: SetStartAtLoginArgs, result: StartAtLogin },
+  getRunAtBoot: { channel: 'mc:get-run-at-boot', args: GetRunAtBootArgs, result: RunAtBoot },
+  setRunAtBoot: { channel: 'mc:set-run-at-boot', args: SetRunAtBootArgs, result: RunAtBoot },
+} as const;
+
+export type BridgeMethod = keyof typeof DESKTOP_BRIDGE;
+export type BridgeArgs<K extends BridgeMethod> = z.input<(typeof DESKTOP_BRIDGE)[K]['args']>;
+export type BridgeResult<K extends BridgeMethod> = z.output<(typeof DESKTOP_BRIDGE)[K]['result']>;
+
+/** Method → channel, derived from the table. */
+export const BRIDGE_CHANNELS = Object.fromEntries(Object.entries(DESKTOP_BRIDGE).map(([name, entry]) => [name, entry.channel])) as {
+  readonly [K in BridgeMethod]: (typeof DESKTOP_BRIDGE)[K]['channel'];
+};
+export type BridgeChannel = (typeof BRIDGE_CHANNELS)[BridgeMethod];
+
+/** What the preload exposes as `window.missionControl`: one method per entry of the table. */
+export type DesktopBridge = { [K in BridgeMethod]: (...args: BridgeArgs<K>) => Promise<BridgeResult<K>> };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, QueryBool, Text, Timestamp } from './common.js';
+import { Id, PageQuery, QueryBool, Text, Timestamp, page } from './common.js';
+import { defineRoute } from './route.js';
 
 /** ws:// or wss:// with an explicit port, as the web edition's form requires. */
 export const GatewayUrl = z
@@ -218,3 +219,99 @@ export type TeardownAgent = z.infer<typeof TeardownAgent>;
 
 export const TeardownResult = z.object({ ok: z.literal(true), agents: z.array(TeardownAgent) });
 export type TeardownResult = z.infer<typeof TeardownResult>;
+
+/** Gateways (the user API). */
+export const GATEWAY_ROUTES = {
+  listGateways: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways',
+    operationId: 'list_gateways',
+    summary: 'List gateways',
+    tags: ['gateways'],
+    auth: 'user',
+    query: PageQuery,
+    response: page(GatewayRead),
+  }),
+  createGateway: defineRoute({
+    method: 'post',
+    path: '/api/v1/gateways',
+    operationId: 'create_gateway',
+    summary: 'Add a gateway (its main agent record is created with it)',
+    tags: ['gateways'],
+    auth: 'user',
+    body: GatewayCreate,
+    response: GatewayRead,
+  }),
+  // Fixed paths before `{gateway_id}`: Express matches in order.
+  testGateway: defineRoute({
+    method: 'post',
+    path: '/api/v1/gateways/test',
+    operationId: 'test_gateway',
+    summary: 'Test connection settings before saving (always 200; `ok` and `error` say how it went)',
+    tags: ['gateways'],
+    auth: 'user',
+    body: GatewayConnectionTest,
+    response: GatewayLiveStatus,
+  }),
+  discoverGateway: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/discover',
+    operationId: 'discover_gateway',
+    summary: 'The OpenClaw gateway configured on this machine, if any (offered, never added silently)',
+    tags: ['gateways'],
+    auth: 'user',
+    response: DiscoveredGateway,
+  }),
+  gatewaysStatus: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/status',
+    operationId: 'gateways_status',
+    summary: 'Live status of a gateway by ?gateway_id or ?board_id (web-edition path)',
+    tags: ['gateways'],
+    auth: 'user',
+    query: GatewayStatusQuery,
+    response: GatewayLiveStatus,
+  }),
+  gatewayStatus: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/{gateway_id}/status',
+    operationId: 'gateway_status',
+    summary: 'Live status: connected, version, protocol, capabilities, classified last error',
+    tags: ['gateways'],
+    auth: 'user',
+    params: GatewayParams,
+    response: GatewayLiveStatus,
+  }),
+  getGateway: defineRoute({
+    method: 'get',
+    path: '/api/v1/gateways/{gateway_id}',
+    operationId: 'get_gateway',
+    summary: 'Get a gateway',
+    tags: ['gateways'],
+    auth: 'user',
+    params: GatewayParams,
+    response: GatewayRead,
+  }),
+  updateGateway: defineRoute({
+    method: 'patch',
+    path: '/api/v1/gateways/{gateway_id}',
+    operationId: 'update_gateway',
+    summary: 'Update a gateway',
+    tags: ['gateways'],
+    auth: 'user',
+    params: GatewayParams,
+    body: GatewayUpdate,
+    response: GatewayRead,
+  }),
+  deleteGateway: defineRoute({
+    method: 'delete',
+    path: '/api/v1/gateways/{gateway_id}',
+    operationId: 'delete_gateway',
+    summary: 'Delete a gateway that has no boards: its main agent on the gateway first (409 if unreachable, unless ?force=true)',
+    tags: ['gateways'],
+    auth: 'user',
+    params: GatewayParams,
+    query: TeardownQuery,
+    response: TeardownResult,
+  }),
+} as const;

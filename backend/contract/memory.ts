@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, Text, Timestamp } from './common.js';
+import { BoardParams, Id, PageQuery, QueryBool, Text, Timestamp, page } from './common.js';
+import { BOARD, defineRoute } from './route.js';
 
 export const BoardMemoryRead = z.object({
   id: Id,
@@ -41,3 +42,75 @@ export const ActivityListQuery = z.object({
   task_id: Id.optional(),
   event_type: z.string().trim().min(1).max(100).optional(),
 });
+
+export const BoardMemoryQuery = z.object({ is_chat: QueryBool.optional() });
+
+/** Board chat and notes, and the activity feed. */
+export const MEMORY_ROUTES = {
+  listBoardMemory: defineRoute({
+    method: 'get',
+    path: '/api/v1/boards/{board_id}/memory',
+    operationId: 'list_board_memory',
+    summary: 'Board chat and notes, newest first',
+    tags: ['memory'],
+    auth: 'user_or_agent',
+    params: BoardParams,
+    query: PageQuery.extend(BoardMemoryQuery.shape),
+    response: page(BoardMemoryRead),
+  }),
+  createBoardMemory: defineRoute({
+    method: 'post',
+    path: '/api/v1/boards/{board_id}/memory',
+    operationId: 'create_board_memory',
+    summary: 'Post to board chat (tag "chat") or add a note',
+    tags: ['memory'],
+    auth: 'user_or_agent',
+    params: BoardParams,
+    body: BoardMemoryCreate,
+    response: BoardMemoryRead,
+  }),
+  agentListMemory: defineRoute({
+    method: 'get',
+    path: '/api/v1/agent/boards/{board_id}/memory',
+    operationId: 'agent_list_memory',
+    summary: 'Board chat (is_chat=true) and notes, newest first',
+    tags: BOARD,
+    auth: 'agent',
+    params: BoardParams,
+    query: PageQuery.extend(BoardMemoryQuery.shape),
+    response: page(BoardMemoryRead),
+    llm: {
+      intent: 'Read board chat and shared notes.',
+      whenToUse: 'On heartbeat, to see new messages.',
+      requiredActor: 'board lead or worker',
+    },
+  }),
+  agentCreateMemory: defineRoute({
+    method: 'post',
+    path: '/api/v1/agent/boards/{board_id}/memory',
+    operationId: 'agent_create_memory',
+    summary: 'Post to board chat (tags ["chat"]) or add a note',
+    tags: BOARD,
+    auth: 'agent',
+    params: BoardParams,
+    body: BoardMemoryCreate,
+    response: BoardMemoryRead,
+    llm: {
+      intent: 'Talk to the board or keep a durable note.',
+      whenToUse: 'Replies to BOARD CHAT messages: tags ["chat"].',
+      whenNotToUse: 'Do not set source to anyone else: you always write as yourself (403). /pause and /resume are for the board lead only.',
+      requiredActor: 'board lead or worker',
+      sideEffects: 'Chat reaches the lead and @mentioned agents; /pause or /resume from the lead reaches every agent of the board.',
+    },
+  }),
+  listActivity: defineRoute({
+    method: 'get',
+    path: '/api/v1/activity',
+    operationId: 'list_activity',
+    summary: 'Activity feed, newest first (agents see their own events)',
+    tags: ['activity'],
+    auth: 'user_or_agent',
+    query: PageQuery.extend(ActivityListQuery.shape),
+    response: page(ActivityEventRead),
+  }),
+} as const;

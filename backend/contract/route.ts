@@ -14,6 +14,11 @@ export type RouteAuth = 'open' | 'user' | 'agent' | 'user_or_agent';
 /** Role tags agents filter `/openapi.json` by. */
 export type AgentRoleTag = 'agent-main' | 'agent-lead' | 'agent-worker';
 
+/** Every agent role; the board roles; the lead only (the role tags a route carries). */
+export const ALL: AgentRoleTag[] = ['agent-lead', 'agent-worker', 'agent-main'];
+export const BOARD: AgentRoleTag[] = ['agent-lead', 'agent-worker'];
+export const LEAD: AgentRoleTag[] = ['agent-lead'];
+
 /** Hints the web edition's templates read from `/openapi.json` (`x-llm-intent`, …). */
 export interface LlmHints {
   intent: string;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { LogLevelName } from './diagnostics.js';
 import { RetentionDays, StorageRead } from './storage.js';
+import { OkResponse } from './common.js';
+import { UserRead } from './compat.js';
+import { defineRoute } from './route.js';
 
 /*
  * Headless sign-in: the browser never holds the local token. `serve` prints a one-time login link;
@@ -90,3 +93,76 @@ export const SettingsUpdate = z.strictObject({
   retention_days: RetentionDays.nullable().optional(),
 });
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
+
+/** The local user: sign-in, session cookie, settings. */
+export const SESSION_ROUTES = {
+  authBootstrap: defineRoute({
+    method: 'post',
+    path: '/api/v1/auth/bootstrap',
+    operationId: 'auth_bootstrap',
+    summary: 'Resolve the local user (web-edition compatible)',
+    tags: ['auth'],
+    auth: 'user',
+    response: UserRead,
+  }),
+  login: defineRoute({
+    method: 'get',
+    path: '/auth/login',
+    operationId: 'login',
+    summary:
+      'Open the one-time login link `serve` prints: sets an HttpOnly SameSite=Strict session cookie and redirects (303) to the UI; a used or unknown code is a 401 page',
+    tags: ['auth'],
+    auth: 'open',
+    query: LoginQuery,
+    response: OkResponse,
+    status: 303,
+  }),
+  createSession: defineRoute({
+    method: 'post',
+    path: '/api/v1/auth/session',
+    operationId: 'create_session',
+    summary: 'Exchange the local token for the UI’s session cookie (HttpOnly, SameSite=Strict); the token is not kept by the browser',
+    tags: ['auth'],
+    auth: 'open',
+    body: SessionCreate,
+    response: OkResponse,
+  }),
+  deleteSession: defineRoute({
+    method: 'delete',
+    path: '/api/v1/auth/session',
+    operationId: 'delete_session',
+    summary: 'Sign out: end the session of this cookie',
+    tags: ['auth'],
+    auth: 'open',
+    response: OkResponse,
+  }),
+  getSettings: defineRoute({
+    method: 'get',
+    path: '/api/v1/settings',
+    operationId: 'get_settings',
+    summary: 'How this server runs: port, base URL agents use, data folder, log level, check-in policy',
+    tags: ['settings'],
+    auth: 'user',
+    response: SettingsRead,
+  }),
+  updateSettings: defineRoute({
+    method: 'patch',
+    path: '/api/v1/settings',
+    operationId: 'update_settings',
+    summary:
+      'Change settings from the UI: log level (at once), port and base URL agents use (saved to app-settings.json, used from the next start). `null` restores the default; a value set by a flag or variable is refused (422)',
+    tags: ['settings'],
+    auth: 'user',
+    body: SettingsUpdate,
+    response: SettingsRead,
+  }),
+  usersMe: defineRoute({
+    method: 'get',
+    path: '/api/v1/users/me',
+    operationId: 'users_me',
+    summary: 'The local user',
+    tags: ['users'],
+    auth: 'user',
+    response: UserRead,
+  }),
+} as const;

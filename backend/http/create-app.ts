@@ -9,7 +9,7 @@ import type { Diagnostics } from '../diagnostics/index.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../services/index.js';
 import { HAND_MOUNTED, type Handler, type Handlers, type StreamRouteName } from './handlers.js';
-import { streamAgentEvents } from './event-stream.js';
+import { streamPushEvents } from './event-stream.js';
 import { errorHandler, frontMiddleware } from './middleware.js';
 import { createActorResolver, mountRoute } from './mount.js';
 import { mountSessionRoutes } from './session-routes.js';
@@ -110,7 +110,8 @@ export function createApp(deps: AppDeps): Express {
   });
   router.get(ROUTES.eventStream.path, (req, res) => {
     resolveActor(req, ROUTES.eventStream as RouteDef);
-    streamAgentEvents(res, deps.services.agentFeed, deps.services.templateSync.progress, deps.services.gatewayFeed);
+    const { agentFeed, gatewayFeed, templateSync } = deps.services;
+    streamPushEvents(res, { agent: agentFeed, gateway: gatewayFeed, template_sync: templateSync.progress });
   });
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, refusals: deps.services.refusals, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);

@@ -1,36 +1,32 @@
 import type { Response } from 'express';
-import type { SyncProgressFeed } from '../lifecycle/sync-progress.js';
-import type { AgentFeed } from '../services/agent-feed.js';
-import type { GatewayFeed } from '../services/gateway-feed.js';
+import { PUSH_EVENTS, formatPushEvent, type PushEventName, type PushPayload } from '../contract/events.js';
 
 const PING_MS = 15_000;
 
+/** Where the events of one name come from (the agent feed, the gateway feed, sync progress). */
+export interface PushSource<K extends PushEventName> {
+  subscribe(listener: (data: PushPayload<K>) => void): () => void;
+}
+/** One source per event of the contract's `PUSH_EVENTS` table (a missing one sends none of its events). */
+export type PushSources = { agent: PushSource<'agent'> } & { [K in PushEventName]?: PushSource<K> };
+
 /**
- * Server-sent events: one `agent` event per visible change, one `gateway` event per connection change
- * (state, version, last error), `template_sync` progress while a sync runs, and a comment ping so
- * proxies keep it open.
+ * Server-sent events: one frame per event of each source, named by the `PUSH_EVENTS` table, and a
+ * comment ping so proxies keep the stream open.
  */
-export function streamAgentEvents(res: Response, feed: AgentFeed, syncProgress?: SyncProgressFeed, gatewayFeed?: GatewayFeed): void {
+export function streamPushEvents(res: Response, sources: PushSources): void {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
   res.write(': connected\n\n');
-  const unsubscribe = feed.subscribe((agent) => {
-    res.write(`event: agent\ndata: ${JSON.stringify(agent)}\n\n`);
-  });
-  const unsubscribeSync = syncProgress?.subscribe((progress) => {
-    res.write(`event: template_sync\ndata: ${JSON.stringify(progress)}\n\n`);
-  });
-  const unsubscribeGateways = gatewayFeed?.subscribe((gateway) => {
-    res.write(`event: gateway\ndata: ${JSON.stringify(gateway)}\n\n`);
-  });
+  const unsubscribers = (Object.keys(PUSH_EVENTS) as PushEventName[]).map((name) =>
+    (sources[name] as PushSource<typeof name> | undefined)?.subscribe((data) => res.write(formatPushEvent(name, data))),
+  );
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
   res.on('close', () => {
     clearInterval(ping);
-    unsubscribe();
-    unsubscribeSync?.();
-    unsubscribeGateways?.();
+    for (const unsubscribe of unsubscribers) unsubscribe?.();
   });
 }

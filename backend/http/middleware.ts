@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import type { ErrorCode } from '../contract/errors.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { LogThrottle } from '../log-throttle.js';
@@ -127,37 +128,33 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const request_id = req.requestId ?? '';
     if (res.headersSent) return;
+    // The one writer of error bodies: `code` is typed by the contract's ERROR_CODES.
+    const send = (status: number, detail: unknown, code: ErrorCode) => res.status(status).json({ detail, request_id, code });
     if (err instanceof RequestValidationError) {
-      res.status(422).json({ detail: err.issues, request_id, code: 'validation_failed' });
+      send(422, err.issues, 'validation_failed');
       return;
     }
     if (err instanceof AppError) {
-      res.status(err.status).json({ detail: err.detail, request_id, code: err.code });
+      send(err.status, err.detail, err.code);
       return;
     }
     const parserError = err as BodyParserError;
     if (parserError?.type === 'entity.parse.failed') {
-      res.status(422).json({
-        detail: [{ loc: ['body'], msg: `Malformed JSON body: ${parserError.message}`, type: 'json_invalid' }],
-        request_id,
-        code: 'validation_failed',
-      });
+      send(422, [{ loc: ['body'], msg: `Malformed JSON body: ${parserError.message}`, type: 'json_invalid' }], 'validation_failed');
       return;
     }
     if (parserError?.type === 'entity.too.large') {
-      res.status(413).json({ detail: 'Request body is too large.', request_id, code: 'payload_too_large' });
+      send(413, 'Request body is too large.', 'payload_too_large');
       return;
     }
     if (err instanceof URIError) {
       // A path with broken percent-encoding (`/api/v1/boards/%E0%A4%A`).
-      res.status(400).json({ detail: 'The request path is not valid percent-encoding.', request_id, code: 'bad_request' });
+      send(400, 'The request path is not valid percent-encoding.', 'bad_request');
       return;
     }
     if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       // Other refusals raised by Express or the body parser (unsupported charset/encoding, aborted request, …).
-      res
-        .status(parserError.status)
-        .json({ detail: parserError.expose ? parserError.message : 'Bad request.', request_id, code: 'bad_request' });
+      send(parserError.status, parserError.expose ? parserError.message : 'Bad request.', 'bad_request');
       return;
     }
     logger.error('http.request_failed', 'unhandled error', {
@@ -166,6 +163,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       path: req.path,
       err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
     });
-    res.status(500).json({ detail: 'Internal server error. The log has the details under this request id.', request_id, code: 'internal' });
+    send(500, 'Internal server error. The log has the details under this request id.', 'internal');
   };
 }

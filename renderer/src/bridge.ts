@@ -1,5 +1,13 @@
 import './zod-config';
-import { DesktopBootstrap, RunAtBoot, StartAtLogin, type DesktopBridge } from '../../backend/contract/desktop-bridge.js';
+import {
+  DESKTOP_BRIDGE,
+  type BridgeArgs,
+  type BridgeMethod,
+  type BridgeResult,
+  type DesktopBootstrap,
+  type DesktopBridge,
+  type RunAtBoot,
+} from '../../backend/contract/desktop-bridge.js';
 
 /**
  * The Electron preload bridge (`window.missionControl`, contract in backend/contract/desktop-bridge.ts)
@@ -26,16 +34,18 @@ declare global {
   }
 }
 
-/** The pages' view of the preload's bridge. */
+/** The pages' view of the preload's bridge: every answer is parsed with its entry's `result` in the bridge's table. */
 export function adaptBridge(raw: DesktopBridge): MissionControlBridge {
+  const call = async <K extends BridgeMethod>(method: K, ...args: BridgeArgs<K>): Promise<BridgeResult<K>> =>
+    DESKTOP_BRIDGE[method].result.parse(await (raw[method] as (...a: BridgeArgs<K>) => Promise<unknown>)(...args)) as BridgeResult<K>;
   return {
-    bootstrap: async () => DesktopBootstrap.parse(await raw.bootstrap()),
-    openExternal: (url) => raw.openExternal({ url }),
-    revealFolder: (folder) => raw.revealFolder({ folder }),
-    getStartAtLogin: async () => StartAtLogin.parse(await raw.getStartAtLogin()).enabled,
-    setStartAtLogin: async (enabled) => StartAtLogin.parse(await raw.setStartAtLogin({ enabled })).enabled,
-    getRunAtBoot: async () => RunAtBoot.parse(await raw.getRunAtBoot()),
-    setRunAtBoot: async (enabled) => RunAtBoot.parse(await raw.setRunAtBoot({ enabled })),
+    bootstrap: () => call('bootstrap'),
+    openExternal: (url) => call('openExternal', { url }),
+    revealFolder: (folder) => call('revealFolder', { folder }),
+    getStartAtLogin: async () => (await call('getStartAtLogin')).enabled,
+    setStartAtLogin: async (enabled) => (await call('setStartAtLogin', { enabled })).enabled,
+    getRunAtBoot: () => call('getRunAtBoot'),
+    setRunAtBoot: (enabled) => call('setRunAtBoot', { enabled }),
   };
 }
 

@@ -56,3 +56,21 @@ describe('layer boundaries (eslint no-restricted-imports)', () => {
     });
   }
 });
+
+describe('one API client (contract engineer, #15 §4)', () => {
+  const fetchUses = async (filePath: string, code: string) => {
+    const [result] = await eslint.lintText(code, { filePath });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-globals').map((m) => m.message);
+  };
+  const cases = [
+    { file: 'main/x.ts', client: '../backend/contract/client.js' },
+    { file: 'backend/cli/x.ts', client: '../contract/client.js' },
+  ];
+  for (const { file, client } of cases) {
+    it(`${file} calls the API through createRouteClient, not fetch`, async () => {
+      expect(await fetchUses(file, "export const a = () => fetch('http://127.0.0.1/api/v1/agents');\n")).toHaveLength(1);
+      const good = `import { createRouteClient } from '${client}';\nexport const a = createRouteClient({ baseUrl: '' });\n`;
+      expect(await fetchUses(file, good)).toEqual([]);
+    });
+  }
+});

@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { createApiActions } from '../../main/api-actions.js';
 import { runDesktop, type DesktopApp } from '../../main/app.js';
 import { TRAY_ACTIONS } from '../../main/tray-model.js';
 import { FakeElectron } from './main-fake-electron.js';
+import { useRecordingServer } from '../support/recording-server.js';
 
 /*
  * Tray actions are plain HTTP calls with the local token. The template sync endpoint is built
@@ -15,53 +14,29 @@ import { FakeElectron } from './main-fake-electron.js';
  * the real backend the tray reports the outcome it gets.
  */
 
-interface Seen {
-  method: string;
-  url: string;
-  authorization: string | undefined;
-  body: string;
-}
-
 describe('the HTTP actions', () => {
-  let server: Server;
-  let base = '';
-  const seen: Seen[] = [];
-  let answer: { status: number; body: unknown } = { status: 200, body: { ok: true } };
-
-  beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body });
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const rec = useRecordingServer({ status: 200, body: { ok: true } });
 
   const token = 'local-token-'.padEnd(60, 'x');
 
   it('sync templates: POST /api/v1/gateways/{id}/templates/sync with the bearer token, no body', async () => {
-    seen.length = 0;
-    const actions = createApiActions({ baseUrl: base, token });
+    rec.seen.length = 0;
+    const actions = createApiActions({ baseUrl: rec.base, token });
     expect(await actions.syncTemplates('gw 1/2')).toEqual({ ok: true, status: 200, detail: null });
     expect(await actions.syncTemplates('gw-3', { rotateTokens: true })).toMatchObject({ ok: true });
-    expect(seen).toEqual([
+    expect(rec.seen).toEqual([
       { method: 'POST', url: '/api/v1/gateways/gw%201%2F2/templates/sync', authorization: `Bearer ${token}`, body: '' },
       { method: 'POST', url: '/api/v1/gateways/gw-3/templates/sync?rotate_tokens=true', authorization: `Bearer ${token}`, body: '' },
     ]);
   });
 
   it('wake: POST /api/v1/agents/{id}/wake; an error answer becomes its detail', async () => {
-    seen.length = 0;
-    answer = { status: 409, body: { detail: { message: 'the gateway is unreachable', code: 'unreachable' } } };
-    const actions = createApiActions({ baseUrl: base, token });
+    rec.seen.length = 0;
+    rec.answer = { status: 409, body: { detail: { message: 'the gateway is unreachable', code: 'unreachable' } } };
+    const actions = createApiActions({ baseUrl: rec.base, token });
     expect(await actions.wakeAgent('a1')).toEqual({ ok: false, status: 409, detail: 'the gateway is unreachable' });
-    expect(seen).toEqual([{ method: 'POST', url: '/api/v1/agents/a1/wake', authorization: `Bearer ${token}`, body: '' }]);
-    answer = { status: 200, body: {} };
+    expect(rec.seen).toEqual([{ method: 'POST', url: '/api/v1/agents/a1/wake', authorization: `Bearer ${token}`, body: '' }]);
+    rec.answer = { status: 200, body: {} };
   });
 
   it('nobody listening: not ok, with the network error', async () => {

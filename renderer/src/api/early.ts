@@ -1,3 +1,4 @@
+import { requestInit } from '../../../backend/contract/request-init.js';
 import type { ApiClientOptions } from './client.js';
 
 /*
@@ -9,20 +10,6 @@ import type { ApiClientOptions } from './client.js';
 export interface EarlyRead {
   path: string;
   response: Promise<Response>;
-}
-
-/** Method, headers and credentials of every API request (the client's and the early read's). */
-export function requestInit(options: ApiClientOptions, method: string, body?: unknown): RequestInit {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = options.getToken?.() ?? null;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return {
-    method: method.toUpperCase(),
-    headers,
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  };
 }
 
 /** `GET /api/v1/users/me`, the session check every page starts with (the route table's `usersMe`). */

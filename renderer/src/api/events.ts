@@ -1,5 +1,6 @@
-import { AgentRead } from '../../../backend/contract/agents.js';
-import { GatewayRead } from '../../../backend/contract/gateways.js';
+import type { AgentRead } from '../../../backend/contract/agents.js';
+import { parsePushEvent, type PushEventName, type PushPayload } from '../../../backend/contract/events.js';
+import type { GatewayRead } from '../../../backend/contract/gateways.js';
 import { ROUTES } from '../../../backend/contract/routes.js';
 import type { ApiClientOptions } from './client.js';
 
@@ -108,22 +109,19 @@ export function subscribeEventStream(options: ApiClientOptions, handlers: EventS
   };
 }
 
-/** Routes one stream event to its handler, parsed with the contract's schema (anything else is ignored). */
+/** A handler per push event name (the contract's `PUSH_EVENTS`); an event without one is ignored. */
+export type PushHandlers = { [K in PushEventName]?: (data: PushPayload<K>) => void };
+
+/** Routes one stream event to its handler, parsed with its name's schema from `PUSH_EVENTS` (anything else is ignored). */
+export function dispatchPushEvent(ev: SseEvent, handlers: PushHandlers): void {
+  if (!handlers[ev.event as PushEventName]) return;
+  const parsed = parsePushEvent(ev.event, ev.data);
+  if (parsed) (handlers[parsed.name] as ((data: unknown) => void) | undefined)?.(parsed.data);
+}
+
+/** Agent and gateway events to their handlers (the live fleet view). */
 export function dispatchLiveEvent(ev: SseEvent, handlers: Pick<AgentStreamHandlers, 'onAgent' | 'onGateway'>): void {
-  if (ev.event !== 'agent' && ev.event !== 'gateway') return;
-  let data: unknown;
-  try {
-    data = JSON.parse(ev.data);
-  } catch {
-    return;
-  }
-  if (ev.event === 'agent') {
-    const parsed = AgentRead.safeParse(data);
-    if (parsed.success) handlers.onAgent(parsed.data);
-  } else {
-    const parsed = GatewayRead.safeParse(data);
-    if (parsed.success) handlers.onGateway?.(parsed.data);
-  }
+  dispatchPushEvent(ev, { agent: handlers.onAgent, gateway: handlers.onGateway });
 }
 
 /** Live agent (and gateway) changes from the event stream, each parsed with the contract's schema. */

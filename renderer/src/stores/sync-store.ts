@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
-import { TemplateSyncProgress, type TemplateDriftResult, type TemplateSyncResult } from '../../../backend/contract/templates.js';
+import type { TemplateDriftResult, TemplateSyncProgress, TemplateSyncResult } from '../../../backend/contract/templates.js';
 import type { ApiClient, ApiClientOptions } from '../api/client.js';
-import { subscribeEventStream } from '../api/events.js';
+import { dispatchPushEvent, subscribeEventStream } from '../api/events.js';
 import { describeProblem, type Problem } from '../lib/problem.js';
 
 /** `sync`: rewrite the files, keep valid tokens. `rotate`: new tokens for every agent, then wait for their check-ins. */
@@ -171,10 +171,6 @@ export type SyncStore = ReturnType<typeof createSyncStore>;
 /** Feeds `template_sync` progress events from the event stream into a listener, parsed with the contract's schema. */
 export function watchSyncProgress(options: ApiClientOptions, onProgress: (p: TemplateSyncProgress) => void): { close(): void } {
   return subscribeEventStream(options, {
-    onEvent: (ev) => {
-      if (ev.event !== 'template_sync') return;
-      const parsed = TemplateSyncProgress.safeParse(JSON.parse(ev.data));
-      if (parsed.success) onProgress(parsed.data);
-    },
+    onEvent: (ev) => dispatchPushEvent(ev, { template_sync: onProgress }),
   });
 }
