@@ -1,5 +1,5 @@
 import type { AgentRow } from '../db/schema.js';
-import type { LifecyclePolicy } from '../services/context.js';
+import type { LifecyclePolicy } from '../core/context.js';
 
 /*
  * The fast-convergence ladder as one pure decision (seed policy: check in within the deadline after

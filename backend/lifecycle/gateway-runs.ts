@@ -4,7 +4,7 @@ import type { Db } from '../db/open-db.js';
 import { agents, lifecycleEvents, type AgentRow } from '../db/schema.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
-import { recordLifecycle } from './trail.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
 
 /*
  * Reasons from the gateway's side: why an agent did not answer, as the gateway itself saw its run.

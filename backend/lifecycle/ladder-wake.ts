@@ -3,11 +3,11 @@ import { agents, gateways, type AgentRow } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
-import type { ServiceContext } from '../services/context.js';
+import type { ServiceContext } from '../core/context.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import { armWake, boundedBy, type ArmedWake } from './ladder.js';
 import type { Provisioner } from './provisioner.js';
-import { recordLifecycle } from './trail.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
 
 export interface WakeStepOptions {
   /** Called once the attempt is counted and its check queued (before the gateway is asked). */

@@ -3,8 +3,8 @@ import type { DbOrTx } from '../db/open-db.js';
 import { agents, type AgentRow } from '../db/schema.js';
 import type { GatewayConnection } from '../gateway/connection.js';
 import type { Logger } from '../logging.js';
-import type { LifecyclePolicy } from '../services/context.js';
-import { recordLifecycle } from './trail.js';
+import type { LifecyclePolicy } from '../core/context.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
 
 /*
  * The ladder's column writes, in one place (the provisioner, the supervisor and the check-in share

@@ -5,15 +5,15 @@ import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { conflict } from '../errors.js';
-import { recordActivity } from '../services/activity.js';
-import { recordLifecycle } from './trail.js';
-import { withAgentLock } from './agent-lock.js';
+import { recordActivity } from '../core/activity-log.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
+import { withAgentLock } from '../core/agent-lock.js';
 import { armWake, boundedBy } from './ladder.js';
 import { rememberDrift, templateFingerprint } from './drift-memory.js';
 import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
 import type { AgentService } from '../services/agents.js';
-import type { ServiceContext } from '../services/context.js';
-import { generateAgentToken } from '../services/tokens.js';
+import type { ServiceContext } from '../core/context.js';
+import { generateAgentToken } from '../core/tokens.js';
 import {
   PRESERVED_FILES,
   REDACTED,

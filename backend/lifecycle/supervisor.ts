@@ -1,13 +1,13 @@
 import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import { agentAuthFailures, agents, type AgentRow } from '../db/schema.js';
 import type { GatewayManager } from '../gateway/manager.js';
-import type { ServiceContext } from '../services/context.js';
+import type { ServiceContext } from '../core/context.js';
 import { MAX_ATTEMPTS_REASON, checkedInSinceWake, decide, type Decision } from './decide.js';
 import { RUN_FAILED_EVENT, agentForGatewayKey, droppedWakeOf, latestFailure, watchGatewayRuns } from './gateway-runs.js';
 import type { Provisioner } from './provisioner.js';
-import { recordLifecycle } from './trail.js';
-import { agentLockBusy, withAgentLock } from './agent-lock.js';
-import type { GuardedLoop } from './guarded-loop.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
+import { agentLockBusy, withAgentLock } from '../core/agent-lock.js';
+import type { GuardedLoop } from '../core/guarded-loop.js';
 import { recordWorkerSuccess } from './ladder.js';
 import { createWakeStep } from './ladder-wake.js';
 

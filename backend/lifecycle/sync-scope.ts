@@ -3,7 +3,7 @@ import type { TemplateSyncQuery } from '../contract/templates.js';
 import { AppError } from '../errors.js';
 import { agents, boards, type AgentRow, type GatewayRow } from '../db/schema.js';
 import type { AgentService } from '../services/agents.js';
-import type { ServiceContext } from '../services/context.js';
+import type { ServiceContext } from '../core/context.js';
 import { pausedBoardIds } from '../services/memory.js';
 
 /*

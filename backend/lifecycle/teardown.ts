@@ -4,12 +4,12 @@ import { agents, boards, gateways, type AgentRow, type GatewayRow } from '../db/
 import { conflict, notFound, type AppError } from '../errors.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
-import { recordActivity } from '../services/activity.js';
+import { recordActivity } from '../core/activity-log.js';
 import type { AgentService } from '../services/agents.js';
 import type { BoardService } from '../services/boards.js';
-import type { ServiceContext } from '../services/context.js';
+import type { ServiceContext } from '../core/context.js';
 import type { GatewayService } from '../services/gateways.js';
-import { withAgentLock } from './agent-lock.js';
+import { withAgentLock } from '../core/agent-lock.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 

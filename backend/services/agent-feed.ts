@@ -1,8 +1,8 @@
 import { gte } from 'drizzle-orm';
 import type { AgentRead } from '../contract/agents.js';
 import { agents } from '../db/schema.js';
-import type { GuardedLoop } from '../lifecycle/guarded-loop.js';
-import type { ServiceContext } from './context.js';
+import type { GuardedLoop } from '../core/guarded-loop.js';
+import type { ServiceContext } from '../core/context.js';
 import { toAgentRead } from './serialize.js';
 
 /*

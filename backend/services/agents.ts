@@ -5,12 +5,12 @@ import type { DbOrTx } from '../db/open-db.js';
 import { agents, boards, gateways, retiredAgentTokens, tasks, templateDriftMemory, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { recordCheckin } from '../lifecycle/ladder.js';
-import { recordActivity } from './activity.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import { recordActivity } from '../core/activity-log.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { silenceThresholdMs, toAgentRead } from './serialize.js';
-import { generateAgentToken, hashAgentToken } from './tokens.js';
-import { pageOf, rowid } from './paging.js';
+import { generateAgentToken, hashAgentToken } from '../core/tokens.js';
+import { pageOf, rowid } from '../core/paging.js';
 
 export const DEFAULT_HEARTBEAT_CONFIG = { every: '10m', target: 'last', includeReasoning: false };
 export const DEFAULT_IDENTITY_PROFILE = { role: 'Generalist', communication_style: 'direct, concise, practical', emoji: ':gear:' };

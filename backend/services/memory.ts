@@ -3,15 +3,15 @@ import type { PageQuery } from '../contract/common.js';
 import type { BoardMemoryCreate, BoardMemoryRead } from '../contract/memory.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, boardMemory, type AgentRow, type BoardRow } from '../db/schema.js';
-import { enqueueAgentMessage, recordActivity } from './activity.js';
+import { enqueueAgentMessage, recordActivity } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
 import { actorFieldRefused, BOARD_COMMANDS, boardCommand, mayCommandBoard } from './actor-fields.js';
 import { forbidden } from '../errors.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { extractMentions, matchesMention } from './mentions.js';
 import { toMemoryRead } from './serialize.js';
-import { pageOf, rowid } from './paging.js';
+import { pageOf, rowid } from '../core/paging.js';
 
 const SNIPPET_MAX = 800;
 

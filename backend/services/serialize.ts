@@ -5,7 +5,7 @@ import type { GatewayRead } from '../contract/gateways.js';
 import type { ActivityEventRead, BoardMemoryRead } from '../contract/memory.js';
 import type { TagRead, TaskCommentRead } from '../contract/tasks.js';
 import type { ActivityRow, AgentRow, BoardRow, GatewayRow, MemoryRow, TagRow } from '../db/schema.js';
-import type { LifecyclePolicy } from './context.js';
+import type { LifecyclePolicy } from '../core/context.js';
 
 export const iso = (d: Date): string => d.toISOString();
 export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
