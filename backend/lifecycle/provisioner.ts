@@ -11,7 +11,7 @@ import { withAgentLock } from '../core/agent-lock.js';
 import { armWake, boundedBy } from './ladder.js';
 import { rememberDrift, templateFingerprint } from './drift-memory.js';
 import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
-import type { AgentService } from '../services/agents.js';
+import type { AgentRecords as AgentService } from '../core/ports.js';
 import type { ServiceContext } from '../core/context.js';
 import { generateAgentToken } from '../core/tokens.js';
 import {

@@ -5,10 +5,8 @@ import { conflict, notFound, type AppError } from '../errors.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../core/activity-log.js';
-import type { AgentService } from '../services/agents.js';
-import type { BoardService } from '../services/boards.js';
+import type { AgentRecords, BoardRecords, GatewayRecords } from '../core/ports.js';
 import type { ServiceContext } from '../core/context.js';
-import type { GatewayService } from '../services/gateways.js';
 import { withAgentLock } from '../core/agent-lock.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
@@ -26,9 +24,9 @@ export interface TeardownDeps {
   ctx: ServiceContext;
   manager: GatewayManager;
   provisioner: Pick<Provisioner, 'removeFromGateway'>;
-  agents: Pick<AgentService, 'delete'>;
-  boards: Pick<BoardService, 'getRow' | 'delete'>;
-  gateways: Pick<GatewayService, 'getRow' | 'delete'>;
+  agents: Pick<AgentRecords, 'delete'>;
+  boards: BoardRecords;
+  gateways: GatewayRecords;
 }
 
 const nameList = (list: { name: string; gateway_agent_id: string }[]) => list.map((a) => `${a.name} (${a.gateway_agent_id})`).join(', ');

@@ -14,7 +14,7 @@ import type { GatewayConnection } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../core/activity-log.js';
-import type { AgentService } from '../services/agents.js';
+import type { AgentRecords as AgentService } from '../core/ports.js';
 import type { ServiceContext } from '../core/context.js';
 import { hashAgentToken } from '../core/tokens.js';
 import { REDACTED, redactTokens, tokenFromAgentsFile } from '../templates/render.js';
