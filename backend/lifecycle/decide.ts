@@ -15,7 +15,6 @@ export type Decision =
   | { kind: 'max_attempts_reached' }
   | { kind: 'retriggered'; attempt: number };
 
-export const MAX_ATTEMPTS_REASON = 'Agent did not check in after wake; max wake attempts reached';
 
 /** Checked in since the last wake: seen at or after it. */
 export function checkedInSinceWake(agent: Pick<AgentRow, 'lastSeenAt' | 'lastWakeSentAt'>): boolean {

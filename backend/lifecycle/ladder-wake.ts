@@ -5,7 +5,8 @@ import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
 import type { ServiceContext } from '../core/context.js';
 import { gatewayAgentKey } from './gateway-agents.js';
-import { armWake, boundedBy, type ArmedWake } from './ladder.js';
+import { armWake, clearCheck, type ArmedWake } from '../core/wake-ladder.js';
+import { boundedBy } from './bounded-connection.js';
 import type { Provisioner } from './provisioner.js';
 import { recordLifecycle } from '../core/lifecycle-trail.js';
 
@@ -33,7 +34,7 @@ export function createWakeStep(deps: { ctx: ServiceContext; manager: GatewayMana
     const gateway = db.select().from(gateways).where(eq(gateways.id, agent.gatewayId)).get();
     if (!gateway) {
       recordLifecycle(db, log, ctx.now(), 'lifecycle.reconcile.skip_missing_gateway', agent.id, 'the agent’s gateway no longer exists');
-      db.update(agents).set({ checkinDeadlineAt: null, reconcileAt: null }).where(eq(agents.id, agent.id)).run();
+      clearCheck(db, agent.id);
       return false;
     }
     const startedAt = ctx.now();

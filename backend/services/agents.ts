@@ -4,7 +4,7 @@ import type { PageQuery } from '../contract/common.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, boards, gateways, retiredAgentTokens, tasks, templateDriftMemory, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
-import { recordCheckin } from '../lifecycle/ladder.js';
+import { CHECKIN_RESET, ladderInProgress, prepareCheckinWrite, recordCheckin } from '../core/wake-ladder.js';
 import { recordActivity } from '../core/activity-log.js';
 import type { ServiceContext } from '../core/context.js';
 import { newId } from '../core/ids.js';
@@ -40,22 +40,10 @@ export function createAgentService(ctx: ServiceContext) {
 
   // The check-in is the hot path (every agent, every wake): statements are prepared once, and so is
   // the transaction used when state changes (building one per call cost ~16 µs; see docs/performance.md).
-  const checkinStmt = db
-    .update(agents)
-    .set({
-      lastSeenAt: sql`${sql.placeholder('now')}`,
-      updatedAt: sql`${sql.placeholder('now')}`,
-      wakeAttempts: 0,
-      checkinDeadlineAt: null,
-      lastProvisionError: null,
-      status: sql`${sql.placeholder('status')}`,
-    })
-    .where(eq(agents.id, sql.placeholder('id')))
-    .prepare();
+  const checkinStmt = prepareCheckinWrite(db);
   const checkinWithActivity = ctx.sqlite.transaction((agent: AgentRow, next: AgentRow, now: Date) => {
     if (checkinStmt.run({ id: agent.id, now: now.getTime(), status: next.status }).changes === 0) throw notFound('Agent');
-    // The queued check (reconcile_at) stays: it finds the agent not stuck (`skip_not_stuck`), as in the web edition.
-    if (agent.checkinDeadlineAt !== null || agent.wakeAttempts > 0) recordCheckin(db, ctx.logger, now, agent);
+    if (ladderInProgress(agent)) recordCheckin(db, ctx.logger, now, agent);
     if (next.status !== agent.status) {
       recordActivity(db, now, {
         eventType: 'agent.heartbeat',
@@ -300,8 +288,7 @@ export function createAgentService(ctx: ServiceContext) {
         status: statusAfterCheckin(agent.status, status),
         lastSeenAt: now,
         updatedAt: now,
-        wakeAttempts: 0,
-        checkinDeadlineAt: null,
+        ...CHECKIN_RESET,
         lastProvisionError: null,
       };
       // Steady: nothing but the clock changes, as stored and as reads show it (an agent read as offline

@@ -1,15 +1,17 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, type AgentRow } from '../db/schema.js';
-import type { GatewayConnection } from '../gateway/connection.js';
 import type { Logger } from '../logging.js';
-import type { LifecyclePolicy } from '../core/context.js';
-import { recordLifecycle } from '../core/lifecycle-trail.js';
+import type { LifecyclePolicy } from './context.js';
+import { recordLifecycle } from './lifecycle-trail.js';
 
 /*
- * The ladder's column writes, in one place (the provisioner, the supervisor and the check-in share
- * them). The web edition queued a delayed reconcile task after every wake; here the queue is the
- * `reconcile_at` column (indexed), next to the deadline it checks:
+ * The wake ladder's owner: the only writer of its columns (wake_attempts, last_wake_sent_at,
+ * checkin_deadline_at, reconcile_at, and the give-up: offline with its reason). The provisioner,
+ * the ladder's tick (lifecycle/supervisor.ts) and the check-in (services/checkin.ts) all write through
+ * here; why an agent is offline (silence, or the ladder gave up) is beside it, in
+ * wake-ladder-reasons.ts. The web edition queued a delayed reconcile task after every wake; here the
+ * queue is the `reconcile_at` column (indexed), next to the deadline it checks:
  *
  * - a wake (sent or failed) counts an attempt, sets `checkin_deadline_at = wake + deadline` and queues
  *   a check for halfway to it (`lifecycle.queue.enqueued`);
@@ -92,17 +94,75 @@ export function recordWorkerSuccess(tx: DbOrTx, logger: Logger, now: Date, agent
   recordLifecycle(tx, logger, now, 'queue.worker.success', agentId, `lifecycle task done: ${task}`, { task });
 }
 
+/** The ladder columns as a check-in leaves them (the answer is built from the row in memory). */
+export const CHECKIN_RESET = { wakeAttempts: 0, checkinDeadlineAt: null } as const;
+
 /**
- * The gateway connection as seen by one ladder step: no request outlives the step's deadline, so a
- * hung gateway costs an agent its attempt, not more (without this, each request waits out the
- * connection's own 30 s timeout, one after another).
+ * The check-in's write, prepared once (the hot path: every agent, every wake): the clock, the status,
+ * the ladder reset and the last error cleared. The queued check (reconcile_at) stays: it finds the
+ * agent not stuck (`skip_not_stuck`), as in the web edition.
  */
-export function boundedBy(conn: GatewayConnection, deadlineAt: Date | undefined, now: () => Date): GatewayConnection {
-  if (!deadlineAt) return conn;
-  const request: GatewayConnection['request'] = (method, params, opts = {}) => {
-    const left = Math.max(250, deadlineAt.getTime() - now().getTime());
-    return conn.request(method, params, { ...opts, timeoutMs: Math.min(opts.timeoutMs ?? left, left) });
-  };
-  // The getters (state, hello) stay live: the bounded view inherits them instead of copying them.
-  return Object.assign(Object.create(conn) as GatewayConnection, { request });
+export function prepareCheckinWrite(db: DbOrTx) {
+  return db
+    .update(agents)
+    .set({
+      lastSeenAt: sql`${sql.placeholder('now')}`,
+      updatedAt: sql`${sql.placeholder('now')}`,
+      ...CHECKIN_RESET,
+      lastProvisionError: null,
+      status: sql`${sql.placeholder('status')}`,
+    })
+    .where(eq(agents.id, sql.placeholder('id')))
+    .prepare();
+}
+
+/** Is a ladder in progress (a check-in then ends it, in the trail)? */
+export const ladderInProgress = (agent: Pick<AgentRow, 'checkinDeadlineAt' | 'wakeAttempts'>): boolean =>
+  agent.checkinDeadlineAt !== null || agent.wakeAttempts > 0;
+
+/**
+ * The queued check is done and nothing waits on a deadline any more. `resetAttempts`: the agent
+ * checked in (the ladder starts from 0 next time); `now`: the row's updated_at moves with it.
+ */
+export function clearCheck(tx: DbOrTx, agentId: string, opts: { now?: Date; resetAttempts?: boolean } = {}): void {
+  tx.update(agents)
+    .set({
+      checkinDeadlineAt: null,
+      reconcileAt: null,
+      ...(opts.resetAttempts && { wakeAttempts: 0 }),
+      ...(opts.now && { updatedAt: opts.now }),
+    })
+    .where(eq(agents.id, agentId))
+    .run();
+}
+
+/** A check that ran before the deadline re-queues itself for it. */
+export function deferCheck(tx: DbOrTx, agentId: string, until: Date): void {
+  tx.update(agents).set({ reconcileAt: until }).where(eq(agents.id, agentId)).run();
+}
+
+/** The ladder gives up: offline, with the reason on the record (never just "offline"). */
+export function giveUp(tx: DbOrTx, agentId: string, reason: string, now: Date): void {
+  tx.update(agents)
+    .set({ status: 'offline', checkinDeadlineAt: null, reconcileAt: null, provisionAction: null, lastProvisionError: reason, updatedAt: now })
+    .where(eq(agents.id, agentId))
+    .run();
+}
+
+/** An operator's wake starts a new cycle: no attempt counted yet, the last error forgotten. */
+export function restartCycle(tx: DbOrTx, agentId: string, now: Date): void {
+  tx.update(agents).set({ wakeAttempts: 0, lastProvisionError: null, updatedAt: now }).where(eq(agents.id, agentId)).run();
+}
+
+/** An operator's wake joined the wake just sent: that wake is attempt 1 of the new cycle. */
+export function joinCycle(tx: DbOrTx, agentId: string, now: Date): void {
+  tx.update(agents).set({ wakeAttempts: 1, updatedAt: now }).where(eq(agents.id, agentId)).run();
+}
+
+/** Provisioning interrupted by a crash (provision_action set, no deadline) is due at once. */
+export function queueInterrupted(tx: DbOrTx, now: Date): void {
+  tx.update(agents)
+    .set({ checkinDeadlineAt: now, reconcileAt: now })
+    .where(and(isNotNull(agents.provisionAction), isNull(agents.checkinDeadlineAt)))
+    .run();
 }
