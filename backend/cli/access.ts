@@ -9,7 +9,7 @@ import { page } from '../contract/common.js';
 import { TemplateSyncResult, type TemplateSyncQuery } from '../contract/templates.js';
 import { openDb } from '../db/open-db.js';
 import { AppError } from '../errors.js';
-import { buildServices } from '../index.js';
+import { buildServices } from '../compose.js';
 import { claimInstance, InstanceRunningError, readRunningInstance } from '../instance.js';
 import { askLocalToken, controlSocketPath } from '../local-channel.js';
 import { createLogger } from '../logging.js';

@@ -7,7 +7,7 @@ import { ROUTES, type RouteName } from '../contract/routes.js';
 import { AppError } from '../errors.js';
 import type { Diagnostics } from '../diagnostics/index.js';
 import type { Logger } from '../logging.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../compose.js';
 import { HAND_MOUNTED, type Handler, type Handlers, type StreamRouteName } from './handlers.js';
 import { streamAgentEvents } from './event-stream.js';
 import { errorHandler, frontMiddleware } from './middleware.js';

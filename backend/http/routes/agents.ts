@@ -1,7 +1,7 @@
 import { AppError, forbidden } from '../../errors.js';
 import { GatewayError } from '../../gateway/errors.js';
 import { requireAgent } from '../../services/actor.js';
-import type { Services } from '../../services/index.js';
+import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
 
 type AgentRoutes =
