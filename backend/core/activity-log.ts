@@ -63,4 +63,3 @@ export function enqueueAgentMessage(db: Db, now: Date, input: AgentMessageInput)
   db.insert(agentMessages).values(row).run();
   return row;
 }
-

@@ -63,11 +63,15 @@ export function latestFailure(db: DbOrTx, agentId: string, since: Date): { event
 
 /** Why the ladder gave up, from the evidence we have (never just "offline"). */
 export function offlineReason(db: DbOrTx, policy: Pick<LifecyclePolicy, 'checkinDeadlineMs' | 'maxWakeAttempts'>, agent: AgentRow): string {
-  const since = agent.lastWakeSentAt ? new Date(agent.lastWakeSentAt.getTime() - policy.checkinDeadlineMs * policy.maxWakeAttempts) : new Date(0);
+  const since = agent.lastWakeSentAt
+    ? new Date(agent.lastWakeSentAt.getTime() - policy.checkinDeadlineMs * policy.maxWakeAttempts)
+    : new Date(0);
   const refused = db
     .select({ n: sql<number>`coalesce(sum(${agentAuthFailures.count}), 0)` })
     .from(agentAuthFailures)
-    .where(and(eq(agentAuthFailures.agentId, agent.id), eq(agentAuthFailures.reason, 'retired_token'), gte(agentAuthFailures.lastAt, since)))
+    .where(
+      and(eq(agentAuthFailures.agentId, agent.id), eq(agentAuthFailures.reason, 'retired_token'), gte(agentAuthFailures.lastAt, since)),
+    )
     .get();
   if (refused && refused.n > 0) {
     return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — re-provision it (POST /api/v1/agents/${agent.id}/reprovision) to give it its current token.`;

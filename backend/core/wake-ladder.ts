@@ -23,8 +23,7 @@ import { recordLifecycle } from './lifecycle-trail.js';
  */
 
 /** A check queued at a wake runs this long after it: before the deadline, so it defers once. */
-export const firstCheckDelayMs = (policy: Pick<LifecyclePolicy, 'checkinDeadlineMs'>): number =>
-  Math.round(policy.checkinDeadlineMs / 2);
+export const firstCheckDelayMs = (policy: Pick<LifecyclePolicy, 'checkinDeadlineMs'>): number => Math.round(policy.checkinDeadlineMs / 2);
 
 export interface ArmedWake {
   attempt: number;
@@ -144,7 +143,14 @@ export function deferCheck(tx: DbOrTx, agentId: string, until: Date): void {
 /** The ladder gives up: offline, with the reason on the record (never just "offline"). */
 export function giveUp(tx: DbOrTx, agentId: string, reason: string, now: Date): void {
   tx.update(agents)
-    .set({ status: 'offline', checkinDeadlineAt: null, reconcileAt: null, provisionAction: null, lastProvisionError: reason, updatedAt: now })
+    .set({
+      status: 'offline',
+      checkinDeadlineAt: null,
+      reconcileAt: null,
+      provisionAction: null,
+      lastProvisionError: reason,
+      updatedAt: now,
+    })
     .where(eq(agents.id, agentId))
     .run();
 }

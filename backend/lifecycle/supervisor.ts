@@ -192,7 +192,9 @@ export function createSupervisor(deps: SupervisorDeps) {
       if (n >= maxPerGateway) continue;
       perGateway.set(agent.gatewayId, n + 1);
       const done = retrigger(agent)
-        .catch((err: unknown) => log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message }))
+        .catch((err: unknown) =>
+          log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message }),
+        )
         .finally(() => inFlight.delete(agent.id));
       inFlight.set(agent.id, { gatewayId: agent.gatewayId, done });
       started.push(done);
@@ -242,7 +244,14 @@ export function createSupervisor(deps: SupervisorDeps) {
       // one asked for. It starts the new cycle (counted once) instead of a second wake.
       if (asked && agent.lifecycleGeneration !== asked.generation && agent.checkinDeadlineAt !== null) {
         joinCycle(db, agentId, ctx.now());
-        recordLifecycle(db, log, ctx.now(), 'lifecycle.wake.joined', agentId, 'operator wake joined the wake just sent; a new cycle starts at 1');
+        recordLifecycle(
+          db,
+          log,
+          ctx.now(),
+          'lifecycle.wake.joined',
+          agentId,
+          'operator wake joined the wake just sent; a new cycle starts at 1',
+        );
         return;
       }
       restartCycle(db, agentId, ctx.now());
@@ -275,7 +284,9 @@ export function createSupervisor(deps: SupervisorDeps) {
       let armed!: () => void;
       const counted = new Promise<void>((resolve) => (armed = resolve));
       const done: Promise<void> = operatorWake(agentId, armed)
-        .catch((err: unknown) => log.error('lifecycle.tick_failed', 'operator wake failed', { agent_id: agentId, error: (err as Error).message }))
+        .catch((err: unknown) =>
+          log.error('lifecycle.tick_failed', 'operator wake failed', { agent_id: agentId, error: (err as Error).message }),
+        )
         .finally(() => {
           armed();
           background.delete(done);
@@ -295,7 +306,9 @@ export function createSupervisor(deps: SupervisorDeps) {
         const dropped = droppedWakeOf(event, payload);
         if (!dropped) return;
         const done = resendDropped(gatewayId, dropped.gatewayAgentId, dropped.reason)
-          ?.catch((err: unknown) => log.error('lifecycle.tick_failed', 're-sending a dropped wake failed', { error: (err as Error).message }))
+          ?.catch((err: unknown) =>
+            log.error('lifecycle.tick_failed', 're-sending a dropped wake failed', { error: (err as Error).message }),
+          )
           .finally(() => background.delete(done!));
         if (done) background.add(done);
       });

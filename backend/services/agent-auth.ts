@@ -3,7 +3,7 @@ import type { LogThrottle } from '../log-throttle.js';
 import { AppError } from '../errors.js';
 import { agentAuthFailures, agents, retiredAgentTokens, type AgentRow } from '../db/schema.js';
 import type { ServiceContext } from '../core/context.js';
-import type { Presence } from './agents.js';
+import type { Presence } from './presence.js';
 import { hashAgentToken, tokenPrefix } from '../core/tokens.js';
 
 export type AuthFailureReason = 'unknown_token' | 'retired_token' | 'missing_token';
