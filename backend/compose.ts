@@ -18,7 +18,7 @@ import { removeInstance } from './instance.js';
 import { createDriftMemory } from './lifecycle/drift-memory.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
 import { createProvisioner } from './lifecycle/provisioner.js';
-import { createSupervisor } from './lifecycle/supervisor.js';
+import { createWakeLadder } from './lifecycle/wake-ladder-runner.js';
 import { createSyncProgressFeed } from './lifecycle/sync-progress.js';
 import { createTeardown } from './lifecycle/teardown.js';
 import { createTemplateSync } from './lifecycle/template-sync.js';
@@ -52,7 +52,7 @@ export function composeServices(ctx: ServiceContext, options: ServiceOptions) {
     provisioner,
     teardown: createTeardown({ ctx, manager, provisioner, agents, boards, gateways }),
     /** The wake ladder's tick and the operator's wake. */
-    supervisor: createSupervisor({ ctx, manager, provisioner }),
+    wakeLadder: createWakeLadder({ ctx, manager, provisioner }),
     templateSync: createTemplateSync({ ctx, agents, provisioner, manager, progress: createSyncProgressFeed() }),
     /** The latest known template drift per gateway, without reading the gateway (GET /api/v1/template-drift). */
     driftMemory: createDriftMemory({ ctx, expectedFiles: (id) => provisioner.renderExpected(id, REDACTED) }),
@@ -244,12 +244,12 @@ export function composeBackend(input: ComposeInput) {
       refusalLoop.start();
       services.gateways.connectAll();
       dispatcher.start();
-      services.supervisor.start();
+      services.wakeLadder.start();
       services.agentFeed.start();
       services.gatewayFeed.start();
     },
     async stop(): Promise<void> {
-      let supervisorStopped: Promise<void> = Promise.resolve();
+      let ladderStopped: Promise<void> = Promise.resolve();
       let dispatcherStopped: Promise<void> = Promise.resolve();
       let aborted = 0;
       const phases = await runStopPhases([
@@ -261,13 +261,13 @@ export function composeBackend(input: ComposeInput) {
             void refusalLoop.stop();
             services.agentFeed.stop();
             services.gatewayFeed.stop();
-            supervisorStopped = services.supervisor.stop();
+            ladderStopped = services.wakeLadder.stop();
             dispatcherStopped = dispatcher.stop();
           },
         },
         // Requests in flight fail now with "stopping" instead of waiting for a hung gateway's timeout.
         { name: 'gateways', run: () => (aborted = gatewayManager.shutdown()) },
-        { name: 'background work', run: () => Promise.allSettled([supervisorStopped, dispatcherStopped]), graceMs: 1_500 },
+        { name: 'background work', run: () => Promise.allSettled([ladderStopped, dispatcherStopped]), graceMs: 1_500 },
         {
           name: 'http',
           run: () =>

@@ -8,7 +8,7 @@ import { recordLifecycle } from './lifecycle-trail.js';
 /*
  * The wake ladder's owner: the only writer of its columns (wake_attempts, last_wake_sent_at,
  * checkin_deadline_at, reconcile_at, and the give-up: offline with its reason). The provisioner,
- * the ladder's tick (lifecycle/supervisor.ts) and the check-in (services/checkin.ts) all write through
+ * the ladder's tick (lifecycle/wake-ladder-runner.ts) and the check-in (services/checkin.ts) all write through
  * here; why an agent is offline (silence, or the ladder gave up) is beside it, in
  * wake-ladder-reasons.ts. The web edition queued a delayed reconcile task after every wake; here the
  * queue is the `reconcile_at` column (indexed), next to the deadline it checks:

@@ -3,7 +3,7 @@ import type { LifecyclePolicy } from '../core/context.js';
 
 /*
  * The fast-convergence ladder as one pure decision (seed policy: check in within the deadline after
- * each wake, at most N wakes, then offline with a reason). No clock, no database: the supervisor
+ * each wake, at most N wakes, then offline with a reason). No clock, no database: the wake ladder
  * gathers the agent row and `now`, applies what this returns, and logs it under the web edition's
  * event names.
  */

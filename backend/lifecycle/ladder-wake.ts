@@ -18,7 +18,7 @@ export interface WakeStepOptions {
 }
 
 /**
- * One wake of the ladder (a supervisor retry or an operator's wake). The caller holds the agent's lock.
+ * One wake of the ladder (a ladder retry or an operator's wake). The caller holds the agent's lock.
  *
  * The attempt is counted, its deadline set and its check queued when the wake *starts*, and every
  * gateway request of the step is bounded by that deadline: a hung gateway (each request waiting out

@@ -75,7 +75,7 @@ export function createTeardown(deps: TeardownDeps) {
       }
       try {
         // Under the agent's lock, after any provisioning or wake in flight: `deleting` on the event stream
-        // while it goes; the supervisor leaves a deleting agent alone and provisioning refuses it.
+        // while it goes; the wake ladder leaves a deleting agent alone and provisioning refuses it.
         await withAgentLock(agent.id, async () => {
           db.update(agents).set({ status: 'deleting', updatedAt: deps.ctx.now() }).where(eq(agents.id, agent.id)).run();
           await deps.provisioner.removeFromGateway(agent.id);

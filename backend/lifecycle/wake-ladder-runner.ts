@@ -28,7 +28,7 @@ import { createWakeStep } from './ladder-wake.js';
  * owed re-provisioning) is the guard against an operator's wake racing a retry.
  */
 
-export interface SupervisorDeps {
+export interface WakeLadderDeps {
   ctx: ServiceContext;
   manager: GatewayManager;
   provisioner: Provisioner;
@@ -37,7 +37,7 @@ export interface SupervisorDeps {
   maxWakesPerGateway?: number;
 }
 
-export function createSupervisor(deps: SupervisorDeps) {
+export function createWakeLadder(deps: WakeLadderDeps) {
   const { ctx, manager, provisioner } = deps;
   const { db, policy } = ctx;
   const log = ctx.logger.child('lifecycle');
@@ -319,10 +319,10 @@ export function createSupervisor(deps: SupervisorDeps) {
       // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
       queueInterrupted(db, ctx.now());
       timer = ctx.loops.every(
-        'supervisor tick',
+        'wake ladder tick',
         () => {
           this.tick().catch((err: unknown) => {
-            log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message });
+            log.error('lifecycle.tick_failed', 'wake ladder tick failed', { error: (err as Error).message });
             timer?.fault(err); // the doctor's runtime.loops (and disk.full) see it; the next pass backs off
           });
         },
@@ -340,4 +340,4 @@ export function createSupervisor(deps: SupervisorDeps) {
   };
 }
 
-export type Supervisor = ReturnType<typeof createSupervisor>;
+export type WakeLadder = ReturnType<typeof createWakeLadder>;

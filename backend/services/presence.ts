@@ -17,7 +17,7 @@ const AUTH_CACHE_MAX = 20_000;
  *
  * - **Authentication cache** (token → agent row). SQLite itself invalidates it: temporary triggers on
  *   this connection call back into the process for every UPDATE or DELETE of an `agents` row,
- *   whoever writes it (this service, the supervisor, provisioning, a cascade, a test poking the
+ *   whoever writes it (this service, the wake ladder, provisioning, a cascade, a test poking the
  *   database), and the row is forgotten before the writing statement returns. Rotation and deletion
  *   also forget explicitly, in their own code path. Writes from another connection (another process)
  *   are caught by `PRAGMA data_version`, checked on every lookup, which empties the whole cache. The
@@ -77,7 +77,7 @@ function buildPresence(ctx: ServiceContext) {
   // sets only the presence columns (the flush below) does not fire it: the column list is every other
   // column, read from the table at start, so a column added by a later migration is covered too.
   // A pending check-in time of that agent is written in the next turn, so whoever wrote (the
-  // supervisor setting a deadline after a wake) reads the true last_seen_at from then on.
+  // wake ladder setting a deadline after a wake) reads the true last_seen_at from then on.
   sqlite.function('mc_agent_row_changed', { deterministic: false }, (id: unknown) => {
     if (typeof id !== 'string') return null;
     forget(id);

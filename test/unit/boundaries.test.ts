@@ -68,7 +68,7 @@ const backendLayers: { layer: string; file: string; bad: string; good: string }[
   {
     layer: 'services never import lifecycle',
     file: 'backend/services/x.ts',
-    bad: "import { createSupervisor } from '../lifecycle/supervisor.js';\nexport const a = createSupervisor;\n",
+    bad: "import { createWakeLadder } from '../lifecycle/wake-ladder-runner.js';\nexport const a = createWakeLadder;\n",
     good: "import { recordLifecycle } from '../core/lifecycle-trail.js';\nexport const a = recordLifecycle;\n",
   },
   {
