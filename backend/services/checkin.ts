@@ -58,7 +58,9 @@ export function createCheckin(ctx: ServiceContext, presence: Presence) {
         status: statusAfterCheckin(agent.status, status),
         lastSeenAt: now,
         updatedAt: now,
-        ...CHECKIN_RESET,
+        // The ladder reset as core/wake-ladder.ts writes it (CHECKIN_RESET), spelled out: one spread keeps the literal on V8's fast clone.
+        wakeAttempts: CHECKIN_RESET.wakeAttempts,
+        checkinDeadlineAt: CHECKIN_RESET.checkinDeadlineAt,
         lastProvisionError: null,
       };
       // Steady: nothing but the clock changes, as stored and as reads show it (an agent read as offline
