@@ -7,6 +7,13 @@ import tseslint from 'typescript-eslint';
  */
 const restrict = (regex, message) => ['error', { patterns: [{ regex, message }] }];
 
+/* Backend layers (issue #15 §1): a rule for a folder below keeps the Node-only rule of all backend/. */
+const backendNodeOnly = {
+  regex: '^electron(/|$)|(^|/)main/|(^|/)renderer/',
+  message: 'backend/ is Node-only: it must not import electron, main/ or renderer/.',
+};
+const backendLayer = (regex, message) => ['error', { patterns: [backendNodeOnly, { regex, message }] }];
+
 export default tseslint.config(
   {
     ignores: [
@@ -41,9 +48,33 @@ export default tseslint.config(
     files: ['backend/**/*.ts'],
     ignores: ['backend/contract/**'],
     rules: {
-      'no-restricted-imports': restrict(
-        '^electron(/|$)|(^|/)main/|(^|/)renderer/',
-        'backend/ is Node-only: it must not import electron, main/ or renderer/.',
+      'no-restricted-imports': ['error', { patterns: [backendNodeOnly] }],
+    },
+  },
+  {
+    files: ['backend/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': backendLayer(
+        '^\\.\\./(?!(db|contract)/|(logging|errors)\\.js$)',
+        'backend/core is the kernel: it may import only db/, contract/, logging.js, errors.js and other core files.',
+      ),
+    },
+  },
+  {
+    files: ['backend/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': backendLayer(
+        '(^|/)(lifecycle|diagnostics|http)/|(^|/)compose\\.js$',
+        'services/ never imports lifecycle/ (nor diagnostics, http or the composition root): shared pieces live in core/, the wiring in compose.ts.',
+      ),
+    },
+  },
+  {
+    files: ['backend/lifecycle/**/*.ts'],
+    rules: {
+      'no-restricted-imports': backendLayer(
+        '(^|/)(services|diagnostics|http)/|(^|/)compose\\.js$',
+        'lifecycle/ never imports services/ (nor diagnostics, http or the composition root): it asks for records through core/ports.ts.',
       ),
     },
   },

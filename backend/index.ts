@@ -4,28 +4,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { appVersion, resolveAppPath } from './app-paths.js';
-import { sealStoredCredentials } from './gateway/credential-vault.js';
 import { serveLocalChannel, type LocalChannel } from './local-channel.js';
-import { createGatewayManager, type GatewayManager } from './gateway/manager.js';
-import { createGatewayStateStore } from './services/gateways.js';
-import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
-import { createLoopRegistry } from './lifecycle/guarded-loop.js';
+import type { GatewayManager } from './gateway/manager.js';
 import { parseConfig, withListeningPort, withPreferences, type BackendConfig, type BackendConfigInput } from './config.js';
 import { openDb, type OpenedDb } from './db/open-db.js';
-import { createApp } from './http/create-app.js';
-import { createDiagnostics, type Diagnostics } from './diagnostics/index.js';
-import { createUserSessions } from './http/user-sessions.js';
-import { hostnameOf } from './http/middleware.js';
+import type { Diagnostics } from './diagnostics/index.js';
 import { createLogger, type Logger } from './logging.js';
-import { runStopPhases } from './stop-phases.js';
-import { policyFromConfig, type ServiceContext } from './services/context.js';
-import { createServices, type Services } from './services/index.js';
-import { createSettingsService } from './services/settings.js';
-import { createRetention, RETENTION_INTERVAL_MS } from './retention.js';
-import { readStorage } from './storage-report.js';
-import { generateLocalToken } from './services/tokens.js';
-import type { SecretStore } from './secret-store.js';
+import { composeBackend, type BuildOptions, type Fleet, type Services } from './compose.js';
+import { generateLocalToken } from './core/tokens.js';
 
 export { loadConfig, ConfigError, defaultDataDir, BACKEND_FLAG_NAMES } from './config.js';
 export type { SecretStore } from './secret-store.js';
@@ -42,8 +28,10 @@ export interface RunningBackend {
   localToken: string;
   dataDir: string;
   logger: Logger;
-  /** For in-process callers (Electron main, CLI, tests); HTTP clients use `url`. */
+  /** For in-process callers (CLI, tests); HTTP clients use `url`. */
   services: Services;
+  /** What the desktop shell sees: agents, gateways and their changes (main/fleet.ts). */
+  fleet: Fleet;
   /** The doctor (checks, fixes, support bundle), as the API serves it. */
   diagnostics: Diagnostics;
   /**
@@ -94,67 +82,25 @@ function writeLocalToken(file: string, token: string): void {
   chmodSync(file, 0o600);
 }
 
-/** Names the server is known by: loopback, its bind host, the base URL's host, and configured extras. */
-function allowedHostsFor(config: BackendConfig): Set<string> {
-  const hosts = new Set(['localhost', '127.0.0.1', '::1', ...config.allowedHosts.map((h) => h.toLowerCase())]);
-  if (config.host !== '0.0.0.0' && config.host !== '::') hosts.add(config.host.toLowerCase());
-  const baseHost = hostnameOf(new URL(config.baseUrl).host);
-  if (baseHost) hosts.add(baseHost);
-  return hosts;
-}
-
 /**
  * The one door to the backend for Electron main, the headless CLI and tests: open the database,
  * build the services and the HTTP app, listen, and return a handle that stops it all cleanly.
  */
 export { sqliteNativeBinding } from './db/native-binding.js';
 
-export interface StartOptions {
-  /** The clock for every service (tests drive the lifecycle policy with it). */
-  now?: () => Date;
-  /** Environment for local-gateway detection (default: process.env). */
-  env?: NodeJS.ProcessEnv;
+export interface StartOptions extends BuildOptions {
   /**
    * false: keep no local token file at rest — a new token each start, handed to the CLI over the
    * data dir's 0600 unix socket instead (backend/local-channel.ts). The desktop app with an OS
    * keychain on macOS/Linux; default true (headless: scripts read the file).
    */
   localTokenFile?: boolean;
-  /**
-   * How secrets are sealed at rest: the device key, gateway tokens and device tokens (the desktop app
-   * passes the OS keychain; default: plain, in 0600 files and the 0600 database).
-   */
-  secretStore?: SecretStore;
   /** better-sqlite3's native build to load (the Electron-ABI copy under Electron; default: the package's). */
   sqliteNativeBinding?: string | undefined;
 }
 
-/**
- * The services over an opened database, without HTTP or background loops: what `startBackend` runs,
- * and what the CLI uses on the data dir when the app is not running.
- */
-export function buildServices(config: BackendConfig, opened: OpenedDb, logger: Logger, options: StartOptions = {}) {
-  const ctx: ServiceContext = {
-    db: opened.db,
-    sqlite: opened.sqlite,
-    now: options.now ?? (() => new Date()),
-    logger,
-    policy: policyFromConfig(config),
-    loops: createLoopRegistry({ logger, ...(options.now && { now: options.now }) }),
-  };
-  const gatewayManager = createGatewayManager({
-    identityFile: join(config.dataDir, 'gateway-device.json'),
-    ...(options.secretStore && { secretStore: options.secretStore }),
-    logger,
-    clientVersion: appVersion(),
-    minVersion: config.gatewayMinVersion,
-    store: createGatewayStateStore(ctx),
-  });
-  // Rows written before sealing (or by a headless run) are sealed before anything reads them.
-  sealStoredCredentials(opened, gatewayManager.credentials, logger);
-  const services = createServices(ctx, { baseUrl: config.baseUrl, gatewayManager, env: options.env ?? process.env });
-  return { ctx, gatewayManager, services };
-}
+export { buildServices } from './compose.js';
+export type { Fleet, Services } from './compose.js';
 
 export async function startBackend(input: BackendConfig | BackendConfigInput, options: StartOptions = {}): Promise<RunningBackend> {
   const given = parseConfig(input);
@@ -178,23 +124,9 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       rotation: { maxBytes: requested.logMaxMb * 1024 * 1024, keep: requested.logFiles },
     });
     const log = logger.child('backend');
-    const tokenFile = join(requested.dataDir, 'local-auth-token');
-    let localToken: string;
-    if (options.localTokenFile === false) {
-      localToken = requested.localAuthToken ?? generateLocalToken();
-      channel = await serveLocalChannel(requested.dataDir, localToken, logger);
-      // Without the channel the CLI could not reach the app: fall back to the file, as headless.
-      if (channel) rmSync(tokenFile, { force: true });
-      else writeLocalToken(tokenFile, localToken);
-    } else {
-      localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
-    }
-    opened = openDb(join(requested.dataDir, 'mission-control.db'), { nativeBinding: options.sqliteNativeBinding });
-    log.info('db.opened', 'database opened, migrations applied', {
-      file: join(requested.dataDir, 'mission-control.db'),
-      migrations: (opened.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n,
-    });
-    // Listen before building the app: with port 0 the base URL agents are told depends on the real port.
+    // The config is resolved fully before anything is built: defaults and flags (parseConfig), saved
+    // preferences (above), then the port — listened on first, since with port 0 the base URL agents are
+    // told depends on the real port, and a saved port that can't be bound falls back to the default.
     try {
       server = await listen(requested.host, requested.port);
     } catch (err) {
@@ -212,162 +144,60 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       server = await listen(fallback.host, fallback.port);
       requested = fallback;
     }
+    const tokenFile = join(requested.dataDir, 'local-auth-token');
+    let localToken: string;
+    if (options.localTokenFile === false) {
+      localToken = requested.localAuthToken ?? generateLocalToken();
+      channel = await serveLocalChannel(requested.dataDir, localToken, logger);
+      // Without the channel the CLI could not reach the app: fall back to the file, as headless.
+      if (channel) rmSync(tokenFile, { force: true });
+      else writeLocalToken(tokenFile, localToken);
+    } else {
+      localToken = ensureLocalToken(requested.dataDir, requested.localAuthToken);
+    }
+    opened = openDb(join(requested.dataDir, 'mission-control.db'), { nativeBinding: options.sqliteNativeBinding });
+    log.info('db.opened', 'database opened, migrations applied', {
+      file: join(requested.dataDir, 'mission-control.db'),
+      migrations: (opened.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n,
+    });
     const port = (server.address() as AddressInfo).port;
     const config = withListeningPort(requested, port);
-    const built = buildServices(config, opened, logger, options);
-    const { ctx, services } = built;
-    gatewayManager = built.gatewayManager;
     const hostForUrl =
       config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${hostForUrl}:${port}`;
-    // Retention of the growing tables: at start, then hourly; the Settings page changes the horizon at once.
-    let retentionDays = config.retentionDays;
-    const retention = createRetention({ sqlite: opened.sqlite, now: ctx.now, logger, days: () => retentionDays });
-    let nextRetentionAt: Date | null = null;
-    const runRetention = () => {
-      retention.run();
-      nextRetentionAt = new Date(ctx.now().getTime() + RETENTION_INTERVAL_MS);
-    };
-    const sqlite = opened.sqlite;
-    const storage = () =>
-      readStorage({
-        dataDir: config.dataDir,
-        logMaxMb: config.logMaxMb,
-        logFiles: config.logFiles,
-        retentionDays,
-        sqlite,
-        lastRun: retention.lastRun(),
-        nextRunAt: nextRetentionAt,
-      });
-    const diagnostics = createDiagnostics({
-      storage,
-      services,
-      manager: gatewayManager,
-      logger,
+    const backend = composeBackend({
       config,
-      url,
-      templateSync: services.templateSync,
-    });
-    const sessions = createUserSessions({ now: ctx.now });
-    const app = createApp({
-      diagnostics,
-      services,
-      sessions,
-      settings: createSettingsService({
-        config,
-        startConfig: given,
-        logger,
-        version: appVersion(),
-        previousBaseUrl: savedSettings?.base_url ?? null,
-        now: ctx.now,
-        storage: {
-          read: storage,
-          setRetentionDays: (days) => {
-            retentionDays = days;
-            runRetention();
-          },
-        },
-      }),
+      startConfig: given,
+      savedSettings,
+      opened,
       logger,
       localToken,
-      allowedHosts: allowedHostsFor(config),
-      maxBodyBytes: config.maxBodyBytes,
-      validateResponses: config.validateResponses,
-      uiDir: resolveAppPath('dist', 'renderer'),
-      baseUrl: config.baseUrl,
+      url,
+      server,
+      localChannel: channel,
+      options,
     });
-    server.on('request', app);
-    writeAppSettings(config.dataDir, config.baseUrl, ctx.now());
-    writeInstance(config.dataDir, url, ctx.now());
+    gatewayManager = backend.gatewayManager;
+    server.on('request', backend.app);
+    writeAppSettings(config.dataDir, config.baseUrl, backend.ctx.now());
+    writeInstance(config.dataDir, url, backend.ctx.now());
     log.info('app.started', 'Mission Control backend listening', { url, data_dir: config.dataDir });
+    backend.start();
 
-    // Retention at start, then hourly; the refusal log's summary of each window is written even when no
-    // refusal follows it. Both are guarded loops: a full disk is a doctor finding, not a crash.
-    try {
-      runRetention();
-    } catch (err) {
-      ctx.loops.failed('retention', err, { at: 'start' });
-    }
-    const retentionLoop = ctx.loops.every('retention', runRetention, { intervalMs: RETENTION_INTERVAL_MS });
-    retentionLoop.start();
-    const refusalLoop = ctx.loops.every('refusal log summary', () => services.refusals.flush(), { intervalMs: 60_000 });
-    refusalLoop.start();
-
-    services.gateways.connectAll();
-    const dispatcher = createMessageDispatcher({ ctx, manager: gatewayManager });
-    dispatcher.start();
-    services.supervisor.start();
-    services.agentFeed.start();
-    services.gatewayFeed.start();
-
-    const db = opened;
-    const httpServer = server;
-    const manager = gatewayManager;
-    const appLogger = logger;
-    const localChannel = channel;
-    const closeDatabase = (): void => {
-      if (!db.sqlite.open) return;
-      try {
-        services.agents.presence.flushAll(); // write-behind check-in times (docs/architecture.md, "Presence")
-      } catch (err) {
-        ctx.loops.failed('presence flush', err, { at: 'stop' });
-      }
-      try {
-        db.sqlite.pragma('wal_checkpoint(TRUNCATE)'); // the next open needs no recovery, the -wal file is empty
-      } finally {
-        db.close();
-      }
-    };
     let stopping: Promise<void> | undefined;
-    const stop = async (): Promise<void> => {
-      let supervisorStopped: Promise<void> = Promise.resolve();
-      let dispatcherStopped: Promise<void> = Promise.resolve();
-      let aborted = 0;
-      const phases = await runStopPhases([
-        {
-          // No new pass of any loop from here on (their work in flight is awaited below).
-          name: 'loops',
-          run: () => {
-            void retentionLoop.stop();
-            void refusalLoop.stop();
-            services.agentFeed.stop();
-            services.gatewayFeed.stop();
-            supervisorStopped = services.supervisor.stop();
-            dispatcherStopped = dispatcher.stop();
-          },
-        },
-        // Requests in flight fail now with "stopping" instead of waiting for a hung gateway's timeout.
-        { name: 'gateways', run: () => (aborted = manager.shutdown()) },
-        { name: 'background work', run: () => Promise.allSettled([supervisorStopped, dispatcherStopped]), graceMs: 1_500 },
-        {
-          name: 'http',
-          run: () =>
-            new Promise<void>((resolve) => {
-              httpServer.close(() => resolve());
-              httpServer.closeAllConnections();
-            }),
-          graceMs: 1_000,
-        },
-        { name: 'local channel', run: () => localChannel?.close(), graceMs: 500 },
-        { name: 'database', run: closeDatabase },
-        { name: 'instance', run: () => removeInstance(config.dataDir) },
-        { name: 'refusal log', run: () => services.refusals.flush() },
-      ]);
-      log.info('app.stopped', 'Mission Control backend stopped', { phases, gateway_requests_aborted: aborted });
-      await appLogger.close();
-    };
     return {
       url,
       port,
       config,
       localToken,
       dataDir: config.dataDir,
-      logger: appLogger,
-      services,
-      diagnostics,
-      issueLoginLink: () => `${url}/auth/login?code=${sessions.issueLoginCode()}`,
-      stop: () => (stopping ??= stop()),
-      closeDatabase,
+      logger,
+      services: backend.services,
+      fleet: backend.fleet,
+      diagnostics: backend.diagnostics,
+      issueLoginLink: () => `${url}/auth/login?code=${backend.issueLoginCode()}`,
+      stop: () => (stopping ??= backend.stop()),
+      closeDatabase: backend.closeDatabase,
     };
   } catch (err) {
     await channel?.close();

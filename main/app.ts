@@ -17,7 +17,7 @@ import { buildTrayModel, TRAY_ACTIONS, type FleetState, type TrayModel } from '.
 
 /*
  * The desktop app's wiring: one instance, the backend in this process, a tray that works with no
- * window, a window that is only a view (closing it keeps the supervisor running), and a quit that
+ * window, a window that is only a view (closing it keeps the wake ladder running), and a quit that
  * stops the scheduler and closes the database before the process ends.
  */
 

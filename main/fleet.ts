@@ -17,17 +17,8 @@ export interface FleetSource {
   subscribeGateways?(listener: (gateway: GatewayRead) => void): () => void;
 }
 
-const ALL = { limit: 10_000, offset: 0 };
-
-export function backendFleetSource(backend: Pick<RunningBackend, 'services'>): FleetSource {
-  const { services } = backend;
-  return {
-    agents: () => services.agents.list(ALL).items,
-    gateways: () => services.gateways.list(ALL).items,
-    subscribe: (listener) => services.agentFeed.subscribe(listener),
-    subscribeGateways: (listener) => services.gatewayFeed.subscribe(listener),
-  };
-}
+/** The backend's narrow fleet interface (backend/compose.ts `Fleet`): main never sees the service graph. */
+export const backendFleetSource = (backend: Pick<RunningBackend, 'fleet'>): FleetSource => backend.fleet;
 
 const slim = (a: AgentRead): FleetAgent => ({
   id: a.id,

@@ -5,7 +5,7 @@ import { writeFileAtomic } from './atomic-file.js';
 
 /** Desktop-only preferences, in `<dataDir>/desktop-settings.json`. Start at login lives in the OS. */
 const DesktopSettings = z.object({
-  /** Closing the window keeps the app (and the supervisor) running in the tray. */
+  /** Closing the window keeps the app (and the wake ladder) running in the tray. */
   closeToTray: z.boolean().default(true),
 });
 export type DesktopSettings = z.infer<typeof DesktopSettings>;

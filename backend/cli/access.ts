@@ -9,7 +9,7 @@ import type { GatewayRead } from '../contract/gateways.js';
 import type { TemplateSyncQuery, TemplateSyncResult } from '../contract/templates.js';
 import { openDb } from '../db/open-db.js';
 import { AppError } from '../errors.js';
-import { buildServices } from '../index.js';
+import { buildServices } from '../compose.js';
 import { claimInstance, InstanceRunningError, readRunningInstance } from '../instance.js';
 import { askLocalToken, controlSocketPath } from '../local-channel.js';
 import { createLogger } from '../logging.js';
@@ -19,7 +19,7 @@ import { createLogger } from '../logging.js';
  * the data dir (instance.json names it; the local token comes from MC_LOCAL_AUTH_TOKEN, the app's
  * 0600 socket in the data dir, or the 0600 token file — see localTokenOfRunningApp), otherwise directly on
  * the data dir — holding the same instance claim for the duration, so an app starting meanwhile is
- * refused instead of running its supervisor against the same rows. SQLite's busy_timeout covers
+ * refused instead of running its wake ladder against the same rows. SQLite's busy_timeout covers
  * readers (a backup, the UI's dev tools), and every agent's change is its own transaction.
  */
 

@@ -108,7 +108,7 @@ export const agents = sqliteTable(
     wakeAttempts: integer('wake_attempts').notNull().default(0),
     lastWakeSentAt: ts('last_wake_sent_at'),
     checkinDeadlineAt: ts('checkin_deadline_at'),
-    /** When the queued reconcile check runs (lifecycle/ladder.ts); may be before the deadline (then it defers). */
+    /** When the queued reconcile check runs (core/wake-ladder.ts); may be before the deadline (then it defers). */
     reconcileAt: ts('reconcile_at'),
     lastProvisionError: text('last_provision_error'),
     isBoardLead: bool('is_board_lead').notNull().default(false),

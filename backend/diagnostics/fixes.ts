@@ -80,7 +80,7 @@ const FIXES: Record<FixAction, FixDef> = {
     destructive: true,
     target: 'agent',
     async apply(app, _env, id) {
-      await app.services.supervisor.reprovision(id!);
+      await app.services.wakeLadder.reprovision(id!);
       const agent = app.services.agents.get(id!);
       return {
         message: agent.last_provision_error
@@ -93,7 +93,7 @@ const FIXES: Record<FixAction, FixDef> = {
     destructive: false,
     target: 'agent',
     async apply(app, _env, id) {
-      await app.services.supervisor.wake(id!);
+      await app.services.wakeLadder.wake(id!);
       return { message: 'Woken; a new check-in ladder started.' };
     },
   },
@@ -157,9 +157,9 @@ const FIXES: Record<FixAction, FixDef> = {
     destructive: false,
     target: null,
     async apply(app) {
-      await app.services.supervisor.stop();
-      app.services.supervisor.start();
-      await app.services.supervisor.tick();
+      await app.services.wakeLadder.stop();
+      app.services.wakeLadder.start();
+      await app.services.wakeLadder.tick();
       return { message: 'Scheduler restarted; it resumed every ladder from the database.' };
     },
   },

@@ -12,7 +12,7 @@ import type {
 import type { StorageRead } from '../contract/storage.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../compose.js';
 import { writeSupportBundle } from './bundle.js';
 import { dbFileOf } from './checks/storage.js';
 import { applyFix } from './fixes.js';

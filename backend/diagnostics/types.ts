@@ -5,7 +5,7 @@ import type { StorageRead } from '../contract/storage.js';
 import type { TemplateDriftQuery, TemplateDriftResult, TemplateSyncQuery, TemplateSyncResult } from '../contract/templates.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
-import type { Services } from '../services/index.js';
+import type { Services } from '../compose.js';
 
 /*
  * A check is a small module: an id, a title, how bad a failure is, whether it needs the running app,

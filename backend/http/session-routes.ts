@@ -3,7 +3,8 @@ import type { RouteDef } from '../contract/route.js';
 import { ROUTES } from '../contract/routes.js';
 import { AppError } from '../errors.js';
 import type { LogThrottle } from '../log-throttle.js';
-import { localTokenMatcher, parsePart, refusalSource } from './mount.js';
+import { localTokenMatcher, refusalSource } from './auth.js';
+import { parsePart } from './mount.js';
 import { crossOriginRefused, isSameOrigin } from './same-origin.js';
 import { clearSessionCookie, sessionCookie, setSessionCookie, type UserSessions } from './user-sessions.js';
 

@@ -1,9 +1,9 @@
 import type { AgentRow } from '../db/schema.js';
-import type { LifecyclePolicy } from '../services/context.js';
+import type { LifecyclePolicy } from '../core/context.js';
 
 /*
  * The fast-convergence ladder as one pure decision (seed policy: check in within the deadline after
- * each wake, at most N wakes, then offline with a reason). No clock, no database: the supervisor
+ * each wake, at most N wakes, then offline with a reason). No clock, no database: the wake ladder
  * gathers the agent row and `now`, applies what this returns, and logs it under the web edition's
  * event names.
  */
@@ -15,7 +15,6 @@ export type Decision =
   | { kind: 'max_attempts_reached' }
   | { kind: 'retriggered'; attempt: number };
 
-export const MAX_ATTEMPTS_REASON = 'Agent did not check in after wake; max wake attempts reached';
 
 /** Checked in since the last wake: seen at or after it. */
 export function checkedInSinceWake(agent: Pick<AgentRow, 'lastSeenAt' | 'lastWakeSentAt'>): boolean {

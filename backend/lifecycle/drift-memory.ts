@@ -10,7 +10,7 @@ import type {
 import type { Db } from '../db/open-db.js';
 import { agents, gateways, templateDriftMemory, type TemplateDriftMemoryRow } from '../db/schema.js';
 import { notFound } from '../errors.js';
-import type { ServiceContext } from '../services/context.js';
+import type { ServiceContext } from '../core/context.js';
 
 /*
  * Remembered drift (docs/architecture.md, "Remembered drift"). A drift read fetches every agent's files

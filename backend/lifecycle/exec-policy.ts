@@ -22,7 +22,7 @@ import { GatewayError } from '../gateway/errors.js';
  */
 
 export const CHECKIN_BINARY = '/usr/bin/curl';
-/** Agent tokens: 32 random bytes, base64url (services/tokens.ts). The pattern pins the shape, not the value, so a rotation needs no new entry. */
+/** Agent tokens: 32 random bytes, base64url (core/tokens.ts). The pattern pins the shape, not the value, so a rotation needs no new entry. */
 const TOKEN_SHAPE = '[A-Za-z0-9_-]{43}';
 const NUL = '\u0000';
 

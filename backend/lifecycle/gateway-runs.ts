@@ -1,10 +1,13 @@
-import { and, desc, eq, gte, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/open-db.js';
-import { agents, lifecycleEvents, type AgentRow } from '../db/schema.js';
+import { agents, type AgentRow } from '../db/schema.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
-import { recordLifecycle } from './trail.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
+import { RUN_FAILED_EVENT } from '../core/wake-ladder-reasons.js';
+
+export { RUN_FAILED_EVENT };
 
 /*
  * Reasons from the gateway's side: why an agent did not answer, as the gateway itself saw its run.
@@ -19,7 +22,6 @@ import { recordLifecycle } from './trail.js';
  * status "done" for a run that completed. That is the evidence recorded here.
  */
 
-export const RUN_FAILED_EVENT = 'lifecycle.gateway.run_failed';
 
 const SessionChanged = z.object({
   agentId: z.string().min(1).optional(),
@@ -95,25 +97,6 @@ export function agentForGatewayKey(db: Db, gatewayId: string, key: string): Agen
   return undefined;
 }
 
-/**
- * The newest failure on record for an agent since `since`: a run the gateway reported as failed, or
- * a wake that could not be sent (`lifecycle.wake.failed`) — whichever came last is the answer.
- */
-export function latestFailure(db: Db, agentId: string, since: Date): { event: string; message: string } | undefined {
-  return db
-    .select({ event: lifecycleEvents.event, message: lifecycleEvents.message })
-    .from(lifecycleEvents)
-    .where(
-      and(
-        eq(lifecycleEvents.agentId, agentId),
-        inArray(lifecycleEvents.event, [RUN_FAILED_EVENT, 'lifecycle.wake.failed']),
-        gte(lifecycleEvents.createdAt, since),
-      ),
-    )
-    .orderBy(desc(lifecycleEvents.createdAt))
-    .limit(1)
-    .get();
-}
 
 /**
  * Listens to every saved gateway's events and records each failed run of one of our agents as

@@ -3,11 +3,12 @@ import { agents, gateways, type AgentRow } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
-import type { ServiceContext } from '../services/context.js';
+import type { ServiceContext } from '../core/context.js';
 import { gatewayAgentKey } from './gateway-agents.js';
-import { armWake, boundedBy, type ArmedWake } from './ladder.js';
+import { armWake, clearCheck, type ArmedWake } from '../core/wake-ladder.js';
+import { boundedBy } from './bounded-connection.js';
 import type { Provisioner } from './provisioner.js';
-import { recordLifecycle } from './trail.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
 
 export interface WakeStepOptions {
   /** Called once the attempt is counted and its check queued (before the gateway is asked). */
@@ -17,7 +18,7 @@ export interface WakeStepOptions {
 }
 
 /**
- * One wake of the ladder (a supervisor retry or an operator's wake). The caller holds the agent's lock.
+ * One wake of the ladder (a ladder retry or an operator's wake). The caller holds the agent's lock.
  *
  * The attempt is counted, its deadline set and its check queued when the wake *starts*, and every
  * gateway request of the step is bounded by that deadline: a hung gateway (each request waiting out
@@ -33,7 +34,7 @@ export function createWakeStep(deps: { ctx: ServiceContext; manager: GatewayMana
     const gateway = db.select().from(gateways).where(eq(gateways.id, agent.gatewayId)).get();
     if (!gateway) {
       recordLifecycle(db, log, ctx.now(), 'lifecycle.reconcile.skip_missing_gateway', agent.id, 'the agent’s gateway no longer exists');
-      db.update(agents).set({ checkinDeadlineAt: null, reconcileAt: null }).where(eq(agents.id, agent.id)).run();
+      clearCheck(db, agent.id);
       return false;
     }
     const startedAt = ctx.now();

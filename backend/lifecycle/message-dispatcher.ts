@@ -2,11 +2,11 @@ import { and, asc, eq, min } from 'drizzle-orm';
 import { agentMessages, agents, gateways } from '../db/schema.js';
 import { GatewayError } from '../gateway/errors.js';
 import { STOPPING_DETAIL, gatewayTarget, type GatewayManager } from '../gateway/manager.js';
-import { recordActivity } from '../services/activity.js';
-import type { ServiceContext } from '../services/context.js';
-import { rowid } from '../services/paging.js';
+import { recordActivity } from '../core/activity-log.js';
+import type { ServiceContext } from '../core/context.js';
+import { rowid } from '../core/paging.js';
 import { gatewayAgentKey } from './gateway-agents.js';
-import type { GuardedLoop } from './guarded-loop.js';
+import type { GuardedLoop } from '../core/guarded-loop.js';
 
 /*
  * Delivers the durable agent outbox (assignment notices, review hand-offs, chat, approval results)

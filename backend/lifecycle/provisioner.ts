@@ -5,15 +5,16 @@ import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { conflict } from '../errors.js';
-import { recordActivity } from '../services/activity.js';
-import { recordLifecycle } from './trail.js';
-import { withAgentLock } from './agent-lock.js';
-import { armWake, boundedBy } from './ladder.js';
+import { recordActivity } from '../core/activity-log.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
+import { withAgentLock } from '../core/agent-lock.js';
+import { armWake } from '../core/wake-ladder.js';
+import { boundedBy } from './bounded-connection.js';
 import { rememberDrift, templateFingerprint } from './drift-memory.js';
 import { allowCheckin, checkinExecPolicy } from './exec-policy.js';
-import type { AgentService } from '../services/agents.js';
-import type { ServiceContext } from '../services/context.js';
-import { generateAgentToken } from '../services/tokens.js';
+import type { AgentRecords as AgentService } from '../core/ports.js';
+import type { ServiceContext } from '../core/context.js';
+import { generateAgentToken } from '../core/tokens.js';
 import {
   PRESERVED_FILES,
   REDACTED,

@@ -2,9 +2,9 @@ import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { TemplateSyncQuery } from '../contract/templates.js';
 import { AppError } from '../errors.js';
 import { agents, boards, type AgentRow, type GatewayRow } from '../db/schema.js';
-import type { AgentService } from '../services/agents.js';
-import type { ServiceContext } from '../services/context.js';
-import { pausedBoardIds } from '../services/memory.js';
+import type { AgentRecords } from '../core/ports.js';
+import type { ServiceContext } from '../core/context.js';
+import { pausedBoardIds } from '../core/board-pause.js';
 
 /*
  * Which agents a template sync or drift read covers, and what a sync does with each — in particular
@@ -30,7 +30,7 @@ export const PAUSED_REKEYED =
   'Its board is paused (/pause in board chat): re-keyed only — token rotated and written; its own files and its session kept.';
 
 /** The agents a sync or drift run covers: board agents (by creation) first, then the main agent; and the paused boards. */
-export function syncScope(ctx: ServiceContext, agentService: AgentService, gateway: GatewayRow, query: SyncScopeQuery) {
+export function syncScope(ctx: ServiceContext, agentService: AgentRecords, gateway: GatewayRow, query: SyncScopeQuery) {
   const { db } = ctx;
   let boardIds = db
     .select({ id: boards.id })

@@ -4,12 +4,10 @@ import { agents, boards, gateways, type AgentRow, type GatewayRow } from '../db/
 import { conflict, notFound, type AppError } from '../errors.js';
 import { GatewayError, isTransientGatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
-import { recordActivity } from '../services/activity.js';
-import type { AgentService } from '../services/agents.js';
-import type { BoardService } from '../services/boards.js';
-import type { ServiceContext } from '../services/context.js';
-import type { GatewayService } from '../services/gateways.js';
-import { withAgentLock } from './agent-lock.js';
+import { recordActivity } from '../core/activity-log.js';
+import type { AgentRecords, BoardRecords, GatewayRecords } from '../core/ports.js';
+import type { ServiceContext } from '../core/context.js';
+import { withAgentLock } from '../core/agent-lock.js';
 import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 
@@ -26,9 +24,9 @@ export interface TeardownDeps {
   ctx: ServiceContext;
   manager: GatewayManager;
   provisioner: Pick<Provisioner, 'removeFromGateway'>;
-  agents: Pick<AgentService, 'delete'>;
-  boards: Pick<BoardService, 'getRow' | 'delete'>;
-  gateways: Pick<GatewayService, 'getRow' | 'delete'>;
+  agents: Pick<AgentRecords, 'delete'>;
+  boards: BoardRecords;
+  gateways: GatewayRecords;
 }
 
 /**
@@ -103,7 +101,7 @@ export function createTeardown(deps: TeardownDeps) {
       }
       try {
         // Under the agent's lock, after any provisioning or wake in flight: `deleting` on the event stream
-        // while it goes; the supervisor leaves a deleting agent alone and provisioning refuses it.
+        // while it goes; the wake ladder leaves a deleting agent alone and provisioning refuses it.
         await withAgentLock(agent.id, async () => {
           db.update(agents).set({ status: 'deleting', updatedAt: deps.ctx.now() }).where(eq(agents.id, agent.id)).run();
           await removeWithRetries(agent, gateway);

@@ -13,10 +13,10 @@ import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
-import { recordActivity } from '../services/activity.js';
-import type { AgentService } from '../services/agents.js';
-import type { ServiceContext } from '../services/context.js';
-import { hashAgentToken } from '../services/tokens.js';
+import { recordActivity } from '../core/activity-log.js';
+import type { AgentRecords as AgentService } from '../core/ports.js';
+import type { ServiceContext } from '../core/context.js';
+import { hashAgentToken } from '../core/tokens.js';
 import { REDACTED, redactTokens, tokenFromAgentsFile } from '../templates/render.js';
 import { fingerprintOf, knowledgeFromRead, rememberDrift, type DriftKnowledge } from './drift-memory.js';
 import { createDriftOffload } from './drift-offload.js';
@@ -25,7 +25,7 @@ import { gatewayAgentKey, readWorkspaceFile } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import type { SyncProgressFeed } from './sync-progress.js';
 import { planAgentSync, syncScope, type SyncScopeQuery } from './sync-scope.js';
-import { recordLifecycle } from './trail.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
 
 /*
  * Template sync (the web edition's `POST /gateways/{id}/templates/sync` and its script) and the drift

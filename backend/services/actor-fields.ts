@@ -1,3 +1,4 @@
+import { BOARD_COMMANDS, type BoardCommand } from '../core/board-pause.js';
 import type { AppError } from '../errors.js';
 import { forbidden } from '../errors.js';
 import type { AgentRow, BoardRow } from '../db/schema.js';
@@ -18,8 +19,6 @@ export function actorFieldRefused(field: string, why: string): AppError {
 }
 
 /** The chat commands that pause or resume a whole board's agents. */
-export const BOARD_COMMANDS = ['/pause', '/resume'] as const;
-export type BoardCommand = (typeof BOARD_COMMANDS)[number];
 
 /** `content` as a board command (trimmed, any case), or null. */
 export function boardCommand(content: string): BoardCommand | null {

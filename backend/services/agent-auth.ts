@@ -2,9 +2,9 @@ import { and, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { LogThrottle } from '../log-throttle.js';
 import { AppError } from '../errors.js';
 import { agentAuthFailures, agents, retiredAgentTokens, type AgentRow } from '../db/schema.js';
-import type { ServiceContext } from './context.js';
-import type { Presence } from './agents.js';
-import { hashAgentToken, tokenPrefix } from './tokens.js';
+import type { ServiceContext } from '../core/context.js';
+import type { Presence } from './presence.js';
+import { hashAgentToken, tokenPrefix } from '../core/tokens.js';
 
 export type AuthFailureReason = 'unknown_token' | 'retired_token' | 'missing_token';
 

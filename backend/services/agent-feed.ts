@@ -1,13 +1,13 @@
 import { gte } from 'drizzle-orm';
 import type { AgentRead } from '../contract/agents.js';
 import { agents } from '../db/schema.js';
-import type { GuardedLoop } from '../lifecycle/guarded-loop.js';
-import type { ServiceContext } from './context.js';
+import type { GuardedLoop } from '../core/guarded-loop.js';
+import type { ServiceContext } from '../core/context.js';
 import { toAgentRead } from './serialize.js';
 
 /*
  * Live agent changes for the UI and the tray (`GET /api/v1/events`). Many writers touch agents
- * (check-ins, the supervisor, provisioning), so instead of hooking each one the feed looks at rows
+ * (check-ins, the wake ladder, provisioning), so instead of hooking each one the feed looks at rows
  * updated since its last look (indexed) and, less often, at everyone — status also changes with time
  * alone (offline after silence). Only a change a person would see is published.
  */

@@ -4,19 +4,19 @@ import type { ApprovalStatus, PageQuery } from '../contract/common.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, approvalTaskLinks, approvals, tasks, type ApprovalRow, type BoardRow } from '../db/schema.js';
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
-import { enqueueAgentMessage } from './activity.js';
+import { enqueueAgentMessage } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
 import { actorFieldRefused } from './actor-fields.js';
 import type { AgentService } from './agents.js';
 import type { BoardService } from './boards.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { iso, isoOrNull } from './serialize.js';
 import { boardLead } from './task-effects.js';
 import { approvalResolvedMessage } from './task-messages.js';
 import { dedupe } from './task-rules.js';
 import type { TaskService } from './tasks.js';
-import { pageOf, rowid } from './paging.js';
+import { pageOf, rowid } from '../core/paging.js';
 import { Id } from '../contract/common.js';
 
 export interface ApprovalServiceDeps {

@@ -3,13 +3,13 @@ import type { BoardCreate, BoardRead, BoardUpdate } from '../contract/boards.js'
 import type { PageQuery } from '../contract/common.js';
 import { agents, boards, gateways, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, forbidden, notFound } from '../errors.js';
-import { recordActivity } from './activity.js';
+import { recordActivity } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
 import type { AgentService } from './agents.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { slugify, toBoardRead } from './serialize.js';
-import { pageOf, rowid } from './paging.js';
+import { pageOf, rowid } from '../core/paging.js';
 
 const toDate = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
 

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { BoardService } from './boards.js';
-import type { ServiceContext } from './context.js';
+import type { ServiceContext } from '../core/context.js';
 import type { GatewayService } from './gateways.js';
 
 /*

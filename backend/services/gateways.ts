@@ -9,11 +9,11 @@ import { GatewayError, type PeerCertificateInfo } from '../gateway/errors.js';
 import { sameGatewayEndpoint } from '../gateway/endpoint.js';
 import { normalizeFingerprint } from '../gateway/tls.js';
 import { gatewayTarget, type GatewayManager, type GatewayStateStore } from '../gateway/manager.js';
-import { recordActivity } from './activity.js';
+import { recordActivity } from '../core/activity-log.js';
 import type { AgentService } from './agents.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
-import { pageOf, rowid } from './paging.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
+import { pageOf, rowid } from '../core/paging.js';
 import { toGatewayRead } from './serialize.js';
 
 /** Failures a compatibility check reports as bad input (422) rather than a bad gateway (502). */

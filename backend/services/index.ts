@@ -2,24 +2,17 @@ import { createActivityService } from './activity.js';
 import { createAgentFeed } from './agent-feed.js';
 import type { GatewayManager } from '../gateway/manager.js';
 import { createGatewayCompat } from './gateway-compat.js';
-import { createDriftMemory } from '../lifecycle/drift-memory.js';
-import { createProvisioner } from '../lifecycle/provisioner.js';
-import { createSupervisor } from '../lifecycle/supervisor.js';
-import { createSyncProgressFeed } from '../lifecycle/sync-progress.js';
-import { createTeardown } from '../lifecycle/teardown.js';
-import { createTemplateSync } from '../lifecycle/template-sync.js';
-import { listLifecycle } from '../lifecycle/trail.js';
+import { listLifecycle } from '../core/lifecycle-trail.js';
 import { createAgentAuth } from './agent-auth.js';
 import { createAgentService } from './agents.js';
 import { createApprovalService } from './approvals.js';
 import { createBoardService } from './boards.js';
-import type { ServiceContext } from './context.js';
+import type { ServiceContext } from '../core/context.js';
 import { createGatewayFeed } from './gateway-feed.js';
 import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
-import { REDACTED } from '../templates/render.js';
 import { createLogThrottle } from '../log-throttle.js';
 
 export interface ServiceOptions {
@@ -30,13 +23,12 @@ export interface ServiceOptions {
   env: NodeJS.ProcessEnv;
 }
 
+/** The services (records, tasks, auth, feeds) over one context; no lifecycle objects (compose.ts adds them). */
 export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   const agents = createAgentService(ctx);
   const boards = createBoardService(ctx, agents);
   const tasks = createTaskService(ctx, { baseUrl: options.baseUrl, agents, boards });
-  const provisioner = createProvisioner({ ctx, agents, manager: options.gatewayManager, baseUrl: options.baseUrl });
   const gateways = createGatewayService(ctx, { agents, manager: options.gatewayManager, env: options.env });
-  const teardown = createTeardown({ ctx, manager: options.gatewayManager, provisioner, agents, boards, gateways });
   // Every refusal (HTTP and agent auth) is logged through one throttle: a flood costs a bounded number of lines.
   const refusals = createLogThrottle({ logger: ctx.logger.child('auth'), now: ctx.now });
   return {
@@ -57,22 +49,10 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
     tags: createTagService(ctx),
-    provisioner,
-    teardown,
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
-    supervisor: createSupervisor({ ctx, manager: options.gatewayManager, provisioner }),
-    templateSync: createTemplateSync({
-      ctx,
-      agents,
-      provisioner,
-      manager: options.gatewayManager,
-      progress: createSyncProgressFeed(),
-    }),
-    /** The latest known template drift per gateway, without reading the gateway (GET /api/v1/template-drift). */
-    driftMemory: createDriftMemory({ ctx, expectedFiles: (id) => provisioner.renderExpected(id, REDACTED) }),
     lifecycle: {
-      /** The supervision trail, newest first. */
+      /** The lifecycle trail (the wake ladder's and provisioning's events), newest first. */
       list(query: { event?: string | undefined; agentId?: string | undefined; limit: number; offset: number }) {
         const { rows, total } = listLifecycle(ctx.db, query);
         return {
@@ -94,4 +74,5 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+/** The services alone; compose.ts adds the lifecycle objects (`Services` there is what callers get). */
+export type ServiceGraph = ReturnType<typeof createServices>;

@@ -1,17 +1,17 @@
-import { and, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
 import type { PageQuery } from '../contract/common.js';
 import type { BoardMemoryCreate, BoardMemoryRead } from '../contract/memory.js';
-import type { DbOrTx } from '../db/open-db.js';
 import { agents, boardMemory, type AgentRow, type BoardRow } from '../db/schema.js';
-import { enqueueAgentMessage, recordActivity } from './activity.js';
+import { enqueueAgentMessage, recordActivity } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
-import { actorFieldRefused, BOARD_COMMANDS, boardCommand, mayCommandBoard } from './actor-fields.js';
+import { actorFieldRefused, boardCommand, mayCommandBoard } from './actor-fields.js';
+export { pausedBoardIds } from '../core/board-pause.js';
 import { forbidden } from '../errors.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { extractMentions, matchesMention } from './mentions.js';
 import { toMemoryRead } from './serialize.js';
-import { pageOf, rowid } from './paging.js';
+import { pageOf, rowid } from '../core/paging.js';
 
 const SNIPPET_MAX = 800;
 
@@ -123,22 +123,4 @@ function chatMessage(board: BoardRow, from: string, content: string, mentioned: 
     `Reply via board chat: POST ${baseUrl}/api/v1/agent/boards/${board.id}/memory`,
     'Body: {"content":"...","tags":["chat"]}',
   ].join('\n');
-}
-
-/**
- * Boards whose latest `/pause` or `/resume` in chat is `/pause` (the web edition's rule: template
- * sync skips their agents until someone says `/resume`).
- */
-export function pausedBoardIds(db: DbOrTx, boardIds: readonly string[]): Set<string> {
-  if (boardIds.length === 0) return new Set();
-  const command = sql<string>`lower(trim(${boardMemory.content}))`;
-  const rows = db
-    .select({ boardId: boardMemory.boardId, command, createdAt: boardMemory.createdAt })
-    .from(boardMemory)
-    .where(and(inArray(boardMemory.boardId, [...boardIds]), eq(boardMemory.isChat, true), inArray(command, [...BOARD_COMMANDS])))
-    .orderBy(desc(boardMemory.createdAt), desc(rowid(boardMemory)))
-    .all();
-  const latest = new Map<string, string>();
-  for (const row of rows) if (!latest.has(row.boardId)) latest.set(row.boardId, row.command);
-  return new Set([...latest].filter(([, c]) => c === '/pause').map(([id]) => id));
 }

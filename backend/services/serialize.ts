@@ -5,38 +5,13 @@ import type { GatewayRead } from '../contract/gateways.js';
 import type { ActivityEventRead, BoardMemoryRead } from '../contract/memory.js';
 import type { TagRead, TaskCommentRead } from '../contract/tasks.js';
 import type { ActivityRow, AgentRow, BoardRow, GatewayRow, MemoryRow, TagRow } from '../db/schema.js';
-import type { LifecyclePolicy } from './context.js';
+import type { LifecyclePolicy } from '../core/context.js';
+import { computeAgentStatus } from '../core/wake-ladder-reasons.js';
+
+export { silenceThresholdMs } from '../core/wake-ladder-reasons.js';
 
 export const iso = (d: Date): string => d.toISOString();
 export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `10m` → 600000; unknown or `0m` → null (no cadence). */
-export function durationMs(value: string | undefined | null): number | null {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value ?? '');
-  if (!m) return null;
-  const ms = Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
-  return ms > 0 ? ms : null;
-}
-
-/** How long an agent may stay silent before reads call it offline. */
-export function silenceThresholdMs(agent: Pick<AgentRow, 'heartbeatConfig'>, policy: LifecyclePolicy): number {
-  const every = durationMs(agent.heartbeatConfig?.every);
-  return Math.max(policy.minSilenceMs, every === null ? 0 : policy.silenceFactor * every);
-}
-
-/**
- * Read-side status, as the web edition computes it, with one fix: a stored `offline` (set by the
- * wake ladder with a reason) is shown as offline even if the agent never checked in, instead of
- * looking like it is still provisioning.
- */
-export function computeAgentStatus(agent: AgentRow, now: Date, policy: LifecyclePolicy): string {
-  if (agent.status === 'updating' || agent.status === 'deleting' || agent.status === 'offline') return agent.status;
-  if (!agent.lastSeenAt) return 'provisioning';
-  if (now.getTime() - agent.lastSeenAt.getTime() > silenceThresholdMs(agent, policy)) return 'offline';
-  return agent.status;
-}
 
 export const toGatewayRead = (
   row: GatewayRow,

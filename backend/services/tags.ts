@@ -3,10 +3,10 @@ import type { PageQuery } from '../contract/common.js';
 import type { TagRead } from '../contract/tasks.js';
 import { tags } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { slugify, toTagRead } from './serialize.js';
-import { pageOf } from './paging.js';
+import { pageOf } from '../core/paging.js';
 
 export function createTagService(ctx: ServiceContext) {
   const { db } = ctx;

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { TaskStatus } from '../contract/common.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, tasks, type AgentRow, type BoardRow, type TaskRow } from '../db/schema.js';
-import { enqueueAgentMessage, recordActivity } from './activity.js';
+import { enqueueAgentMessage, recordActivity } from '../core/activity-log.js';
 import type { AgentService } from './agents.js';
 import { assignmentMessage, backInInboxMessage, reworkMessage } from './task-messages.js';
 import { dependentRows, latestCommentBy } from './task-queries.js';

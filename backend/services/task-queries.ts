@@ -15,7 +15,7 @@ import {
   type TaskRow,
 } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { newId } from './context.js';
+import { newId } from '../core/ids.js';
 import { extractMentions, matchesMention } from './mentions.js';
 import { iso, isoOrNull } from './serialize.js';
 import {
@@ -27,7 +27,7 @@ import {
   dependencyCycleError,
   missingDependenciesError,
 } from './task-rules.js';
-import { rowid } from './paging.js';
+import { rowid } from '../core/paging.js';
 
 /*
  * Reads and small writes shared by the task and approval services. Every function takes the

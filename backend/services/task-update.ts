@@ -3,7 +3,7 @@ import type { TaskUpdate } from '../contract/tasks.js';
 import type { DbOrTx } from '../db/open-db.js';
 import { agents, tasks, type AgentRow, type BoardRow, type TaskRow } from '../db/schema.js';
 import { conflict, forbidden, notFound } from '../errors.js';
-import { recordActivity } from './activity.js';
+import { recordActivity } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
 import { boardLead, notifyTaskChange, reconcileDependents, type EffectContext } from './task-effects.js';
 import {

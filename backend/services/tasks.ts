@@ -3,13 +3,13 @@ import type { PageQuery, TaskStatus } from '../contract/common.js';
 import type { TaskCommentRead, TaskCreate, TaskRead, TaskUpdate } from '../contract/tasks.js';
 import { activityEvents, agentMessages, agents, approvalTaskLinks, approvals, tasks, type AgentRow, type BoardRow } from '../db/schema.js';
 import { forbidden } from '../errors.js';
-import { enqueueAgentMessage, recordActivity } from './activity.js';
+import { enqueueAgentMessage, recordActivity } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
 import { actorFieldRefused } from './actor-fields.js';
 import type { AgentService } from './agents.js';
 import type { BoardService } from './boards.js';
-import type { ServiceContext } from './context.js';
-import { newId } from './context.js';
+import type { ServiceContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
 import { extractMentions, matchesMention } from './mentions.js';
 import { toCommentRead } from './serialize.js';
 import { boardLead, notifyTaskChange, type EffectContext } from './task-effects.js';
@@ -25,7 +25,7 @@ import {
 } from './task-queries.js';
 import { ONLY_LEADS, assertBoardGates, blockedError } from './task-rules.js';
 import { applyTaskUpdate, resolveAssignee, taskOnBoard } from './task-update.js';
-import { pageOf, rowid } from './paging.js';
+import { pageOf, rowid } from '../core/paging.js';
 
 export interface TaskServiceDeps {
   baseUrl: string;

@@ -21,7 +21,7 @@ const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 const backend = await startBackend({ dataDir, port: 0, logLevel: 'error', logToStdout: false });
 try {
   const { services } = backend;
-  await services.supervisor.stop(); // ticks are driven here
+  await services.wakeLadder.stop(); // ticks are driven here
   const gateway = await services.gateways.create({
     name: 'bench',
     url: 'ws://127.0.0.1:9',
@@ -62,7 +62,7 @@ try {
   const idleTicks: number[] = [];
   for (let i = 0; i < TICKS; i++) {
     const t = performance.now();
-    await services.supervisor.tick();
+    await services.wakeLadder.tick();
     idleTicks.push(performance.now() - t);
   }
 
@@ -73,12 +73,12 @@ try {
       sql`UPDATE agents SET status = 'online', wake_attempts = 3, last_seen_at = NULL, last_wake_sent_at = ${now - 60_000}, checkin_deadline_at = ${now - 1_000} WHERE rowid IN (SELECT rowid FROM agents ORDER BY rowid LIMIT 200 OFFSET ${round * 200})`,
     );
     const t = performance.now();
-    await services.supervisor.tick();
+    await services.wakeLadder.tick();
     busyTicks.push(performance.now() - t);
   }
 
   // Idle CPU: every background loop running (supervisor, outbox dispatcher, gateway reconnects), no traffic.
-  services.supervisor.start();
+  services.wakeLadder.start();
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   await new Promise((r) => setTimeout(r, 10_000));

@@ -156,7 +156,7 @@ describe('mission-control doctor (CLI)', () => {
   it('app running: doctor asks it through the API; a failure exits 1, --fix repairs and verifies it, exit 0', async () => {
     const api = await startTestApi({ logLevel: 'info' });
     try {
-      await api.backend.services.supervisor.stop();
+      await api.backend.services.wakeLadder.stop();
       api.backend.diagnostics.setThresholds({ maxTickAgeMs: 200 });
       await new Promise((r) => setTimeout(r, 400));
       const broken = await cli(['doctor', '--data-dir', api.dataDir]);

@@ -318,7 +318,7 @@ describe('each check: failure produced → detected → fixed → verified', () 
   it('scheduler.alive: scheduler stopped with a deadline overdue → restart → verified', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
-    await api.backend.services.supervisor.stop();
+    await api.backend.services.wakeLadder.stop();
     await api.user('post', `/api/v1/agents/${agent.id}/wake`).expect(200); // deadline in 1 s, nobody to act on it
     api.backend.diagnostics.setThresholds({ maxTickAgeMs: 500, overdueGraceMs: 300 });
     await new Promise((r) => setTimeout(r, 1_600));

@@ -16,7 +16,7 @@ let f: ReturnType<typeof fixtures>;
 
 beforeAll(async () => {
   api = await startTestApi({ checkinDeadlineSeconds: 30, maxWakeAttempts: 3, logLevel: DEFAULT_LOG_LEVEL }, { now: clock.now });
-  await api.backend.services.supervisor.stop(); // ticks are driven by the test
+  await api.backend.services.wakeLadder.stop(); // ticks are driven by the test
   f = fixtures(api);
 });
 afterAll(async () => {
@@ -34,7 +34,7 @@ const ladder = (rows: Row[]) =>
   rows.map((r) => r.event).filter((e) => e.startsWith('lifecycle.queue.') || e.startsWith('lifecycle.reconcile.') || e.startsWith('queue.'));
 const step = async (ms: number) => {
   clock.advance(ms);
-  await api.backend.services.supervisor.tick();
+  await api.backend.services.wakeLadder.tick();
 };
 
 describe('the seed’s log events for an agent that does not check in', () => {
@@ -106,7 +106,7 @@ describe('an operator wake racing a supervisor retry', () => {
     const agent = (await api.user('post', '/api/v1/agents').send({ name: f.unique('Race'), board_id: board.id }).expect(200)).body;
     clock.advance(30_000);
     const before = await provisionings(agent.id);
-    await Promise.all([api.backend.services.supervisor.tick(), api.backend.services.supervisor.wake(agent.id)]);
+    await Promise.all([api.backend.services.wakeLadder.tick(), api.backend.services.wakeLadder.wake(agent.id)]);
     expect((await provisionings(agent.id)) - before).toBe(1);
     expect((await api.user('get', `/api/v1/agents/${agent.id}`).expect(200)).body.wake_attempts).toBe(1);
     expect((await logs(agent.id)).map((r) => r.event)).toContain('lifecycle.wake.joined');
@@ -117,8 +117,8 @@ describe('an operator wake racing a supervisor retry', () => {
     const agent = (await api.user('post', '/api/v1/agents').send({ name: f.unique('Race'), board_id: board.id }).expect(200)).body;
     clock.advance(30_000);
     const before = await provisionings(agent.id);
-    const operator = api.backend.services.supervisor.wake(agent.id);
-    await Promise.all([api.backend.services.supervisor.tick(), operator]);
+    const operator = api.backend.services.wakeLadder.wake(agent.id);
+    await Promise.all([api.backend.services.wakeLadder.tick(), operator]);
     expect((await provisionings(agent.id)) - before).toBe(1);
     expect((await api.user('get', `/api/v1/agents/${agent.id}`).expect(200)).body.wake_attempts).toBe(1);
     expect((await logs(agent.id)).map((r) => r.event)).toContain('lifecycle.reconcile.skip_stale_generation');

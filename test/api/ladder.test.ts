@@ -13,7 +13,7 @@ let f: ReturnType<typeof fixtures>;
 
 beforeAll(async () => {
   api = await startTestApi({ checkinDeadlineSeconds: 30, maxWakeAttempts: 3 }, { now: clock.now });
-  await api.backend.services.supervisor.stop(); // ticks are driven by the test
+  await api.backend.services.wakeLadder.stop(); // ticks are driven by the test
   f = fixtures(api);
 });
 afterAll(async () => {
@@ -35,19 +35,19 @@ describe('the check-in ladder with an unreachable gateway', () => {
     expect(created.last_provision_error).toMatch(/Nothing answered at the gateway URL/);
     expect(Date.parse(created.checkin_deadline_at)).toBe(clock.now().getTime() + 30_000);
 
-    await api.backend.services.supervisor.tick(); // before the deadline: nothing is due
+    await api.backend.services.wakeLadder.tick(); // before the deadline: nothing is due
     expect((await agentOf(created.id)).wake_attempts).toBe(1);
 
     clock.advance(30_000);
-    await api.backend.services.supervisor.tick();
+    await api.backend.services.wakeLadder.tick();
     expect(await agentOf(created.id)).toMatchObject({ wake_attempts: 2, status: 'provisioning' });
 
     clock.advance(30_000);
-    await api.backend.services.supervisor.tick();
+    await api.backend.services.wakeLadder.tick();
     expect((await agentOf(created.id)).wake_attempts).toBe(3);
 
     clock.advance(30_000);
-    await api.backend.services.supervisor.tick();
+    await api.backend.services.wakeLadder.tick();
     const final = await agentOf(created.id);
     expect(final).toMatchObject({ status: 'offline', wake_attempts: 3, checkin_deadline_at: null });
     expect(final.last_provision_error).toMatch(/max wake attempts reached.*Nothing answered at the gateway URL/s);
@@ -63,7 +63,7 @@ describe('the check-in ladder with an unreachable gateway', () => {
     expect(timeline.events.map((e: { event: string }) => e.event)).toContain('lifecycle.wake.failed');
 
     clock.advance(300_000);
-    await api.backend.services.supervisor.tick(); // nothing more happens
+    await api.backend.services.wakeLadder.tick(); // nothing more happens
     expect((await agentOf(created.id)).wake_attempts).toBe(3);
   });
 
@@ -71,7 +71,7 @@ describe('the check-in ladder with an unreachable gateway', () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
     clock.advance(30_000);
-    await api.backend.services.supervisor.tick();
+    await api.backend.services.wakeLadder.tick();
     expect((await agentOf(agent.id)).wake_attempts).toBe(2);
     const hb = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
     expect(hb.body).toMatchObject({ status: 'online', wake_attempts: 0, checkin_deadline_at: null, last_provision_error: null });
@@ -81,10 +81,10 @@ describe('the check-in ladder with an unreachable gateway', () => {
         .reverse();
     expect((await events()).slice(-1)).toEqual(['lifecycle.checkin']);
     clock.advance(15_000); // the check queued at the retry's wake runs and finds the check-in
-    await api.backend.services.supervisor.tick();
+    await api.backend.services.wakeLadder.tick();
     expect((await events()).slice(-3)).toEqual(['lifecycle.checkin', 'lifecycle.reconcile.skip_not_stuck', 'queue.worker.success']);
     clock.advance(120_000);
-    await api.backend.services.supervisor.tick();
+    await api.backend.services.wakeLadder.tick();
     expect((await agentOf(agent.id)).wake_attempts).toBe(0);
     expect((await events()).filter((e) => e === 'lifecycle.reconcile.skip_not_stuck')).toHaveLength(1);
   });

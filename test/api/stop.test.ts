@@ -52,7 +52,7 @@ describe('stop with a hung gateway', () => {
       const marked = Date.now();
       await until(
         'two ticks since',
-        async () => api.backend.services.supervisor.lastTickAt?.getTime() ?? 0,
+        async () => api.backend.services.wakeLadder.lastTickAt?.getTime() ?? 0,
         (t) => t > marked + 50,
         10_000,
       );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { newId } from '../../backend/services/context.js';
+import { newId } from '../../backend/core/ids.js';
 import { createMessageDispatcher } from '../../backend/lifecycle/message-dispatcher.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { doctorFix, until } from '../support/doctor.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkinCommand, tokenFromAgentsFile } from '../../backend/templates/render.js';
-import { tokenPrefix } from '../../backend/services/tokens.js';
+import { tokenPrefix } from '../../backend/core/tokens.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { connectRaw, rawRpc } from '../support/openclaw/gateway.js';
 import {

@@ -74,3 +74,40 @@ describe('one API client (contract engineer, #15 §4)', () => {
     });
   }
 });
+
+/** Issue #15 §1: a kernel below, services and lifecycle side by side, wired only in backend/compose.ts. */
+const backendLayers: { layer: string; file: string; bad: string; good: string }[] = [
+  {
+    layer: 'core imports only db, contract, logging, errors and core',
+    file: 'backend/core/x.ts',
+    bad: "import { createServices } from '../services/index.js';\nexport const a = createServices;\n",
+    good: "import { agents } from '../db/schema.js';\nimport { AppError } from '../errors.js';\nimport { newId } from './ids.js';\nexport const a = [agents, AppError, newId];\n",
+  },
+  {
+    layer: 'services never import lifecycle',
+    file: 'backend/services/x.ts',
+    bad: "import { createWakeLadder } from '../lifecycle/wake-ladder-runner.js';\nexport const a = createWakeLadder;\n",
+    good: "import { recordLifecycle } from '../core/lifecycle-trail.js';\nexport const a = recordLifecycle;\n",
+  },
+  {
+    layer: 'lifecycle never imports services (not even a type)',
+    file: 'backend/lifecycle/x.ts',
+    bad: "import type { AgentService } from '../services/agents.js';\nexport type A = AgentService;\n",
+    good: "import type { AgentRecords } from '../core/ports.js';\nexport type A = AgentRecords;\n",
+  },
+  {
+    layer: 'a layer rule keeps backend Node-only',
+    file: 'backend/core/y.ts',
+    bad: "import { app } from 'electron';\nexport const a = app;\n",
+    good: "import { eq } from 'drizzle-orm';\nexport const a = eq;\n",
+  },
+];
+
+describe('backend layers: core, services, lifecycle (eslint no-restricted-imports)', () => {
+  for (const c of backendLayers) {
+    it(c.layer, async () => {
+      expect(await restrictedImports(c.file, c.bad)).toHaveLength(1);
+      expect(await restrictedImports(c.file, c.good)).toEqual([]);
+    });
+  }
+});

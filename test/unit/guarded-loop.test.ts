@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, createLoopRegistry, isDiskFull } from '../../backend/lifecycle/guarded-loop.js';
+import { backoffDelayMs, createLoopRegistry, isDiskFull } from '../../backend/core/guarded-loop.js';
 import type { Logger, LogEvent } from '../../backend/logging.js';
 
 /*

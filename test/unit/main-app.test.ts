@@ -531,8 +531,8 @@ describe('quit', () => {
     const { backend } = s.app;
     expect(existsSync(join(s.dataDir, 'instance.json'))).toBe(true);
     // Let the scheduler tick at least once, so "it stopped ticking" below means something.
-    for (let i = 0; i < 40 && !backend.services.supervisor.lastTickAt; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(backend.services.supervisor.lastTickAt).not.toBeNull();
+    for (let i = 0; i < 40 && !backend.services.wakeLadder.lastTickAt; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(backend.services.wakeLadder.lastTickAt).not.toBeNull();
     s.electron.trays[0]!.clickItem(TRAY_ACTIONS.quit);
     expect(s.electron.exitCodes).toEqual([]); // not before the backend stopped
     await s.electron.exitedPromise;
@@ -541,9 +541,9 @@ describe('quit', () => {
     expect(existsSync(join(s.dataDir, 'instance.json'))).toBe(false);
     await expect(fetch(`${backend.url}/healthz`)).rejects.toThrow();
     // The scheduler no longer ticks: waiting past its interval changes nothing.
-    const lastTick = backend.services.supervisor.lastTickAt;
+    const lastTick = backend.services.wakeLadder.lastTickAt;
     await new Promise((r) => setTimeout(r, 1_200));
-    expect(backend.services.supervisor.lastTickAt).toBe(lastTick);
+    expect(backend.services.wakeLadder.lastTickAt).toBe(lastTick);
     expect(s.electron.trays[0]!.destroyed).toBe(true);
     // After quitting, the window closes for real (no close-to-tray).
     expect(s.electron.window!.userClose()).toBe(true);

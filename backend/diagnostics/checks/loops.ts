@@ -1,9 +1,9 @@
 import { statfsSync } from 'node:fs';
-import type { LoopStatus } from '../../lifecycle/guarded-loop.js';
+import type { LoopStatus } from '../../core/guarded-loop.js';
 import { fix, formatBytes, type CheckDef, type CheckEnv } from '../types.js';
 
 /*
- * The background loops' own account of their faults (backend/lifecycle/guarded-loop.ts): a loop that
+ * The background loops' own account of their faults (backend/core/guarded-loop.ts): a loop that
  * fails keeps running with a backoff and is listed here until a run succeeds again. A full disk gets
  * its own finding, because its remedy is not in the app: free space.
  */

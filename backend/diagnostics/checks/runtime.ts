@@ -10,11 +10,11 @@ export const schedulerAlive: CheckDef = {
   title: 'Lifecycle scheduler running',
   severity: 'critical',
   needsApp: true,
-  verify: 'Reads the supervisor’s last tick and the overdue check-in deadlines again.',
+  verify: 'Reads the wake ladder’s last tick and the overdue check-in deadlines again.',
   run(env) {
     const app = env.app!;
     const now = env.now().getTime();
-    const last = app.services.supervisor.lastTickAt;
+    const last = app.services.wakeLadder.lastTickAt;
     const age = last ? now - last.getTime() : null;
     const overdueBefore = new Date(now - env.thresholds.overdueGraceMs);
     const overdue = app.services.ctx.db

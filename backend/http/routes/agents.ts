@@ -1,7 +1,7 @@
 import { AppError, forbidden } from '../../errors.js';
 import { GatewayError } from '../../gateway/errors.js';
 import { requireAgent } from '../../services/actor.js';
-import type { Services } from '../../services/index.js';
+import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
 
 type AgentRoutes =
@@ -29,12 +29,12 @@ export function agentHandlers(s: Services): HandlerGroup<AgentRoutes> {
     wakeAgent: async ({ params }) => {
       s.agents.getRow(params.agent_id);
       // Answers once the attempt is counted, never after the gateway: the outcome follows on the event stream.
-      await s.supervisor.requestWake(params.agent_id);
+      await s.wakeLadder.requestWake(params.agent_id);
       return s.agents.get(params.agent_id);
     },
     reprovisionAgent: async ({ params }) => {
       s.agents.getRow(params.agent_id);
-      await s.supervisor.reprovision(params.agent_id);
+      await s.wakeLadder.reprovision(params.agent_id);
       return s.agents.get(params.agent_id);
     },
     allowAgentCheckin: async ({ params }) => {

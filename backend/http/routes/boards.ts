@@ -1,4 +1,4 @@
-import type { Services } from '../../services/index.js';
+import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
 import { requireAgent } from '../../services/actor.js';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import type { Services } from '../../services/index.js';
+import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
 
 type GatewayRoutes =

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors.js';
 import type { HandlerGroup } from '../handlers.js';
-import type { Services } from '../../services/index.js';
+import type { Services } from '../../compose.js';
 import type { SettingsService } from '../../services/settings.js';
 
 export const LOCAL_USER = {

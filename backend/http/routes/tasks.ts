@@ -1,5 +1,5 @@
 import { requireAgent } from '../../services/actor.js';
-import type { Services } from '../../services/index.js';
+import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
 import { approvalHandlers, type ApprovalRoutes } from './approvals.js';
 

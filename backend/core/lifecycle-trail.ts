@@ -2,7 +2,7 @@ import { and, count, desc, eq, like, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/open-db.js';
 import { lifecycleEvents, type LifecycleEventRow } from '../db/schema.js';
 import type { LogEvent, Logger } from '../logging.js';
-import { newId } from '../services/context.js';
+import { newId } from './ids.js';
 
 /**
  * Record a lifecycle event twice over: as a log line (for people reading logs, with the web

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging.js';
 
 /*
- * Background loops (the supervisor's tick, the agent feed, the outbox dispatcher, the presence flush,
+ * Background loops (the wake ladder's tick, the agent feed, the outbox dispatcher, the presence flush,
  * the auth-failure prune) run from timers, where an exception has nowhere to go: thrown from a timer
  * callback it ends the process. Every loop runs through this registry instead. A run that throws (or
  * a fault the loop's own work reports later) is logged, the next run waits a bounded exponential

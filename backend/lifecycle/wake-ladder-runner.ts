@@ -1,19 +1,21 @@
-import { and, asc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
-import { agentAuthFailures, agents, type AgentRow } from '../db/schema.js';
+import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { agents, type AgentRow } from '../db/schema.js';
 import type { GatewayManager } from '../gateway/manager.js';
-import type { ServiceContext } from '../services/context.js';
-import { MAX_ATTEMPTS_REASON, checkedInSinceWake, decide, type Decision } from './decide.js';
-import { RUN_FAILED_EVENT, agentForGatewayKey, droppedWakeOf, latestFailure, watchGatewayRuns } from './gateway-runs.js';
+import type { ServiceContext } from '../core/context.js';
+import { checkedInSinceWake, decide, type Decision } from './decide.js';
+import { agentForGatewayKey, droppedWakeOf, watchGatewayRuns } from './gateway-runs.js';
 import type { Provisioner } from './provisioner.js';
-import { recordLifecycle } from './trail.js';
-import { agentLockBusy, withAgentLock } from './agent-lock.js';
-import type { GuardedLoop } from './guarded-loop.js';
-import { recordWorkerSuccess } from './ladder.js';
+import { recordLifecycle } from '../core/lifecycle-trail.js';
+import { agentLockBusy, withAgentLock } from '../core/agent-lock.js';
+import type { GuardedLoop } from '../core/guarded-loop.js';
+import { clearCheck, deferCheck, giveUp, joinCycle, queueInterrupted, recordWorkerSuccess, restartCycle } from '../core/wake-ladder.js';
+import { offlineReason } from '../core/wake-ladder-reasons.js';
 import { createWakeStep } from './ladder-wake.js';
 
 /*
- * The check-in supervisor. The ladder lives in the agents table (wake_attempts, last_wake_sent_at,
- * checkin_deadline_at) next to its queued check (reconcile_at, see ladder.ts): a tick picks the checks
+ * The wake ladder's tick. The ladder lives in the agents table (wake_attempts, last_wake_sent_at,
+ * checkin_deadline_at) next to its queued check (reconcile_at), written only through
+ * core/wake-ladder.ts: a tick picks the checks
  * that are due with an indexed query and applies `decide()` — the web edition's reconcile worker, with
  * its event names: a check before the deadline defers to it, one after it wakes again or gives up.
  * Nothing is kept only in memory, so a restart resumes every ladder where it stood. A wake counts when
@@ -26,7 +28,7 @@ import { createWakeStep } from './ladder-wake.js';
  * owed re-provisioning) is the guard against an operator's wake racing a retry.
  */
 
-export interface SupervisorDeps {
+export interface WakeLadderDeps {
   ctx: ServiceContext;
   manager: GatewayManager;
   provisioner: Provisioner;
@@ -35,7 +37,7 @@ export interface SupervisorDeps {
   maxWakesPerGateway?: number;
 }
 
-export function createSupervisor(deps: SupervisorDeps) {
+export function createWakeLadder(deps: WakeLadderDeps) {
   const { ctx, manager, provisioner } = deps;
   const { db, policy } = ctx;
   const log = ctx.logger.child('lifecycle');
@@ -67,37 +69,11 @@ export function createSupervisor(deps: SupervisorDeps) {
     .limit(200)
     .prepare();
 
-  /** Why the ladder gave up, from the evidence we have (never just "offline"). */
-  function offlineReason(agent: AgentRow): string {
-    const since = agent.lastWakeSentAt
-      ? new Date(agent.lastWakeSentAt.getTime() - policy.checkinDeadlineMs * policy.maxWakeAttempts)
-      : new Date(0);
-    const refused = db
-      .select({ n: sql<number>`coalesce(sum(${agentAuthFailures.count}), 0)` })
-      .from(agentAuthFailures)
-      .where(
-        and(eq(agentAuthFailures.agentId, agent.id), eq(agentAuthFailures.reason, 'retired_token'), gte(agentAuthFailures.lastAt, since)),
-      )
-      .get();
-    if (refused && refused.n > 0) {
-      return `${MAX_ATTEMPTS_REASON}. Its check-ins were refused (401) because it uses a rotated token: token drift — re-provision it (POST /api/v1/agents/${agent.id}/reprovision) to give it its current token.`;
-    }
-    // The gateway's own account of the run (model auth refused, provider down…) beats "never called",
-    // unless a wake failed after it (then the gateway was not even reached).
-    const failure = latestFailure(db, agent.id, since);
-    if (failure?.event === RUN_FAILED_EVENT) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${failure.message}`;
-    if (agent.lastProvisionError) return `${MAX_ATTEMPTS_REASON}. Last attempt: ${agent.lastProvisionError}`;
-    return `${MAX_ATTEMPTS_REASON}. It was woken ${agent.wakeAttempts} time(s) and never called the heartbeat API.`;
-  }
-
   /** Apply a decision that only writes (no gateway call); the check's task ends here. */
   function applyDecision(agent: AgentRow, decision: Exclude<Decision, { kind: 'retriggered' }>, now: Date): void {
     switch (decision.kind) {
       case 'skip_not_stuck':
-        db.update(agents)
-          .set({ checkinDeadlineAt: null, reconcileAt: null, wakeAttempts: 0, updatedAt: now })
-          .where(eq(agents.id, agent.id))
-          .run();
+        clearCheck(db, agent.id, { now, resetAttempts: true });
         recordLifecycle(
           db,
           log,
@@ -109,12 +85,12 @@ export function createSupervisor(deps: SupervisorDeps) {
         recordWorkerSuccess(db, log, now, agent.id, 'reconcile: not stuck');
         return;
       case 'skip_deleting':
-        db.update(agents).set({ checkinDeadlineAt: null, reconcileAt: null, updatedAt: now }).where(eq(agents.id, agent.id)).run();
+        clearCheck(db, agent.id, { now });
         recordLifecycle(db, log, now, 'lifecycle.reconcile.skip_deleting', agent.id, 'agent is being deleted');
         return;
       case 'deferred': {
         const until = new Date(decision.untilMs);
-        db.update(agents).set({ reconcileAt: until }).where(eq(agents.id, agent.id)).run();
+        deferCheck(db, agent.id, until);
         const delay = (decision.untilMs - now.getTime()) / 1000;
         recordLifecycle(
           db,
@@ -129,18 +105,8 @@ export function createSupervisor(deps: SupervisorDeps) {
         return;
       }
       case 'max_attempts_reached': {
-        const reason = offlineReason(agent);
-        db.update(agents)
-          .set({
-            status: 'offline',
-            checkinDeadlineAt: null,
-            reconcileAt: null,
-            provisionAction: null,
-            lastProvisionError: reason,
-            updatedAt: now,
-          })
-          .where(eq(agents.id, agent.id))
-          .run();
+        const reason = offlineReason(db, policy, agent);
+        giveUp(db, agent.id, reason, now);
         recordLifecycle(
           db,
           log,
@@ -226,7 +192,9 @@ export function createSupervisor(deps: SupervisorDeps) {
       if (n >= maxPerGateway) continue;
       perGateway.set(agent.gatewayId, n + 1);
       const done = retrigger(agent)
-        .catch((err: unknown) => log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message }))
+        .catch((err: unknown) =>
+          log.error('lifecycle.tick_failed', 'reconcile failed', { agent_id: agent.id, error: (err as Error).message }),
+        )
         .finally(() => inFlight.delete(agent.id));
       inFlight.set(agent.id, { gatewayId: agent.gatewayId, done });
       started.push(done);
@@ -275,11 +243,18 @@ export function createSupervisor(deps: SupervisorDeps) {
       // A retry that held the lock when the operator asked has just woken the agent: that wake is the
       // one asked for. It starts the new cycle (counted once) instead of a second wake.
       if (asked && agent.lifecycleGeneration !== asked.generation && agent.checkinDeadlineAt !== null) {
-        db.update(agents).set({ wakeAttempts: 1, updatedAt: ctx.now() }).where(eq(agents.id, agentId)).run();
-        recordLifecycle(db, log, ctx.now(), 'lifecycle.wake.joined', agentId, 'operator wake joined the wake just sent; a new cycle starts at 1');
+        joinCycle(db, agentId, ctx.now());
+        recordLifecycle(
+          db,
+          log,
+          ctx.now(),
+          'lifecycle.wake.joined',
+          agentId,
+          'operator wake joined the wake just sent; a new cycle starts at 1',
+        );
         return;
       }
-      db.update(agents).set({ wakeAttempts: 0, lastProvisionError: null, updatedAt: ctx.now() }).where(eq(agents.id, agentId)).run();
+      restartCycle(db, agentId, ctx.now());
       await wakeStep({ ...agent, wakeAttempts: 0, lastProvisionError: null }, 'requested', { onArmed });
     });
   }
@@ -309,7 +284,9 @@ export function createSupervisor(deps: SupervisorDeps) {
       let armed!: () => void;
       const counted = new Promise<void>((resolve) => (armed = resolve));
       const done: Promise<void> = operatorWake(agentId, armed)
-        .catch((err: unknown) => log.error('lifecycle.tick_failed', 'operator wake failed', { agent_id: agentId, error: (err as Error).message }))
+        .catch((err: unknown) =>
+          log.error('lifecycle.tick_failed', 'operator wake failed', { agent_id: agentId, error: (err as Error).message }),
+        )
         .finally(() => {
           armed();
           background.delete(done);
@@ -329,7 +306,9 @@ export function createSupervisor(deps: SupervisorDeps) {
         const dropped = droppedWakeOf(event, payload);
         if (!dropped) return;
         const done = resendDropped(gatewayId, dropped.gatewayAgentId, dropped.reason)
-          ?.catch((err: unknown) => log.error('lifecycle.tick_failed', 're-sending a dropped wake failed', { error: (err as Error).message }))
+          ?.catch((err: unknown) =>
+            log.error('lifecycle.tick_failed', 're-sending a dropped wake failed', { error: (err as Error).message }),
+          )
           .finally(() => background.delete(done!));
         if (done) background.add(done);
       });
@@ -338,15 +317,12 @@ export function createSupervisor(deps: SupervisorDeps) {
         stopDrops();
       };
       // Provisioning interrupted by a crash (provision_action set, no deadline) is picked up by the ladder.
-      db.update(agents)
-        .set({ checkinDeadlineAt: ctx.now(), reconcileAt: ctx.now() })
-        .where(and(isNotNull(agents.provisionAction), isNull(agents.checkinDeadlineAt)))
-        .run();
+      queueInterrupted(db, ctx.now());
       timer = ctx.loops.every(
-        'supervisor tick',
+        'wake ladder tick',
         () => {
           this.tick().catch((err: unknown) => {
-            log.error('lifecycle.tick_failed', 'supervisor tick failed', { error: (err as Error).message });
+            log.error('lifecycle.tick_failed', 'wake ladder tick failed', { error: (err as Error).message });
             timer?.fault(err); // the doctor's runtime.loops (and disk.full) see it; the next pass backs off
           });
         },
@@ -364,4 +340,4 @@ export function createSupervisor(deps: SupervisorDeps) {
   };
 }
 
-export type Supervisor = ReturnType<typeof createSupervisor>;
+export type WakeLadder = ReturnType<typeof createWakeLadder>;

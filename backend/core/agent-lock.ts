@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * One lifecycle action at a time per agent (provisioning, a wake): an operator's click and a
- * supervisor retry must not interleave, or two wakes are counted as one and two tokens race for
+ * ladder retry must not interleave, or two wakes are counted as one and two tokens race for
  * one workspace. In-process is enough: one backend owns a data dir.
  *
  * Re-entrant: an action that already holds an agent's lock (a retry that finds provisioning owed)

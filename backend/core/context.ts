@@ -1,13 +1,13 @@
-import type { BackendConfig } from '../config.js';
 import type { OpenedDb } from '../db/open-db.js';
-import type { LoopRegistry } from '../lifecycle/guarded-loop.js';
+import type { Clock } from './clock.js';
+import type { LoopRegistry } from './guarded-loop.js';
 import type { Logger } from '../logging.js';
 
 /** What every service gets. Time is injected so the lifecycle policy can be tested without sleeping. */
 export interface ServiceContext {
   db: OpenedDb['db'];
   sqlite: OpenedDb['sqlite'];
-  now: () => Date;
+  now: Clock;
   logger: Logger;
   policy: LifecyclePolicy;
   /** Every background loop runs through it: a failure is logged, backed off and shown by the doctor. */
@@ -24,12 +24,17 @@ export interface LifecyclePolicy {
   presenceTouchMs: number;
 }
 
-export const policyFromConfig = (config: BackendConfig): LifecyclePolicy => ({
+/** The config fields the policy comes from (core knows no config module). */
+export interface PolicyConfig {
+  checkinDeadlineSeconds: number;
+  maxWakeAttempts: number;
+  offlineAfterSeconds: number;
+}
+
+export const policyFromConfig = (config: PolicyConfig): LifecyclePolicy => ({
   checkinDeadlineMs: config.checkinDeadlineSeconds * 1000,
   maxWakeAttempts: config.maxWakeAttempts,
   minSilenceMs: config.offlineAfterSeconds * 1000,
   silenceFactor: 1.5,
   presenceTouchMs: 30_000,
 });
-
-export const newId = (): string => crypto.randomUUID();
