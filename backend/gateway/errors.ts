@@ -18,6 +18,7 @@ export type GatewayFailureCode =
   | 'timeout'
   | 'connection_lost'
   | 'rejected'
+  | 'answer_invalid'
   | 'credentials_unreadable';
 
 const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string; retryable: boolean }> = {
@@ -87,6 +88,12 @@ const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string;
   rejected: {
     explanation: 'The gateway refused the request.',
     nextStep: 'See the gateway’s message; fix the request or the gateway’s configuration.',
+    retryable: false,
+  },
+  answer_invalid: {
+    explanation: 'The gateway answered in a shape this version of Mission Control does not understand.',
+    nextStep:
+      'Check that the gateway runs an OpenClaw version Mission Control supports (the doctor names both); if it does, report the method and field named here.',
     retryable: false,
   },
   credentials_unreadable: {
