@@ -3,6 +3,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { agents, boards, gateways, type AgentRow, type BoardRow, type GatewayRow } from '../db/schema.js';
 import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
 import { GatewayError } from '../gateway/errors.js';
+import { call } from '../gateway/call.js';
+import type { GatewayParams } from '../gateway/methods.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { conflict } from '../errors.js';
 import { recordActivity } from '../services/activity.js';
@@ -189,17 +191,17 @@ export function createProvisioner(deps: ProvisionerDeps) {
   }
 
   async function ensureGatewayAgent(conn: GatewayConnection, gateway: GatewayRow, key: string, displayName: string): Promise<void> {
-    const params: Record<string, unknown> = { name: key };
+    const params: GatewayParams<'agents.create'> = { name: key };
     if (gateway.workspaceRoot !== DEFAULT_WORKSPACE_ROOT)
       params.workspace = `${gateway.workspaceRoot.replace(/\/+$/, '')}/workspace-${key}`;
     try {
-      await conn.request('agents.create', params);
+      await call(conn, 'agents.create', params);
     } catch (err) {
       if (!(err instanceof GatewayError && isAlreadyExists(err))) throw err;
     }
     // The gateway applies agents.create through a config hot reload (~0.5–0.8 s later).
     await waitForAgent(conn, key);
-    await conn.request('agents.update', { agentId: key, name: displayName });
+    await call(conn, 'agents.update', { agentId: key, name: displayName });
   }
 
   async function writeHeartbeatScratch(conn: GatewayConnection, hello: GatewayHello, key: string, content: string): Promise<void> {
@@ -209,16 +211,16 @@ export function createProvisioner(deps: ProvisionerDeps) {
       log.warn('lifecycle.provision.note', 'no heartbeat job found for the agent; scratch not written', { gateway_agent_id: key });
       return;
     }
-    await conn.request('cron.scratch.set', { id: job.id, content });
+    await call(conn, 'cron.scratch.set', { id: job.id, content });
   }
 
   async function alignHeartbeat(conn: GatewayConnection, key: string, every: string): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await conn.request<{ hash?: string; parsed?: unknown; config?: unknown }>('config.get', {});
+      const current = await call(conn, 'config.get', {});
       const patch = configHeartbeatPatch(current.parsed ?? current.config, key, every);
       if (!patch) return; // nothing changed: no write, no reload
       try {
-        await conn.request('config.patch', { raw: patch, baseHash: current.hash });
+        await call(conn, 'config.patch', { raw: patch, baseHash: current.hash });
         return;
       } catch (err) {
         // Compare-and-swap lost against another writer: read again and retry.
@@ -237,10 +239,10 @@ export function createProvisioner(deps: ProvisionerDeps) {
     const sessionKey = agent.openclawSessionId ?? `agent:${key}:main`;
     const text = `Hello ${agent.name}. Your workspace has been ${verb}. Check in now with the command in AGENTS.md, then continue.`;
     if (hello.methods.includes('wake')) {
-      await conn.request('wake', { mode: 'now', text, agentId: key, sessionKey });
+      await call(conn, 'wake', { mode: 'now', text, agentId: key, sessionKey });
       return 'wake';
     }
-    await conn.request('chat.send', { sessionKey, message: text, idempotencyKey: randomUUID() });
+    await call(conn, 'chat.send', { sessionKey, message: text, idempotencyKey: randomUUID() });
     return 'chat.send';
   }
 
@@ -342,8 +344,8 @@ export function createProvisioner(deps: ProvisionerDeps) {
       const hello = await deps.manager.ready(target(gateway), readyMs, { failFast: true });
       await ensureGatewayAgent(conn, gateway, key, agent.name);
       const { token, rotated } = await chooseToken(conn, agent, key, options.rotateToken ?? false, options.keepTokenOnly);
-      const listing = await conn.request<{ files?: { name: string; missing?: boolean }[] }>('agents.files.list', { agentId: key });
-      const present = new Set((listing.files ?? []).filter((f) => !f.missing).map((f) => f.name));
+      const listing = await call(conn, 'agents.files.list', { agentId: key });
+      const present = new Set(listing.files.filter((f) => !f.missing).map((f) => f.name));
       const context = templateContext(agent, board, token);
       const files = renderWorkspace(context, {
         bootstrap: options.action === 'provision' || (options.forceBootstrap ?? false),
@@ -358,7 +360,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
           continue;
         }
         try {
-          await conn.request('agents.files.set', { agentId: key, name, content });
+          await call(conn, 'agents.files.set', { agentId: key, name, content });
         } catch (err) {
           // The gateway may have applied the write and only its reply was lost (connection dropped,
           // timeout): then the workspace already holds the new token. Read it back and adopt the
@@ -388,7 +390,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
       await alignHeartbeat(conn, key, agent.heartbeatConfig?.every ?? '10m');
       await writeHeartbeatScratch(conn, hello, key, renderTemplate('HEARTBEAT.md', context));
       if (options.resetSession && hello.methods.includes('sessions.reset')) {
-        await conn.request('sessions.reset', { key: agent.openclawSessionId }).catch((err: unknown) => {
+        await call(conn, 'sessions.reset', { key: agent.openclawSessionId ?? `agent:${key}:main` }).catch((err: unknown) => {
           if (!(err instanceof GatewayError && isMissing(err))) throw err;
         });
       }
@@ -484,7 +486,7 @@ export function createProvisioner(deps: ProvisionerDeps) {
         const key = gatewayAgentKey(agent);
         // agents.delete takes the agent's sessions with it; the gateway refuses sessions.delete on a main session.
         try {
-          await conn.request('agents.delete', { agentId: key, deleteFiles: true });
+          await call(conn, 'agents.delete', { agentId: key, deleteFiles: true });
         } catch (err) {
           if (!(err instanceof GatewayError && isMissing(err))) throw err;
         }
@@ -501,8 +503,8 @@ export function createProvisioner(deps: ProvisionerDeps) {
         .get();
       if (!gateway) return [];
       const conn = deps.manager.connection(target(gateway));
-      const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});
-      return (res.agents ?? []).map((a) => a.id);
+      const res = await call(conn, 'agents.list', {});
+      return res.agents.map((a) => a.id);
     },
   };
 }
