@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { PROTOCOL_VERSION, type GatewayErrorBody } from './protocol.js';
 
 /**
@@ -203,4 +204,37 @@ export function classifyGatewayError(body: GatewayErrorBody): GatewayError {
   }
   if (body.code === 'UNAVAILABLE' && details.reason === 'startup-sidecars') return make('starting');
   return make('rejected');
+}
+
+/** Failures a compatibility check reports as bad input (422) rather than a bad gateway (502). */
+const COMPAT_CODES = new Set<GatewayFailureCode>(['version_too_old', 'method_not_advertised', 'protocol_mismatch']);
+
+export interface GatewayAppErrorWording {
+  /** What was being done, before the explanation: `Gateway cleanup failed` → "Gateway cleanup failed: <explanation>". */
+  context?: string;
+  /** Added after the failure's next step (another way out the caller offers). */
+  alsoNextStep?: string;
+  /** A compatibility check: a too old gateway, a missing method or another protocol is bad input (422). */
+  compatibility?: boolean;
+}
+
+/**
+ * The one mapping of a classified gateway failure to the API's error: `gateway_error` (502) with
+ * `{message, code, next_step, detail}`, plus the refused certificate for a TLS failure (so the user
+ * can compare and pin it). `detail` is the gateway's or the socket's text, never our secrets.
+ */
+export function gatewayAppError(err: GatewayError, wording: GatewayAppErrorWording = {}): AppError {
+  const detail = {
+    message: wording.context ? `${wording.context}: ${err.explanation}` : err.explanation,
+    code: err.code,
+    next_step: wording.alsoNextStep ? `${err.nextStep} ${wording.alsoNextStep}` : err.nextStep,
+    detail: err.detail,
+    ...(err.code === 'tls' && err.details?.certificate ? { certificate: err.details.certificate } : {}),
+  };
+  return new AppError(wording.compatibility && COMPAT_CODES.has(err.code) ? 'validation_failed' : 'gateway_error', detail);
+}
+
+/** For a catch: a gateway failure as the API's error (see gatewayAppError), anything else unchanged. */
+export function asAppError(err: unknown, wording: GatewayAppErrorWording = {}): unknown {
+  return err instanceof GatewayError ? gatewayAppError(err, wording) : err;
 }

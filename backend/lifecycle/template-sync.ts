@@ -9,9 +9,9 @@ import type {
   WorkspaceTokenState,
 } from '../contract/templates.js';
 import { agents, gateways, retiredAgentTokens, type AgentRow, type GatewayRow } from '../db/schema.js';
-import { AppError, conflict, notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError, gatewayAppError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../services/activity.js';
 import type { AgentService } from '../services/agents.js';
@@ -71,14 +71,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function gatewayUnavailable(err: GatewayError): AppError {
-  return new AppError('gateway_error', {
-    message: `Gateway unavailable for template sync: ${err.explanation}`,
-    code: err.code,
-    next_step: err.nextStep,
-    detail: err.detail,
-  });
-}
+const gatewayUnavailable = (err: GatewayError) => gatewayAppError(err, { context: 'Gateway unavailable for template sync' });
 
 export function createTemplateSync(deps: TemplateSyncDeps) {
   const { ctx, provisioner } = deps;
