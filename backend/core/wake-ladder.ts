@@ -93,6 +93,9 @@ export function recordWorkerSuccess(tx: DbOrTx, logger: Logger, now: Date, agent
   recordLifecycle(tx, logger, now, 'queue.worker.success', agentId, `lifecycle task done: ${task}`, { task });
 }
 
+/** A provisioning run that starts a new cycle (not a retry of the ladder): no attempt counted yet. */
+export const NEW_CYCLE = { wakeAttempts: 0 } as const;
+
 /** The ladder columns as a check-in leaves them (the answer is built from the row in memory). */
 export const CHECKIN_RESET = { wakeAttempts: 0, checkinDeadlineAt: null } as const;
 

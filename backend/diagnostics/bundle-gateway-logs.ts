@@ -1,3 +1,4 @@
+import { call } from '../gateway/call.js';
 import { gatewayTarget } from '../gateway/manager.js';
 import type { AppEnv } from './types.js';
 
@@ -12,12 +13,6 @@ import type { AppEnv } from './types.js';
 const TAIL_LINES = 2_000;
 const TAIL_BYTES = 512 * 1024;
 const TIMEOUT_MS = 10_000;
-
-interface LogTail {
-  file?: string;
-  lines?: unknown[];
-  truncated?: boolean;
-}
 
 export interface GatewayLogFile {
   name: string;
@@ -50,8 +45,8 @@ async function tail(app: AppEnv, gatewayId: string): Promise<string[]> {
   if (status.hello && !status.hello.methods.includes('logs.tail')) return ['# not collected: this gateway does not offer logs.tail'];
   try {
     const conn = app.manager.connection(gatewayTarget(app.services.gateways.getRow(gatewayId)));
-    const res = await conn.request<LogTail>('logs.tail', { limit: TAIL_LINES, maxBytes: TAIL_BYTES }, { timeoutMs: TIMEOUT_MS });
-    const lines = (res.lines ?? []).filter((l): l is string => typeof l === 'string');
+    const res = await call(conn, 'logs.tail', { limit: TAIL_LINES, maxBytes: TAIL_BYTES }, { timeoutMs: TIMEOUT_MS });
+    const lines = res.lines.filter((l): l is string => typeof l === 'string');
     return [`# ${res.file ?? 'log file'}: last ${lines.length} lines${res.truncated ? ' (truncated)' : ''}`, ...lines];
   } catch (err) {
     return [`# not collected: logs.tail failed (${(err as Error).message})`];

@@ -1,9 +1,9 @@
 import type { CheckId, DoctorCheckResult, DoctorFixRequest, DoctorFixResult, FixAction } from '../contract/diagnostics.js';
-import { AppError, conflict, unprocessable } from '../errors.js';
+import { conflict, unprocessable } from '../errors.js';
 import { eq } from 'drizzle-orm';
 import type { TemplateSyncResult } from '../contract/templates.js';
 import { agents } from '../db/schema.js';
-import { GatewayError } from '../gateway/errors.js';
+import { asAppError } from '../gateway/errors.js';
 import { logFileOf } from './checks/runtime.js';
 import { checkById, runCheck } from './registry.js';
 import type { AppEnv, CheckEnv } from './types.js';
@@ -30,10 +30,7 @@ interface FixDef {
 }
 
 const asApiError = (err: unknown): never => {
-  if (err instanceof GatewayError) {
-    throw new AppError('gateway_error', { message: err.explanation, code: err.code, next_step: err.nextStep, detail: err.detail });
-  }
-  throw err;
+  throw asAppError(err);
 };
 
 const FIXES: Record<FixAction, FixDef> = {

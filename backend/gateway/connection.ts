@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { platform as osPlatform } from 'node:os';
 import WebSocket, { type ClientOptions } from 'ws';
-import type { Logger } from '../logging.js';
-import { signConnect, type DeviceIdentity } from './device-identity.js';
 import { GatewayError, classifyGatewayError, classifySocketError } from './errors.js';
-import {
-  ConnectChallenge,
-  HelloOk,
-  InboundFrame,
-  OPERATOR_SCOPES,
-  PROTOCOL_VERSION,
-  connectParams,
-  type HelloOk as Hello,
-} from './protocol.js';
+import { connectRequest, helloOf, helloRefusal } from './handshake.js';
+import { ConnectChallenge, HelloOk, InboundFrame, type HelloOk as Hello } from './protocol.js';
+import { createPendingRequests } from './pending-requests.js';
+import { createReadyWaiters } from './ready-waiters.js';
 import { reconnectDelayMs } from './redial-policy.js';
 import { verifyingTlsConnect } from './tls.js';
 
@@ -23,57 +16,9 @@ import { verifyingTlsConnect } from './tls.js';
  * and dropped, failures become classified GatewayErrors.
  */
 
-export type ConnectionState = 'connecting' | 'connected' | 'waiting' | 'failed' | 'closed';
+import type { ConnectionOptions, ConnectionState, GatewayHello, RequestOptions } from './connection-types.js';
 
-export interface GatewayHello {
-  version: string;
-  protocol: number;
-  methods: string[];
-  events: string[];
-  capabilities: string[];
-  scopes: string[];
-  /** How the gateway authenticated us: `token` or `device-token`. */
-  authMethod: string | null;
-  connectedAt: Date;
-  /** wss: the SHA-256 of the certificate this connection accepted (what trust on first use pins); ws: null. */
-  tlsFingerprint?: string | null;
-}
-
-export interface ConnectionOptions {
-  url: string;
-  token: string | null;
-  allowInsecureTls: boolean;
-  /** The pinned certificate (SHA-256) for a wss gateway: accepted exactly, instead of CA verification. */
-  tlsFingerprint?: string | null;
-  identity: DeviceIdentity;
-  /** The device token the gateway issued earlier (used when no gateway token is configured). */
-  deviceToken: string | null;
-  /** Called when the gateway issues a (new) device token, to persist it. */
-  onDeviceToken?: (token: string) => void;
-  logger: Logger;
-  clientVersion: string;
-  requestTimeoutMs?: number;
-  handshakeTimeoutMs?: number;
-  /** Reconnect backoff; `false` = a one-shot connection (connection tests). */
-  reconnect?: { baseMs: number; maxMs: number } | false;
-}
-
-export interface RequestOptions {
-  timeoutMs?: number;
-  /**
-   * Some methods answer twice for one id (`agent`: an `accepted` ack, then the result). Return
-   * false for a payload that is not the final one; the request keeps waiting.
-   */
-  isFinal?: (payload: unknown) => boolean;
-}
-
-interface Pending {
-  method: string;
-  resolve: (payload: unknown) => void;
-  reject: (err: GatewayError) => void;
-  isFinal: (payload: unknown) => boolean;
-  timer: NodeJS.Timeout;
-}
+export type { ConnectionOptions, ConnectionState, GatewayHello, RequestOptions } from './connection-types.js';
 
 type EventListener = (event: string, payload: unknown) => void;
 type StateListener = (state: ConnectionState, error: GatewayError | null) => void;
@@ -99,10 +44,10 @@ export function createGatewayConnection(options: ConnectionOptions) {
   let retryTimer: NodeJS.Timeout | null = null;
   let deviceToken = options.deviceToken;
   let closedByUs = false;
-  const pending = new Map<string, Pending>();
+  const pending = createPendingRequests(requestTimeoutMs);
   const eventListeners = new Set<EventListener>();
   const stateListeners = new Set<StateListener>();
-  let readyWaiters: { resolve: (h: GatewayHello) => void; reject: (e: GatewayError) => void; failFast: boolean }[] = [];
+  const readyWaiters = createReadyWaiters();
 
   function setState(next: ConnectionState, error: GatewayError | null = null): void {
     state = next;
@@ -116,27 +61,10 @@ export function createGatewayConnection(options: ConnectionOptions) {
         log.error('gateway.listener_failed', 'a state listener threw', { error: (err as Error).message });
       }
     }
-    if (next === 'connected' && hello) {
-      const h = hello;
-      for (const w of readyWaiters) w.resolve(h);
-      readyWaiters = [];
-    } else if ((next === 'failed' || next === 'closed') && error) {
-      for (const w of readyWaiters) w.reject(error);
-      readyWaiters = [];
-    } else if (next === 'waiting' && error) {
-      // Between retries: callers that prefer an answer now get the failure; the others wait for the next try.
-      const now = readyWaiters.filter((w) => w.failFast || reconnect === false);
-      readyWaiters = readyWaiters.filter((w) => !now.includes(w));
-      for (const w of now) w.reject(error);
-    }
-  }
-
-  function failPending(error: GatewayError): void {
-    for (const [id, p] of pending) {
-      clearTimeout(p.timer);
-      pending.delete(id);
-      p.reject(error);
-    }
+    if (next === 'connected' && hello) readyWaiters.resolveAll(hello);
+    else if ((next === 'failed' || next === 'closed') && error) readyWaiters.rejectAll(error);
+    // Between retries: callers that prefer an answer now get the failure; the others wait for the next try.
+    else if (next === 'waiting' && error) readyWaiters.rejectAll(error, (w) => w.failFast || reconnect === false);
   }
 
   function scheduleReconnect(error: GatewayError): void {
@@ -193,19 +121,9 @@ export function createGatewayConnection(options: ConnectionOptions) {
             ws.close();
             return;
           }
-          // Reconnect with the device token the gateway issued to us when we have one; the gateway token
-          // is the fallback (first connect, or a device token the gateway no longer accepts).
-          usingDeviceToken = deviceToken !== null;
-          const auth = usingDeviceToken ? { token: null, deviceToken } : { token: options.token, deviceToken: null };
-          const device = signConnect(options.identity, challenge.data, auth, platform);
-          const params = connectParams({
-            clientVersion: options.clientVersion,
-            platform,
-            token: auth.token,
-            deviceToken: auth.deviceToken,
-            device,
-          });
-          ws.send(JSON.stringify({ type: 'req', id: connectId, method: 'connect', params }));
+          const connect = connectRequest(options, challenge.data, deviceToken, platform);
+          usingDeviceToken = connect.usingDeviceToken;
+          ws.send(JSON.stringify({ type: 'req', id: connectId, method: 'connect', params: connect.params }));
           return;
         }
         if (frame.type === 'res' && frame.id === connectId) {
@@ -250,18 +168,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
         }
         return;
       }
-      const p = pending.get(frame.id);
-      if (!p) return; // a late answer for a request that already timed out
-      if (!frame.ok) {
-        clearTimeout(p.timer);
-        pending.delete(frame.id);
-        p.reject(classifyGatewayError(frame.error ?? { code: 'UNKNOWN', message: `${p.method} failed` }));
-        return;
-      }
-      if (!p.isFinal(frame.payload)) return;
-      clearTimeout(p.timer);
-      pending.delete(frame.id);
-      p.resolve(frame.payload);
+      pending.answer(frame);
     });
 
     ws.on('error', (err: NodeJS.ErrnoException) => {
@@ -275,7 +182,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
       hello = wasConnected ? hello : null;
       const error =
         failure ?? new GatewayError('connection_lost', `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
-      failPending(error);
+      pending.failAll(error);
       if (closedByUs) {
         setState('closed');
         return;
@@ -290,12 +197,8 @@ export function createGatewayConnection(options: ConnectionOptions) {
 
   /** Check and record a hello; returns why it is refused, if it is. */
   function acceptHello(h: Hello): GatewayError | null {
-    if (h.protocol !== PROTOCOL_VERSION) return new GatewayError('protocol_mismatch', `the gateway answered with protocol ${h.protocol}`);
-    const missing = OPERATOR_SCOPES.filter((s) => !h.auth.scopes.includes(s));
-    if (missing.length > 0) {
-      // Without a paired device the gateway connects but clears every scope: say so now, not on the first call.
-      return new GatewayError('missing_scope', `granted scopes: [${h.auth.scopes.join(', ')}]; missing ${missing.join(', ')}`);
-    }
+    const refused = helloRefusal(h);
+    if (refused) return refused;
     if (h.auth.deviceToken && h.auth.deviceToken !== deviceToken) {
       deviceToken = h.auth.deviceToken;
       try {
@@ -304,17 +207,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
         log.error('gateway.listener_failed', 'saving the device token failed', { error: (err as Error).message });
       }
     }
-    hello = {
-      version: h.server.version,
-      protocol: h.protocol,
-      methods: h.features.methods,
-      events: h.features.events,
-      capabilities: h.features.capabilities,
-      scopes: h.auth.scopes,
-      authMethod: h.auth.method ?? null,
-      connectedAt: new Date(),
-      tlsFingerprint: secure ? acceptedFingerprint : null,
-    };
+    hello = helloOf(h, secure ? acceptedFingerprint : null);
     attempt = 0;
     log.info('gateway.connected', 'connected to the gateway', { url: options.url, version: hello.version, methods: hello.methods.length });
     return null;
@@ -340,25 +233,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
         return Promise.reject(lastError ?? new GatewayError('connection_lost', 'connection closed'));
       // Between retries the last failure is the answer, unless the caller prefers to wait for the next try.
       if (opts.failFast && state === 'waiting' && lastError) return Promise.reject(lastError);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          readyWaiters = readyWaiters.filter((w) => w.resolve !== done);
-          reject(lastError ?? new GatewayError('timeout', 'not connected in time'));
-        }, timeoutMs);
-        timer.unref();
-        const done = (h: GatewayHello) => {
-          clearTimeout(timer);
-          resolve(h);
-        };
-        readyWaiters.push({
-          failFast: opts.failFast ?? false,
-          resolve: done,
-          reject: (e) => {
-            clearTimeout(timer);
-            reject(e);
-          },
-        });
-      });
+      return readyWaiters.wait(timeoutMs, opts.failFast ?? false, () => lastError ?? new GatewayError('timeout', 'not connected in time'));
     },
 
     async request<T = unknown>(method: string, params: Record<string, unknown> = {}, opts: RequestOptions = {}): Promise<T> {
@@ -370,14 +245,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
       const ws = socket;
       if (!ws || ws.readyState !== WebSocket.OPEN) throw new GatewayError('connection_lost', 'not connected');
       const id = randomUUID();
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new GatewayError('timeout', `${method} did not answer within ${opts.timeoutMs ?? requestTimeoutMs} ms`));
-        }, opts.timeoutMs ?? requestTimeoutMs);
-        pending.set(id, { method, resolve: resolve as (p: unknown) => void, reject, isFinal: opts.isFinal ?? (() => true), timer });
-        ws.send(JSON.stringify({ type: 'req', id, method, params }));
-      });
+      return pending.wait<T>(id, method, opts, () => ws.send(JSON.stringify({ type: 'req', id, method, params })));
     },
 
     onEvent(listener: EventListener): () => void {
@@ -396,9 +264,8 @@ export function createGatewayConnection(options: ConnectionOptions) {
       if (retryTimer) clearTimeout(retryTimer);
       const closing = new GatewayError('connection_lost', detail);
       const aborted = pending.size;
-      failPending(closing);
-      for (const w of readyWaiters) w.reject(closing);
-      readyWaiters = [];
+      pending.failAll(closing);
+      readyWaiters.rejectAll(closing);
       if (socket) socket.close();
       else setState('closed');
       return aborted;

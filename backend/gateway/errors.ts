@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { PROTOCOL_VERSION, type GatewayErrorBody } from './protocol.js';
 
 /**
@@ -18,6 +19,7 @@ export type GatewayFailureCode =
   | 'timeout'
   | 'connection_lost'
   | 'rejected'
+  | 'answer_invalid'
   | 'credentials_unreadable';
 
 const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string; retryable: boolean }> = {
@@ -87,6 +89,12 @@ const GUIDE: Record<GatewayFailureCode, { explanation: string; nextStep: string;
   rejected: {
     explanation: 'The gateway refused the request.',
     nextStep: 'See the gateway’s message; fix the request or the gateway’s configuration.',
+    retryable: false,
+  },
+  answer_invalid: {
+    explanation: 'The gateway answered in a shape this version of Mission Control does not understand.',
+    nextStep:
+      'Check that the gateway runs an OpenClaw version Mission Control supports (the doctor names both); if it does, report the method and field named here.',
     retryable: false,
   },
   credentials_unreadable: {
@@ -203,3 +211,36 @@ export function classifyGatewayError(body: GatewayErrorBody): GatewayError {
  * gateway's own `UNAVAILABLE` (seen under load: a state lease lost half-way through an operation).
  */
 export const isTransientGatewayError = (err: GatewayError): boolean => err.retryable || err.gatewayCode === 'UNAVAILABLE';
+
+/** Failures a compatibility check reports as bad input (422) rather than a bad gateway (502). */
+const COMPAT_CODES = new Set<GatewayFailureCode>(['version_too_old', 'method_not_advertised', 'protocol_mismatch']);
+
+export interface GatewayAppErrorWording {
+  /** What was being done, before the explanation: `Gateway cleanup failed` → "Gateway cleanup failed: <explanation>". */
+  context?: string;
+  /** Added after the failure's next step (another way out the caller offers). */
+  alsoNextStep?: string;
+  /** A compatibility check: a too old gateway, a missing method or another protocol is bad input (422). */
+  compatibility?: boolean;
+}
+
+/**
+ * The one mapping of a classified gateway failure to the API's error: `gateway_error` (502) with
+ * `{message, code, next_step, detail}`, plus the refused certificate for a TLS failure (so the user
+ * can compare and pin it). `detail` is the gateway's or the socket's text, never our secrets.
+ */
+export function gatewayAppError(err: GatewayError, wording: GatewayAppErrorWording = {}): AppError {
+  const detail = {
+    message: wording.context ? `${wording.context}: ${err.explanation}` : err.explanation,
+    code: err.code,
+    next_step: wording.alsoNextStep ? `${err.nextStep} ${wording.alsoNextStep}` : err.nextStep,
+    detail: err.detail,
+    ...(err.code === 'tls' && err.details?.certificate ? { certificate: err.details.certificate } : {}),
+  };
+  return new AppError(wording.compatibility && COMPAT_CODES.has(err.code) ? 'validation_failed' : 'gateway_error', detail);
+}
+
+/** For a catch: a gateway failure as the API's error (see gatewayAppError), anything else unchanged. */
+export function asAppError(err: unknown, wording: GatewayAppErrorWording = {}): unknown {
+  return err instanceof GatewayError ? gatewayAppError(err, wording) : err;
+}

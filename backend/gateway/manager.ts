@@ -1,6 +1,7 @@
 import type { SecretStore } from '../secret-store.js';
 import type { Logger } from '../logging.js';
 import { assertCompatible } from './compat.js';
+import { call } from './call.js';
 import { createGatewayConnection, type GatewayConnection, type GatewayHello } from './connection.js';
 import { createCredentialVault } from './credential-vault.js';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from './device-identity.js';
@@ -79,7 +80,7 @@ export type GatewayStatusListener = (gatewayId: string) => void;
  * Without it an operator connection only sees `heartbeat` events, which do not say which agent ran.
  * The gateway forgets subscriptions on reconnect, so every (re)connect subscribes again.
  */
-const SESSION_SUBSCRIBE = 'sessions.subscribe';
+const SESSION_SUBSCRIBE = 'sessions.subscribe' as const;
 /** The waits before each new try of a subscription the gateway refused for a moment, in ms. */
 export const SUBSCRIBE_RETRY_WAITS_MS = [2_000, 5_000, 15_000, 30_000];
 
@@ -115,7 +116,7 @@ export function createGatewayManager(options: GatewayManagerOptions) {
    */
   function subscribeSessions(gatewayId: string, connection: GatewayConnection, attempt = 0): void {
     if (eventListeners.size === 0 || !connection.hello?.methods.includes(SESSION_SUBSCRIBE)) return;
-    connection.request(SESSION_SUBSCRIBE, {}).catch((err: unknown) => {
+    call(connection, SESSION_SUBSCRIBE, {}).catch((err: unknown) => {
       const wait = SUBSCRIBE_RETRY_WAITS_MS[attempt];
       const retry = err instanceof GatewayError && isTransientGatewayError(err) && wait !== undefined;
       // Reasons from the gateway's side are extra evidence: without them the ladder still works.

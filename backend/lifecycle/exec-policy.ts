@@ -1,4 +1,5 @@
 import type { GatewayConnection, GatewayHello } from '../gateway/connection.js';
+import { call } from '../gateway/call.js';
 import { AppError } from '../errors.js';
 import { GatewayError } from '../gateway/errors.js';
 
@@ -167,8 +168,8 @@ export async function checkinExecPolicy(
   baseUrl: string,
 ): Promise<ExecPolicyVerdict | null> {
   if (!hello.methods.includes('exec.approvals.get') || !hello.methods.includes('config.get')) return null;
-  const config = await conn.request<{ parsed?: unknown; config?: unknown }>('config.get', {});
-  const approvals = await conn.request<ApprovalsDocument>('exec.approvals.get', {});
+  const config = await call(conn, 'config.get', {});
+  const approvals = await call(conn, 'exec.approvals.get', {});
   return judgeExecPolicy(config.parsed ?? config.config, approvals, key, baseUrl);
 }
 
@@ -191,7 +192,7 @@ export function checkinNotPinnable(detail: string): AppError {
  * document; read back, and when the gateway did not keep the pattern, put the document back and refuse.
  */
 export async function allowCheckin(conn: GatewayConnection, key: string, baseUrl: string): Promise<void> {
-  const approvals = await conn.request<ApprovalsDocument>('exec.approvals.get', {});
+  const approvals = await call(conn, 'exec.approvals.get', {});
   const file = obj(approvals.file);
   const agentsMap = obj(file.agents);
   const entry = obj(agentsMap[key]);
@@ -202,7 +203,7 @@ export async function allowCheckin(conn: GatewayConnection, key: string, baseUrl
   if (hasPin && kept.length === current.length) return;
   const allowlist = hasPin ? kept : [...kept, pinned];
   try {
-    await conn.request('exec.approvals.set', {
+    await call(conn, 'exec.approvals.set', {
       file: { ...file, agents: { ...agentsMap, [key]: { ...entry, allowlist } } },
       baseHash: approvals.hash,
     });
@@ -210,13 +211,13 @@ export async function allowCheckin(conn: GatewayConnection, key: string, baseUrl
     if (err instanceof GatewayError && /argPattern/i.test(err.detail)) throw checkinNotPinnable(err.detail);
     throw err;
   }
-  const after = await conn.request<ApprovalsDocument>('exec.approvals.get', {});
+  const after = await call(conn, 'exec.approvals.get', {});
   const stored = list(obj(obj(obj(after.file).agents)[key]).allowlist);
   if (stored.some((e) => e.pattern === pinned.pattern && e.argPattern === pinned.argPattern)) return;
   // The gateway kept the entry without its pattern: that is a broad curl entry. Put the agent back as it was.
   const restored = { ...obj(obj(after.file).agents) };
   if (key in agentsMap) restored[key] = agentsMap[key];
   else delete restored[key];
-  await conn.request('exec.approvals.set', { file: { ...obj(after.file), agents: restored }, baseHash: after.hash });
+  await call(conn, 'exec.approvals.set', { file: { ...obj(after.file), agents: restored }, baseHash: after.hash });
   throw checkinNotPinnable('the entry was stored without it');
 }

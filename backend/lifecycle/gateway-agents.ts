@@ -1,5 +1,6 @@
 import type { AgentRow } from '../db/schema.js';
 import type { GatewayConnection } from '../gateway/connection.js';
+import { call } from '../gateway/call.js';
 import { GatewayError } from '../gateway/errors.js';
 
 /** The agent's id on the gateway, as the web edition names them (agents and scripts use these). */
@@ -20,8 +21,8 @@ export const isMissing = (err: GatewayError) =>
 export async function waitForAgent(conn: GatewayConnection, key: string, present = true, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
-    const res = await conn.request<{ agents?: { id: string }[] }>('agents.list', {});
-    if ((res.agents?.some((a) => a.id === key) ?? false) === present) return;
+    const res = await call(conn, 'agents.list', {});
+    if (res.agents.some((a) => a.id === key) === present) return;
     if (Date.now() + delay > deadline)
       throw new GatewayError('timeout', `agent ${key} did not ${present ? 'appear on' : 'leave'} the gateway within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -32,8 +33,8 @@ export async function waitForAgent(conn: GatewayConnection, key: string, present
 export async function findHeartbeatJob(conn: GatewayConnection, key: string, timeoutMs = 5_000): Promise<{ id: string } | null> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
-    const { jobs } = await conn.request<{ jobs?: { id: string; declarationKey?: string }[] }>('cron.list', { includeDisabled: true });
-    const job = jobs?.find((j) => j.declarationKey === `heartbeat:${key}`);
+    const { jobs } = await call(conn, 'cron.list', { includeDisabled: true });
+    const job = jobs.find((j) => j.declarationKey === `heartbeat:${key}`);
     if (job) return job;
     if (Date.now() + delay > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -80,7 +81,7 @@ function byteSizeOver(content: string, limit: number): number | null {
 /** `agents.files.get`, with "no such agent/file" as missing and a refused name (TOOLS.md, HEARTBEAT.md) as unsupported. */
 export async function readWorkspaceFile(conn: GatewayConnection, key: string, name: string): Promise<WorkspaceRead> {
   try {
-    const res = await conn.request<{ file?: { content?: string; missing?: boolean } }>('agents.files.get', { agentId: key, name });
+    const res = await call(conn, 'agents.files.get', { agentId: key, name });
     if (res.file?.missing || typeof res.file?.content !== 'string') return { state: 'missing' };
     const over = byteSizeOver(res.file.content, MAX_WORKSPACE_FILE_BYTES);
     if (over !== null) return { state: 'too_large', bytes: over };

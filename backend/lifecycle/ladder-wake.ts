@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { agents, gateways, type AgentRow } from '../db/schema.js';
+import { call } from '../gateway/call.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { Logger } from '../logging.js';
@@ -61,9 +62,9 @@ export function createWakeStep(deps: { ctx: ServiceContext; manager: GatewayMana
       const text = `Mission Control check-in due (${why}): run the check-in command from AGENTS.md now.`;
       const sessionKey = agent.openclawSessionId ?? `agent:${key}:main`;
       const method = hello.methods.includes('wake') ? 'wake' : 'chat.send';
-      if (method === 'wake') await connection.request('wake', { mode: 'now', text, agentId: key, sessionKey });
+      if (method === 'wake') await call(connection, 'wake', { mode: 'now', text, agentId: key, sessionKey });
       else
-        await connection.request('chat.send', {
+        await call(connection, 'chat.send', {
           sessionKey,
           message: text,
           idempotencyKey: `${agent.id}:${agent.lifecycleGeneration + 1}`,

@@ -1,5 +1,6 @@
 import { and, asc, eq, min } from 'drizzle-orm';
 import { agentMessages, agents, gateways } from '../db/schema.js';
+import { call } from '../gateway/call.js';
 import { GatewayError } from '../gateway/errors.js';
 import { STOPPING_DETAIL, gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../core/activity-log.js';
@@ -70,7 +71,7 @@ export function createMessageDispatcher(options: DispatcherOptions) {
     const sessionKey = agent.openclawSessionId ?? `agent:${gatewayAgentKey(agent)}:main`;
     const now = ctx.now();
     try {
-      await connection.request('chat.send', {
+      await call(connection, 'chat.send', {
         sessionKey,
         message: message.message,
         deliver: message.deliver,

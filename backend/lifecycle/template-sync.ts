@@ -1,31 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type {
   TemplateDriftQuery,
   TemplateDriftResult,
   TemplateSyncProgress,
   TemplateSyncQuery,
   TemplateSyncResult,
-  WorkspaceTokenState,
 } from '../contract/templates.js';
-import { agents, gateways, retiredAgentTokens, type AgentRow, type GatewayRow } from '../db/schema.js';
-import { AppError, conflict, notFound } from '../errors.js';
+import { gateways, type AgentRow, type GatewayRow } from '../db/schema.js';
+import { conflict, notFound } from '../errors.js';
 import type { GatewayConnection } from '../gateway/connection.js';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError, gatewayAppError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import { recordActivity } from '../core/activity-log.js';
 import type { AgentRecords as AgentService } from '../core/ports.js';
 import type { ServiceContext } from '../core/context.js';
 import { hashAgentToken } from '../core/tokens.js';
-import { REDACTED, redactTokens, tokenFromAgentsFile } from '../templates/render.js';
-import { fingerprintOf, knowledgeFromRead, rememberDrift, type DriftKnowledge } from './drift-memory.js';
+import { REDACTED, redactTokens } from '../templates/render.js';
+import { fingerprintOf, rememberDrift } from './drift-memory.js';
 import { createDriftOffload } from './drift-offload.js';
-import { fileDriftWith } from './file-drift.js';
-import { gatewayAgentKey, readWorkspaceFile } from './gateway-agents.js';
+import { gatewayAgentKey } from './gateway-agents.js';
 import type { Provisioner } from './provisioner.js';
 import type { SyncProgressFeed } from './sync-progress.js';
 import { planAgentSync, syncScope, type SyncScopeQuery } from './sync-scope.js';
+import { oldTokensRefused, verifyCheckIns, type Woken } from './sync-verify.js';
+import { previewDrift } from './template-drift.js';
 import { recordLifecycle } from '../core/lifecycle-trail.js';
+import { errorText, workspaceToken } from './workspace-token.js';
 
 /*
  * Template sync (the web edition's `POST /gateways/{id}/templates/sync` and its script) and the drift
@@ -55,30 +56,12 @@ export const VERIFY_MAX_WAIT_MS = 240_000;
 type SyncAgent = TemplateSyncResult['agents'][number];
 type SyncError = TemplateSyncResult['errors'][number];
 
-/** Files the reference wrote that the current gateway refuses, and where their content lives now. */
-const RELOCATED: Record<string, string> = {
-  'TOOLS.md': 'its access lines (BASE_URL, AUTH_TOKEN, …) are in AGENTS.md',
-  'HEARTBEAT.md': 'the heartbeat checklist is in the agent’s heartbeat job scratch',
-};
-
 const MISSING_TOKEN_MESSAGE = 'Skipping agent: unable to read AUTH_TOKEN from AGENTS.md (run with rotate_tokens=true to re-key).';
 const MISMATCH_MESSAGE =
   'AUTH_TOKEN in AGENTS.md does not match the token Mission Control holds (token differs: its check-ins are refused). ' +
   'Not updated; run with rotate_tokens=true to re-key it.';
 
-function errorText(err: unknown): string {
-  if (err instanceof GatewayError) return `${err.explanation} (${err.detail})`;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function gatewayUnavailable(err: GatewayError): AppError {
-  return new AppError('gateway_error', {
-    message: `Gateway unavailable for template sync: ${err.explanation}`,
-    code: err.code,
-    next_step: err.nextStep,
-    detail: err.detail,
-  });
-}
+const gatewayUnavailable = (err: GatewayError) => gatewayAppError(err, { context: 'Gateway unavailable for template sync' });
 
 export function createTemplateSync(deps: TemplateSyncDeps) {
   const { ctx, provisioner } = deps;
@@ -107,14 +90,6 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       if (err instanceof GatewayError) throw gatewayUnavailable(err);
       throw err;
     }
-  }
-
-  /** What AGENTS.md holds and whether its token is the agent's (compared by hash; the token never leaves here). */
-  async function workspaceToken(conn: GatewayConnection, agent: AgentRow) {
-    const read = await readWorkspaceFile(conn, gatewayAgentKey(agent), 'AGENTS.md');
-    const token = read.state === 'present' ? tokenFromAgentsFile(read.content) : null;
-    const state: WorkspaceTokenState = token === null ? 'missing' : deps.agents.tokenMatches(agent, token) ? 'match' : 'mismatch';
-    return { read, token, state };
   }
 
   /** What a sync would write for this agent now, as the remembered drift fingerprints it. */
@@ -156,7 +131,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     };
     let held: string | null = null;
     try {
-      const workspace = await workspaceToken(conn, agent);
+      const workspace = await workspaceToken(deps.agents, conn, agent);
       held = workspace.token;
       entry.token = workspace.state;
       if (workspace.state !== 'match' && !options.rotate_tokens) {
@@ -191,50 +166,12 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       entry.token_rotated = result.tokenRotated;
       entry.files_written = result.filesWritten;
       entry.files_kept = result.filesKept;
-      const oldTokenRefused = result.tokenRotated && oldTokensRefused([agent.agentTokenHash, held === null ? null : hashAgentToken(held)]);
+      const oldTokenRefused = result.tokenRotated && oldTokensRefused(db, [agent.agentTokenHash, held === null ? null : hashAgentToken(held)]);
       return { entry, error: null, wokeAt: result.wokeAt, oldTokenRefused };
     } catch (err) {
       const message = redactTokens(errorText(err), [held]);
       log.warn('templates.sync.agent_failed', 'template sync of an agent failed', { agent_id: agent.id, error: message });
       return fail(message, 'failed');
-    }
-  }
-
-  /**
-   * Every token the agent used before the rotation is refused now: Mission Control's previous one is
-   * retired, and neither it nor the one its workspace held is any agent's current token. Read from
-   * the database, so it does not depend on the agent happening to try an old token.
-   */
-  function oldTokensRefused(hashes: (string | null)[]): boolean {
-    const [previous] = hashes;
-    if (previous && !db.select().from(retiredAgentTokens).where(eq(retiredAgentTokens.tokenHash, previous)).get()) return false;
-    const known = hashes.filter((h): h is string => h !== null);
-    return known.length === 0 || !db.select({ id: agents.id }).from(agents).where(inArray(agents.agentTokenHash, known)).get();
-  }
-
-  /**
-   * Wait (one check-in deadline from each wake, at most VERIFY_MAX_WAIT_MS) for the woken agents to
-   * check in.
-   */
-  async function verify(woken: { entry: SyncAgent; wokeAt: Date; oldTokenRefused: boolean }[]): Promise<void> {
-    const pending = new Set(woken);
-    const deadlineMs = Math.max(...woken.map((w) => w.wokeAt.getTime())) + verifyWaitMs();
-    for (;;) {
-      for (const item of pending) {
-        const row = db.select({ lastSeenAt: agents.lastSeenAt }).from(agents).where(eq(agents.id, item.entry.agent_id)).get();
-        if (row?.lastSeenAt && row.lastSeenAt.getTime() >= item.wokeAt.getTime()) {
-          item.entry.verify = { woken: true, checked_in: true, checked_in_at: row.lastSeenAt.toISOString(), old_token_refused: false };
-          pending.delete(item);
-        }
-      }
-      if (pending.size === 0 || ctx.now().getTime() >= deadlineMs) break;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
-    for (const item of woken) {
-      item.entry.verify = {
-        ...(item.entry.verify ?? { woken: true, checked_in: false, checked_in_at: null }),
-        old_token_refused: item.oldTokenRefused,
-      };
     }
   }
 
@@ -244,7 +181,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     const syncId = randomUUID();
     const entries: SyncAgent[] = [];
     const errors: SyncError[] = [];
-    const woken: { entry: SyncAgent; wokeAt: Date; oldTokenRefused: boolean }[] = [];
+    const woken: Woken[] = [];
     const total = targets.length;
     const publish = (phase: TemplateSyncProgress['phase'], entry?: SyncAgent) =>
       deps.progress.publish({
@@ -286,7 +223,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
     }
     if (options.verify && woken.length > 0) {
       publish('verifying');
-      await verify(woken);
+      await verifyCheckIns(ctx, woken, { waitMs: verifyWaitMs(), pollMs });
       for (const { entry } of woken) {
         if (entry.verify?.checked_in) continue;
         errors.push({
@@ -298,29 +235,7 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       }
     }
 
-    const board = entries.filter((e) => !e.is_main);
-    const result: TemplateSyncResult = {
-      gateway_id: gateway.id,
-      include_main: options.include_main,
-      reset_sessions: options.reset_sessions,
-      agents_updated: board.filter((e) => e.outcome === 'updated').length,
-      agents_skipped: board.filter((e) => e.outcome === 'skipped').length,
-      main_updated: entries.some((e) => e.is_main && e.outcome === 'updated'),
-      errors,
-      rotate_tokens: options.rotate_tokens,
-      overwrite: options.overwrite,
-      verify: options.verify,
-      paused_board_ids: [...paused],
-      token_mismatches: entries.filter((e) => e.token === 'mismatch' || e.token === 'missing').length,
-      agents: entries,
-      started_at: startedAt.toISOString(),
-      finished_at: ctx.now().toISOString(),
-    };
-    const rotated = entries.filter((e) => e.token_rotated).length;
-    const summary =
-      `Template sync on ${gateway.name}: ${result.agents_updated} agent(s) updated, ${result.agents_skipped} skipped` +
-      `${main ? `, main agent ${result.main_updated ? 'updated' : 'not updated'}` : ''}` +
-      `${rotated ? `, ${rotated} token(s) rotated` : ''}, ${errors.length} error(s).`;
+    const { result, summary, rotated } = syncResult(gateway, options, { entries, errors, hasMain: main !== undefined, paused, startedAt, finishedAt: ctx.now() });
     recordActivity(db, ctx.now(), { eventType: 'gateway.templates.synced', message: summary });
     log.info('templates.sync.finished', summary, { gateway_id: gateway.id, errors: errors.length, rotated });
     publish('finished');
@@ -348,62 +263,42 @@ export function createTemplateSync(deps: TemplateSyncDeps) {
       const gateway = loadGateway(gatewayId);
       const { targets, paused } = select(gateway, query);
       const conn = targets.length > 0 ? await connect(gateway) : null;
-      const result: TemplateDriftResult = {
-        gateway_id: gateway.id,
-        checked_at: ctx.now().toISOString(),
-        summary: { agents: targets.length, in_sync: 0, drifted: 0, missing: 0, unsupported: 0, token_mismatches: 0 },
-        agents: [],
-      };
-      const learned: DriftKnowledge[] = [];
-      for (const agent of targets) {
-        const key = gatewayAgentKey(agent);
-        const item: TemplateDriftResult['agents'][number] = {
-          agent_id: agent.id,
-          agent_name: agent.name,
-          board_id: agent.boardId,
-          gateway_agent_id: key,
-          is_main: agent.boardId === null,
-          paused: agent.boardId !== null && paused.has(agent.boardId),
-          token: null,
-          error: null,
-          files: [],
-        };
-        let held: string | null = null;
-        try {
-          const workspace = await workspaceToken(conn!, agent);
-          held = workspace.token;
-          item.token = workspace.state;
-          // Rendered with a placeholder: comparing never needs the real token (both sides are redacted).
-          const expected = provisioner.renderExpected(agent.id, REDACTED);
-          for (const [name, content] of expected) {
-            const read = name === 'AGENTS.md' ? workspace.read : await readWorkspaceFile(conn!, key, name);
-            item.files.push(await fileDriftWith(offload.run, name, read, content, held));
-          }
-          for (const name of Object.keys(RELOCATED)) {
-            const read = await readWorkspaceFile(conn!, key, name);
-            if (read.state === 'unsupported')
-              item.files.push({
-                name,
-                status: 'unsupported',
-                preserved: false,
-                diff: null,
-                note: `The gateway refuses ${name} (${redactTokens(read.detail)}); ${RELOCATED[name]}.`,
-                too_large: null,
-              });
-          }
-        } catch (err) {
-          item.error = redactTokens(errorText(err), [held]);
-        }
-        if (item.token === 'mismatch' || item.token === 'missing') result.summary.token_mismatches++;
-        for (const file of item.files) result.summary[file.status]++;
-        result.agents.push(item);
-        learned.push(knowledgeFromRead(item, new Date(result.checked_at), fingerprintNow(agent.id)));
-      }
-      // Every read is remembered (the overview shows it without reading the gateway again).
-      rememberDrift(db, learned);
-      return result;
+      return previewDrift({ ctx, agents: deps.agents, provisioner, offload, fingerprintNow }, gateway.id, conn, targets, paused);
     },
   };
+}
+
+/** The sync's answer and its one-line summary (activity log, log line). */
+function syncResult(
+  gateway: GatewayRow,
+  options: TemplateSyncQuery,
+  run: { entries: SyncAgent[]; errors: SyncError[]; hasMain: boolean; paused: Set<string>; startedAt: Date; finishedAt: Date },
+): { result: TemplateSyncResult; summary: string; rotated: number } {
+  const { entries, errors, paused } = run;
+  const board = entries.filter((e) => !e.is_main);
+  const result: TemplateSyncResult = {
+    gateway_id: gateway.id,
+    include_main: options.include_main,
+    reset_sessions: options.reset_sessions,
+    agents_updated: board.filter((e) => e.outcome === 'updated').length,
+    agents_skipped: board.filter((e) => e.outcome === 'skipped').length,
+    main_updated: entries.some((e) => e.is_main && e.outcome === 'updated'),
+    errors,
+    rotate_tokens: options.rotate_tokens,
+    overwrite: options.overwrite,
+    verify: options.verify,
+    paused_board_ids: [...paused],
+    token_mismatches: entries.filter((e) => e.token === 'mismatch' || e.token === 'missing').length,
+    agents: entries,
+    started_at: run.startedAt.toISOString(),
+    finished_at: run.finishedAt.toISOString(),
+  };
+  const rotated = entries.filter((e) => e.token_rotated).length;
+  const summary =
+    `Template sync on ${gateway.name}: ${result.agents_updated} agent(s) updated, ${result.agents_skipped} skipped` +
+    `${run.hasMain ? `, main agent ${result.main_updated ? 'updated' : 'not updated'}` : ''}` +
+    `${rotated ? `, ${rotated} token(s) rotated` : ''}, ${errors.length} error(s).`;
+  return { result, summary, rotated };
 }
 
 export type TemplateSync = ReturnType<typeof createTemplateSync>;

@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { CompatGatewayStatus, CompatSession } from '../contract/compat.js';
 import { agents, gateways } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { call } from '../gateway/call.js';
 import { GatewayError } from '../gateway/errors.js';
 import { gatewayTarget, type GatewayManager } from '../gateway/manager.js';
 import type { BoardService } from './boards.js';
@@ -22,17 +23,6 @@ export interface GatewayPick {
 
 const SESSIONS_LIMIT = 500;
 const SESSIONS_TIMEOUT_MS = 10_000;
-
-interface RawSession {
-  key?: unknown;
-  label?: unknown;
-  displayName?: unknown;
-  agentId?: unknown;
-  kind?: unknown;
-  isMain?: unknown;
-  updatedAt?: unknown;
-  lastInteractionAt?: unknown;
-}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const iso = (v: unknown): string | null =>
@@ -77,14 +67,15 @@ export function createGatewayCompat(
 
   async function listSessions(gatewayId: string): Promise<{ sessions: CompatSession[]; main: CompatSession | null; count: number }> {
     const conn = deps.manager.connection(gatewayTarget(deps.gateways.getRow(gatewayId)));
-    const res = await conn.request<{ sessions?: RawSession[]; totalCount?: number; count?: number }>(
+    const res = await call(
+      conn,
       'sessions.list',
       { limit: SESSIONS_LIMIT },
       { timeoutMs: SESSIONS_TIMEOUT_MS },
     );
     const ours = agentsBySessionKey(gatewayId);
     const mainKey = [...ours.values()].find((a) => a.boardId === null)?.key ?? null;
-    const sessions = (res.sessions ?? [])
+    const sessions = res.sessions
       .filter((s) => typeof s.key === 'string')
       .map((s): CompatSession => {
         const agent = ours.get(s.key as string);

@@ -5,7 +5,7 @@ import { boards, gateways, agents, type GatewayRow } from '../db/schema.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { GatewayHello } from '../gateway/connection.js';
 import { discoverLocalGateway } from '../gateway/discovery.js';
-import { GatewayError, type PeerCertificateInfo } from '../gateway/errors.js';
+import { GatewayError, gatewayAppError, type PeerCertificateInfo } from '../gateway/errors.js';
 import { sameGatewayEndpoint } from '../gateway/endpoint.js';
 import { normalizeFingerprint } from '../gateway/tls.js';
 import { gatewayTarget, type GatewayManager, type GatewayStateStore } from '../gateway/manager.js';
@@ -16,21 +16,8 @@ import { newId } from '../core/ids.js';
 import { pageOf, rowid } from '../core/paging.js';
 import { toGatewayRead } from './serialize.js';
 
-/** Failures a compatibility check reports as bad input (422) rather than a bad gateway (502). */
-const COMPAT_CODES = new Set(['version_too_old', 'method_not_advertised', 'protocol_mismatch']);
-
-/** A classified gateway failure as an API error, with the web edition's wording for the check. */
-export function gatewayAppError(err: GatewayError): AppError {
-  const detail = {
-    message: `Gateway compatibility check failed: ${err.explanation}`,
-    code: err.code,
-    next_step: err.nextStep,
-    detail: err.detail,
-    // A refused certificate: what the handshake showed, so the user can compare and pin it (tls_fingerprint).
-    ...(err.code === 'tls' && err.details?.certificate ? { certificate: err.details.certificate } : {}),
-  };
-  return new AppError(COMPAT_CODES.has(err.code) ? 'validation_failed' : 'gateway_error', detail);
-}
+/** A failed gateway check as an API error, with the web edition's wording for the check. */
+const checkAppError = (err: GatewayError) => gatewayAppError(err, { context: 'Gateway compatibility check failed', compatibility: true });
 
 /** A pin as stored (`AB:CD:…`), or none. */
 const pinOf = (value: string | null | undefined): string | null => (value ? normalizeFingerprint(value) : null);
@@ -142,7 +129,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       if (allowOffline && err.retryable && err.code !== 'pairing_required') return { hello: null, offline: err };
-      throw gatewayAppError(err);
+      throw checkAppError(err);
     }
   }
 
@@ -251,7 +238,7 @@ export function createGatewayService(ctx: ServiceContext, deps: GatewayServiceDe
         next.token !== currentToken.value ||
         next.allowInsecureTls !== current.allowInsecureTls ||
         next.tlsFingerprint !== current.tlsFingerprint;
-      if (changed && patch.token === undefined && currentToken.unreadable) throw gatewayAppError(currentToken.unreadable);
+      if (changed && patch.token === undefined && currentToken.unreadable) throw checkAppError(currentToken.unreadable);
       const probed = changed ? await check(next, patch.allow_offline) : null;
       const tlsFingerprint = next.tlsFingerprint ?? firstUsePin(next.allowInsecureTls, probed?.hello ?? null);
       const row = db.transaction((tx) => {

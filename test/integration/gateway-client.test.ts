@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createGatewayConnection } from '../../backend/gateway/connection.js';
-import { loadOrCreateDeviceIdentity } from '../../backend/gateway/device-identity.js';
-import { createLogger } from '../../backend/logging.js';
 import { startTestApi } from '../support/api.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 import { modelControl, reply } from '../support/openclaw/model-control.js';
+import { productConnection } from '../support/openclaw/product-connection.js';
 
 /** The product's own client against the real gateway: two answers for one request, and the version floor. */
 const gatewayUrl = inject('gatewayUrl');
@@ -19,16 +17,7 @@ describe('gateway client', () => {
   it('waits for the final answer of a method that answers twice (`agent`: accepted, then the result)', async () => {
     const agentId = `client-${Date.now().toString(36)}`;
     await rawRpc(gatewayUrl, gatewayToken, 'agents.create', { name: agentId });
-    const connection = createGatewayConnection({
-      url: gatewayUrl,
-      token: gatewayToken,
-      allowInsecureTls: false,
-      identity: loadOrCreateDeviceIdentity(join(dir, 'device.json')),
-      deviceToken: null,
-      logger: createLogger({ level: 'silent' }),
-      clientVersion: 'test',
-      reconnect: false,
-    });
+    const connection = productConnection(gatewayUrl, gatewayToken, dir);
     try {
       await modelControl(inject('modelUrl')).setScript(agentId, reply('FINAL ANSWER FROM THE SCRIPT'));
       for (

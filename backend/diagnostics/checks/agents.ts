@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DoctorFix } from '../../contract/diagnostics.js';
 import { agents, lifecycleEvents, type AgentRow } from '../../db/schema.js';
+import { call } from '../../gateway/call.js';
 import { gatewayTarget } from '../../gateway/manager.js';
 import { gatewayAgentKey } from '../../lifecycle/gateway-agents.js';
 import { RUN_FAILED_EVENT, scrub as scrubRunError } from '../../lifecycle/gateway-runs.js';
@@ -122,13 +123,14 @@ async function liveSessions(app: AppEnv, agent: AgentRow): Promise<{ sessions: R
   if (status.state !== 'connected') return { unavailable: `gateway not connected (${status.error?.code ?? status.state})` };
   try {
     const conn = app.manager.connection(gatewayTarget(app.services.gateways.getRow(agent.gatewayId)));
-    const res = await conn.request<{ sessions?: Record<string, unknown>[] }>(
+    const res = await call(
+      conn,
       'sessions.list',
       { agentId: gatewayAgentKey(agent), limit: 3 },
       { timeoutMs: 5_000 },
     );
     return {
-      sessions: (res.sessions ?? []).map((row) =>
+      sessions: res.sessions.map((row) =>
         Object.fromEntries(
           SESSION_FIELDS.filter((k) => row[k] !== undefined).map((k) => [
             k,

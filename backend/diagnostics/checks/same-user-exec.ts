@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { and, eq, ne } from 'drizzle-orm';
 import { agents, type GatewayRow } from '../../db/schema.js';
+import { call } from '../../gateway/call.js';
 import type { GatewayConnection } from '../../gateway/connection.js';
 import { GatewayError } from '../../gateway/errors.js';
 import { gatewayTarget } from '../../gateway/manager.js';
@@ -142,8 +143,8 @@ function agentKeys(app: NonNullable<Parameters<CheckDef['run']>[0]['app']>, row:
 }
 
 async function inspect(conn: GatewayConnection, row: GatewayRow, keys: { name: string; key: string }[]) {
-  const config = await conn.request<Json>('config.get', {});
-  const approvals = await conn.request<Json>('exec.approvals.get', {});
+  const config = await call(conn, 'config.get', {});
+  const approvals = await call(conn, 'exec.approvals.get', {});
   const parsed = obj(config.parsed ?? config.config);
   const user = gatewayUser(str(config.path));
   const defaults = effectiveExec(parsed, approvals, null);

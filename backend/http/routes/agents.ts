@@ -1,5 +1,5 @@
-import { AppError, forbidden } from '../../errors.js';
-import { GatewayError } from '../../gateway/errors.js';
+import { forbidden } from '../../errors.js';
+import { GatewayError, asAppError, gatewayAppError } from '../../gateway/errors.js';
 import { requireAgent } from '../../services/actor.js';
 import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
@@ -42,9 +42,7 @@ export function agentHandlers(s: Services): HandlerGroup<AgentRoutes> {
       try {
         await s.provisioner.allowCheckin(params.agent_id);
       } catch (err) {
-        if (err instanceof GatewayError)
-          throw new AppError('gateway_error', { message: err.explanation, code: err.code, next_step: err.nextStep, detail: err.detail });
-        throw err;
+        throw asAppError(err);
       }
       return s.agents.get(params.agent_id);
     },
@@ -132,11 +130,9 @@ async function removeFromGateway(s: Services, agentId: string, force: boolean): 
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     if (force) return;
-    throw new AppError('gateway_error', {
-      message: `Gateway cleanup failed: ${err.explanation}`,
-      code: err.code,
-      next_step: `${err.nextStep} Or delete with ?force=true to remove only the record (the agent then stays on the gateway until removed there).`,
-      detail: err.detail,
+    throw gatewayAppError(err, {
+      context: 'Gateway cleanup failed',
+      alsoNextStep: 'Or delete with ?force=true to remove only the record (the agent then stays on the gateway until removed there).',
     });
   }
 }
