@@ -1,17 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { subscribeAgentEvents } from './api/events';
-import { Icon, type IconName } from './components/icons';
-import { Spinner } from './components/ui';
-import { useApp, useRoute, useStores } from './context';
-import { href, sectionOf, type Route, type Section } from './lib/routes';
-import { ActivityPage, LogsPage } from './pages/activity';
-import { AgentPage, AgentsPage } from './pages/agents';
-import { BoardView } from './pages/board-view';
-import { BoardsPage } from './pages/boards';
-import { GatewayDetailPage, GatewayNewPage, GatewaysPage } from './pages/gateways';
-import { OverviewPage } from './pages/overview';
-import { SettingsPage } from './pages/settings';
-import { TroubleshootPage } from './pages/troubleshoot';
+import { subscribeAgentEvents } from './model/api/events';
+import { Icon, type IconName } from './ui/icons';
+import { Spinner } from './ui/components';
+import { useApp, useRoute, useStores } from './ui/context';
+import { href, sectionOf, type Route, type Section } from './model/routes';
+import { ActivityPage, LogsPage } from './features/activity/activity';
+import { AgentPage, AgentsPage } from './features/agents/agents';
+import { BoardView } from './features/boards/board-view';
+import { BoardsPage } from './features/boards/boards';
+import { GatewayDetailPage, GatewayNewPage, GatewaysPage } from './features/gateways/gateways';
+import { OverviewPage } from './features/overview/overview';
+import { SettingsPage } from './features/settings/settings';
+import { TroubleshootPage } from './features/troubleshoot/troubleshoot';
 
 const NAV: { section: Section; label: string; icon: IconName; to: string }[] = [
   { section: 'overview', label: 'Overview', icon: 'overview', to: href.overview() },

@@ -1,7 +1,7 @@
-import { boardSnapshotPath, startEarlyRead, USERS_ME_PATH } from './api/early';
-import type { MissionControlBridge } from './bridge';
-import { connect } from './desktop';
-import { parseRoute } from './lib/routes';
+import { boardSnapshotPath, startEarlyRead, USERS_ME_PATH } from './model/api/early';
+import type { MissionControlBridge } from './model/bridge';
+import { connect } from './model/desktop';
+import { parseRoute } from './model/routes';
 
 /*
  * The entry script is small on purpose: it finds out how to reach the API, starts the first page's
@@ -13,7 +13,7 @@ import { parseRoute } from './lib/routes';
 async function boot(): Promise<void> {
   // The bridge's adapter checks its answers with the contract's schemas (zod): loaded only where there
   // is a bridge, so a browser's entry script stays small.
-  const bridge: MissionControlBridge | null = window.missionControl ? (await import('./bridge')).getBridge() : null;
+  const bridge: MissionControlBridge | null = window.missionControl ? (await import('./model/bridge')).getBridge() : null;
   const connection = await connect(bridge);
   const { apiOptions } = connection;
   // The session check, and for a board opened directly (a reload, a link) its snapshot, are asked

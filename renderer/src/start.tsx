@@ -1,14 +1,14 @@
-import './zod-config';
+import './model/zod-config';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createApiClient } from './api/client';
-import type { EarlyRead } from './api/early';
+import { createApiClient } from './model/api/client';
+import type { EarlyRead } from './model/api/early';
 import { App } from './app';
-import type { MissionControlBridge } from './bridge';
-import type { Connection } from './desktop';
-import { StoresContext, type Stores } from './context';
-import { createAppStore } from './stores/app-store';
-import { createBoardStore } from './stores/board-store';
+import type { MissionControlBridge } from './model/bridge';
+import type { Connection } from './model/desktop';
+import { StoresContext, type Stores } from './ui/context';
+import { createAppStore } from './model/stores/app-store';
+import { createBoardStore } from './model/stores/board-store';
 
 /** The app proper, loaded by the entry script (main.tsx) once the first read is on its way. */
 export function start(input: {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../../backend/contract/diagnostics.js';
-import { createApiClient } from '../../renderer/src/api/client.js';
-import { actionKey, createDoctorStore, fixKey, fixRunsOf, flowActions, type DoctorStore } from '../../renderer/src/stores/doctor-store.js';
+import { createApiClient } from '../../renderer/src/model/api/client.js';
+import { actionKey, createDoctorStore, fixKey, fixRunsOf, flowActions, type DoctorStore } from '../../renderer/src/model/stores/doctor-store.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 
 /*

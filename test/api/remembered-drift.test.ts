@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RememberedGatewayDrift } from '../../backend/contract/templates.js';
 import { rememberDrift } from '../../backend/lifecycle/drift-memory.js';
-import { createApiClient } from '../../renderer/src/api/client.js';
-import { createTemplateDriftStore } from '../../renderer/src/stores/attention-store.js';
+import { createApiClient } from '../../renderer/src/model/api/client.js';
+import { createTemplateDriftStore } from '../../renderer/src/model/stores/attention-store.js';
 import { fixtures, startTestApi, useTestApi } from '../support/api.js';
 
 /*

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRead } from '../../backend/contract/agents.js';
-import { ApiError, createApiClient } from '../../renderer/src/api/client.js';
-import { boardSnapshotPath, startEarlyRead } from '../../renderer/src/api/early.js';
-import { subscribeAgentEvents, type StreamState } from '../../renderer/src/api/events.js';
-import { createAppStore } from '../../renderer/src/stores/app-store.js';
-import { createBoardStore } from '../../renderer/src/stores/board-store.js';
+import { ApiError, createApiClient } from '../../renderer/src/model/api/client.js';
+import { boardSnapshotPath, startEarlyRead } from '../../renderer/src/model/api/early.js';
+import { subscribeAgentEvents, type StreamState } from '../../renderer/src/model/api/events.js';
+import { createAppStore } from '../../renderer/src/model/stores/app-store.js';
+import { createBoardStore } from '../../renderer/src/model/stores/board-store.js';
 import { until } from '../support/doctor.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 

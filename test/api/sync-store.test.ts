@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createApiClient, type ApiClientOptions } from '../../renderer/src/api/client.js';
-import { describeProblem } from '../../renderer/src/lib/problem.js';
+import { ApiError, createApiClient, type ApiClientOptions } from '../../renderer/src/model/api/client.js';
+import { describeProblem } from '../../renderer/src/model/problem.js';
 import {
   createSyncStore,
   DEFAULT_SYNC_OPTIONS,
   syncQuery,
   watchSyncProgress,
   type SyncStore,
-} from '../../renderer/src/stores/sync-store.js';
+} from '../../renderer/src/model/stores/sync-store.js';
 import { fixtures, startTestApi, type TestApi } from '../support/api.js';
 import { until } from '../support/until.js';
 

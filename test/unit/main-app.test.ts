@@ -9,10 +9,10 @@ import { WINDOW_CSP } from '../../main/security.js';
 import { TRAY_ACTIONS } from '../../main/tray-model.js';
 import type { DesktopBridge } from '../../backend/contract/desktop-bridge.js';
 import { BRIDGE_CHANNELS } from '../../backend/contract/desktop-bridge.js';
-import { createApiClient } from '../../renderer/src/api/client.js';
-import { adaptBridge } from '../../renderer/src/bridge.js';
-import { connect } from '../../renderer/src/desktop.js';
-import { createAppStore } from '../../renderer/src/stores/app-store.js';
+import { createApiClient } from '../../renderer/src/model/api/client.js';
+import { adaptBridge } from '../../renderer/src/model/bridge.js';
+import { connect } from '../../renderer/src/model/desktop.js';
+import { createAppStore } from '../../renderer/src/model/stores/app-store.js';
 import { FakeElectron, type FakeElectronOptions } from './main-fake-electron.js';
 
 /*

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DoctorCheckResult, DoctorFix } from '../../backend/contract/diagnostics.js';
 import type { RememberedAgentDrift, RememberedGatewayDrift } from '../../backend/contract/templates.js';
 import { driftCounts } from '../../backend/lifecycle/drift-memory.js';
-import { href, parseRoute } from '../../renderer/src/lib/routes.js';
-import { attentionList, fixesFor, templateSummary, tokenDriftEvidence } from '../../renderer/src/stores/attention-store.js';
+import { href, parseRoute } from '../../renderer/src/model/routes.js';
+import { attentionList, fixesFor, templateSummary, tokenDriftEvidence } from '../../renderer/src/model/stores/attention-store.js';
 import { agentRecord as agent, iso } from '../support/renderer.js';
 
 /* The Overview's "Needs attention" list: evidence in, one item per agent or drifted gateway out. */

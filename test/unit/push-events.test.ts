@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { PUSH_EVENTS, parsePushEvent, type PushEventName } from '../../backend/contract/events.js';
 import { streamPushEvents, type PushSource } from '../../backend/http/event-stream.js';
-import { createSseParser, dispatchPushEvent, type SseEvent } from '../../renderer/src/api/events.js';
+import { createSseParser, dispatchPushEvent, type SseEvent } from '../../renderer/src/model/api/events.js';
 
 /** A source the test publishes to by hand (the real ones are the agent feed, gateway feed and sync progress). */
 function manualSource<K extends PushEventName>() {

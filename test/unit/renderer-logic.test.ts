@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskRead } from '../../backend/contract/tasks.js';
-import { createSseParser } from '../../renderer/src/api/events.js';
-import { relativeTime, roleOf, secondsLeft, wakeLadder } from '../../renderer/src/lib/format.js';
-import { href, parseRoute, sectionOf } from '../../renderer/src/lib/routes.js';
-import { upsertAgent } from '../../renderer/src/stores/app-store.js';
-import { groupByStatus, replaceTask } from '../../renderer/src/stores/board-store.js';
+import { createSseParser } from '../../renderer/src/model/api/events.js';
+import { relativeTime, roleOf, secondsLeft, wakeLadder } from '../../renderer/src/model/format.js';
+import { href, parseRoute, sectionOf } from '../../renderer/src/model/routes.js';
+import { upsertAgent } from '../../renderer/src/model/stores/app-store.js';
+import { groupByStatus, replaceTask } from '../../renderer/src/model/stores/board-store.js';
 import { agentRecord as agent, iso, NOW } from '../support/renderer.js';
 
 /* The renderer's pure pieces: what the tables and the kanban compute from API records. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ROUTES } from '../../backend/contract/routes.js';
-import { boardSnapshotPath, USERS_ME_PATH } from '../../renderer/src/api/early.js';
-import { acceptsUnchanged } from '../../renderer/src/api/validate.js';
+import { boardSnapshotPath, USERS_ME_PATH } from '../../renderer/src/model/api/early.js';
+import { acceptsUnchanged } from '../../renderer/src/model/api/validate.js';
 
 /*
  * The renderer's quick check of API answers. It may say "not sure" (false) for anything, but when
