@@ -6,7 +6,7 @@ import { navigate, useApp, useAppShallow, useNow, useStores } from '../../ui/con
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../../model/format';
 import { href } from '../../model/routes';
 import { TeardownDialog, teardownSummary } from './teardown-dialog';
-import { TemplatesSection } from '../template-sync/template-sync';
+import { TemplatesSection } from '../template-sync';
 import { TransportSafety } from './transport-safety';
 
 export const gatewayTone = (state: GatewayRead['connection_state']): Tone =>

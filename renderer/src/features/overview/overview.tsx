@@ -17,8 +17,8 @@ import {
 } from '../../model/stores/attention-store';
 import { createDoctorStore, fixKey, type DoctorStore, type FixRun } from '../../model/stores/doctor-store';
 import { watchSyncProgress } from '../../model/stores/sync-store';
-import { gatewayTone } from '../gateways/gateways';
-import { flowForAttention } from '../troubleshoot/troubleshoot';
+import { gatewayTone } from '../gateways';
+import { flowForAttention } from '../troubleshoot';
 
 /** How often the cheap reads (the token-drift check, the remembered template drift) are repeated while the page is open. */
 const REFRESH_MS = 30_000;

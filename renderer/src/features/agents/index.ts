@@ -1,0 +1,2 @@
+/** The Agents list and one agent's page: the feature's only public entry. */
+export { AgentPage, AgentsPage } from './agents';

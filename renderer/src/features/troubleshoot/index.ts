@@ -1,0 +1,2 @@
+/** The Troubleshoot page (doctor flows): the feature's only public entry. */
+export { flowForAttention, TroubleshootPage } from './troubleshoot';
