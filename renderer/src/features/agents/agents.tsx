@@ -1,4 +1,4 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useState } from 'react';
 import type { z } from 'zod';
 import type { AgentLifecycle, AgentRead } from '../../../../backend/contract/agents';
 import { Icon } from '../../ui/icons';
@@ -16,6 +16,7 @@ import {
   useSubmit,
 } from '../../ui/components';
 import { navigate, useApp, useNow, useStores } from '../../ui/context';
+import { useResource } from '../../ui/use-resource';
 import { describeEvent, formatDateTime, relativeTime, roleOf, wakeLadder } from '../../model/format';
 import { href } from '../../model/routes';
 
@@ -244,20 +245,10 @@ export function AgentPage({ id }: { id: string }) {
   const max = useApp((s) => s.settings?.max_wake_attempts ?? 3);
   const act = useApp((s) => s.agentAction);
   const busy = useApp((s) => s.busy[id]);
-  const [life, setLife] = useState<Lifecycle | null>(null);
   const [confirm, setConfirm] = useState(false);
   const now = useNow(1000);
   const version = agent ? `${agent.updated_at}|${agent.wake_attempts}|${agent.status}` : '';
-  useEffect(() => {
-    let live = true;
-    api('agentLifecycle', { params: { agent_id: id }, query: { limit: 100 } }).then(
-      (l) => live && setLife(l),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, id, version]);
+  const { data: life } = useResource<Lifecycle>(() => api('agentLifecycle', { params: { agent_id: id }, query: { limit: 100 } }), [api, id, version]);
 
   if (!agent) {
     return (

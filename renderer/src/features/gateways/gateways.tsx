@@ -3,6 +3,7 @@ import type { GatewayLiveStatus, GatewayRead } from '../../../../backend/contrac
 import { Icon } from '../../ui/icons';
 import { Alert, Card, Empty, Facts, Field, PageHeader, Pill, StatusPill } from '../../ui/components';
 import { navigate, useApp, useAppShallow, useNow, useStores } from '../../ui/context';
+import { useResource } from '../../ui/use-resource';
 import { formatDateTime, relativeTime, roleOf, type Tone } from '../../model/format';
 import { href } from '../../model/routes';
 import { TeardownDialog, teardownSummary } from './teardown-dialog';
@@ -318,26 +319,14 @@ export function GatewayDetailPage({ id }: { id: string }) {
   const boards = useAppShallow((s) => s.boards.filter((b) => b.gateway_id === id));
   const remove = useApp((s) => s.deleteGateway);
   const notify = useApp((s) => s.notify);
-  const [status, setStatus] = useState<GatewayLiveStatus | null>(null);
   const [confirm, setConfirm] = useState(false);
   const now = useNow(10_000);
   usePollGateways();
   // The live details (methods, scopes, auth) are re-read when the streamed record changes, and slowly otherwise.
   const liveKey = gateway ? `${gateway.connection_state} ${gateway.server_version} ${gateway.last_error?.at ?? ''}` : '';
-  useEffect(() => {
-    let live = true;
-    const read = () =>
-      api('gatewayStatus', { params: { gateway_id: id } }).then(
-        (s) => live && setStatus(s),
-        () => undefined,
-      );
-    void read();
-    const t = setInterval(read, 60_000);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, [api, id, liveKey]);
+  const { data: status } = useResource<GatewayLiveStatus>(() => api('gatewayStatus', { params: { gateway_id: id } }), [api, id, liveKey], {
+    pollMs: 60_000,
+  });
 
   if (!gateway) {
     return (

@@ -8,6 +8,7 @@ import { DiffView, Modal, Progress, ProblemAlert, Steps } from '../../ui/flow';
 import { Icon } from '../../ui/icons';
 import { Alert, Card, Pill } from '../../ui/components';
 import { useApp, useRoute, useStores } from '../../ui/context';
+import { useResource } from '../../ui/use-resource';
 import { formatDateTime, roleOf, type Tone } from '../../model/format';
 import { href } from '../../model/routes';
 import { createSyncStore, watchSyncProgress, type SyncMode, type SyncState, type SyncStore } from '../../model/stores/sync-store';
@@ -52,18 +53,11 @@ export function TemplatesSection({ gateway, boards, agents }: Scope) {
   });
   const [dialog, setDialog] = useState<SyncMode | null>(null);
   // The boards to scope by, read fresh when a dialog opens (one may have been created since the page loaded).
-  const [fresh, setFresh] = useState<BoardRead[] | null>(null);
-  useEffect(() => {
-    if (!dialog) return;
-    let live = true;
-    api('listBoards', { query: { gateway_id: gateway.id } }).then(
-      (page) => live && setFresh(page.items),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, dialog, gateway.id]);
+  const { data: fresh } = useResource<BoardRead[]>(
+    () => api('listBoards', { query: { gateway_id: gateway.id } }).then((page) => page.items),
+    [api, dialog, gateway.id],
+    { enabled: dialog !== null },
+  );
   const last = useStore(store, (s) => s.last?.result ?? null);
   const lastMode = useStore(store, (s) => s.last?.mode ?? null);
   useEffect(() => store.getState().open(gateway.id), [store, gateway.id]);
