@@ -1,2 +1,3 @@
 /** The Troubleshoot page (doctor flows): the feature's only public entry. */
-export { flowForAttention, TroubleshootPage } from './troubleshoot';
+export { flowForAttention } from './flows';
+export { TroubleshootPage } from './troubleshoot';
