@@ -1,2 +1,3 @@
 /** The Agents list and one agent's page: the feature's only public entry. */
-export { AgentPage, AgentsPage } from './agents';
+export { AgentPage } from './agent-page';
+export { AgentsPage } from './agents';
