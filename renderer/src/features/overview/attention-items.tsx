@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { DoctorFix } from '../../../../backend/contract/diagnostics';
 import type { RememberedGatewayDrift } from '../../../../backend/contract/templates';
-import { relativeTime, roleOf } from '../../model/format';
+import { plural, relativeTime, roleOf } from '../../model/format';
 import { href } from '../../model/routes';
 import { templateSummary, type AgentAttention, type TemplateAttention, type TemplateDriftStore } from '../../model/stores/attention-store';
 import { fixKey, type DoctorStore, type FixRun } from '../../model/stores/doctor-store';
@@ -11,7 +11,6 @@ import { useApp } from '../../ui/context';
 import { Icon } from '../../ui/icons';
 import { flowForAttention } from '../troubleshoot';
 import { TOKEN_DRIFT } from './attention-evidence';
-import { plural } from './overview';
 
 /** One agent that needs a person: why, and what to do about it (for token drift: the doctor's own fixes, confirmed). */
 export function AgentItem({ item, doctor, now }: { item: AgentAttention; doctor: DoctorStore; now: number }) {

@@ -184,5 +184,3 @@ function Stat({
     </a>
   );
 }
-
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

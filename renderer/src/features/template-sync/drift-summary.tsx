@@ -1,9 +1,8 @@
 import type { AgentRead } from '../../../../backend/contract/agents';
 import type { FileDriftStatus, TemplateDriftResult } from '../../../../backend/contract/templates';
-import { formatDateTime, roleOf, type Tone } from '../../model/format';
+import { formatDateTime, plural, roleOf, type Tone } from '../../model/format';
 import { Alert, Pill } from '../../ui/components';
 import { DiffView } from '../../ui/flow';
-import { plural } from './scope';
 import { TokenPill } from './template-sync';
 
 /*

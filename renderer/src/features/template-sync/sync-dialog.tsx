@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { type SyncMode, type SyncStore } from '../../model/stores/sync-store';
 import { Modal, ProblemAlert, Steps } from '../../ui/flow';
 import type { Scope } from './scope';
-import { plural } from './scope';
+import { plural } from '../../model/format';
 import { RunProgress, SyncResult } from './sync-result';
 import { Options, Preview, RotateConfirm } from './sync-steps';
 

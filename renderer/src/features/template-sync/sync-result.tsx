@@ -1,12 +1,11 @@
 import type { TemplateSyncResult } from '../../../../backend/contract/templates';
-import { formatDateTime } from '../../model/format';
+import { formatDateTime, plural } from '../../model/format';
 import { type SyncMode, type SyncState } from '../../model/stores/sync-store';
 import { Alert, Pill } from '../../ui/components';
 import { Progress } from '../../ui/flow';
 import { Icon } from '../../ui/icons';
 import { Stat } from './drift-summary';
 import type { Scope } from './scope';
-import { plural } from './scope';
 import { TokenPill } from './template-sync';
 
 export function resultHeadline(r: TemplateSyncResult): string {

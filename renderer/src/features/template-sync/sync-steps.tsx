@@ -5,7 +5,7 @@ import { useApp } from '../../ui/context';
 import { ProblemAlert } from '../../ui/flow';
 import { DriftAgent, DriftSummary, roleLabel } from './drift-summary';
 import type { Scope } from './scope';
-import { plural } from './scope';
+import { plural } from '../../model/format';
 
 /** Board / main agent / leads only: what the preview and the sync cover. */
 function ScopeFields({ s, store, scope, onChange }: { s: SyncState; store: SyncStore; scope: Scope; onChange?: () => void }) {

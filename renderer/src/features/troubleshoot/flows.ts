@@ -2,12 +2,7 @@ import { type ReactNode } from 'react';
 import type { CheckId } from '../../../../backend/contract/diagnostics';
 import { type IconName } from '../../ui/icons';
 
-/*
- * Troubleshoot (`#/troubleshoot`): the doctor's report grouped by severity, each fix a button that
- * shows its verify result, the support bundle, and guided flows for the seed guide's symptoms
- * (`#/troubleshoot?flow=<id>`): symptom → live evidence from the relevant checks → what it means →
- * action → verify result.
- */
+/** The guided flows: one per symptom of the seed guide, each naming the checks that are its evidence. */
 
 export interface Flow {
   id: string;
