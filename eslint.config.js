@@ -6,6 +6,10 @@ import tseslint from 'typescript-eslint';
  * test/unit/boundaries.test.ts (each rule rejects one bad import).
  */
 const restrict = (regex, message) => ['error', { patterns: [{ regex, message }] }];
+const RENDERER_BASE = {
+  regex: '^electron(/|$)|^node:|(^|/)main/|(^|/)backend/(?!contract/)',
+  message: 'renderer/ may use react, zustand and backend/contract only; it reaches the backend over HTTP and main through the bridge.',
+};
 
 /* Backend layers (issue #15 §1): a rule for a folder below keeps the Node-only rule of all backend/. */
 const backendNodeOnly = {
@@ -105,11 +109,63 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [RENDERER_BASE] }] },
+  },
+  /*
+   * The renderer cut by feature (docs/architecture.md, "The renderer"): model/ knows no React, ui/ knows
+   * no feature, and a feature reaches another only through its index.ts. Each block repeats the base
+   * pattern because a later block replaces the rule's options for the files it matches.
+   */
+  {
+    files: ['renderer/src/model/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict(
-        '^electron(/|$)|^node:|(^|/)main/|(^|/)backend/(?!contract/)',
-        'renderer/ may use react, zustand and backend/contract only; it reaches the backend over HTTP and main through the bridge.',
-      ),
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            RENDERER_BASE,
+            {
+              regex: '^(react|react-dom)(/|$)|^zustand(/react|$)|(^|/)(ui|features)(/|$)|(^|/)(app|start)(\\.js)?$',
+              message: 'renderer/src/model is React-free: zod, zustand/vanilla, the contract and other model files only (Node-tested).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/src/ui/**/*.ts', 'renderer/src/ui/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            RENDERER_BASE,
+            { regex: '(^|/)features(/|$)|(^|/)(app|start)(\\.js)?$', message: 'renderer/src/ui is the design system: it may use model/, never a feature or the shell.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/src/features/**/*.ts', 'renderer/src/features/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            RENDERER_BASE,
+            {
+              regex: '^\\.\\./[^./][^/]*/(?!index(\\.js)?$)',
+              message: "A feature imports another feature only through its index.ts (import from '../<feature>').",
+            },
+            {
+              regex: '^\\.\\./\\.\\./(?!model/|ui/|\\.\\./)',
+              message: 'A feature may import model/, ui/, the contract and other features (by their index) only.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -4,14 +4,13 @@ import { Icon, type IconName } from './ui/icons';
 import { Spinner } from './ui/components';
 import { useApp, useRoute, useStores } from './ui/context';
 import { href, sectionOf, type Route, type Section } from './model/routes';
-import { ActivityPage, LogsPage } from './features/activity/activity';
-import { AgentPage, AgentsPage } from './features/agents/agents';
-import { BoardView } from './features/boards/board-view';
-import { BoardsPage } from './features/boards/boards';
-import { GatewayDetailPage, GatewayNewPage, GatewaysPage } from './features/gateways/gateways';
-import { OverviewPage } from './features/overview/overview';
-import { SettingsPage } from './features/settings/settings';
-import { TroubleshootPage } from './features/troubleshoot/troubleshoot';
+import { ActivityPage, LogsPage } from './features/activity';
+import { AgentPage, AgentsPage } from './features/agents';
+import { BoardsPage, BoardView } from './features/boards';
+import { GatewayDetailPage, GatewayNewPage, GatewaysPage } from './features/gateways';
+import { OverviewPage } from './features/overview';
+import { SettingsPage } from './features/settings';
+import { TroubleshootPage } from './features/troubleshoot';
 
 const NAV: { section: Section; label: string; icon: IconName; to: string }[] = [
   { section: 'overview', label: 'Overview', icon: 'overview', to: href.overview() },

@@ -111,3 +111,46 @@ describe('backend layers: core, services, lifecycle (eslint no-restricted-import
     });
   }
 });
+
+/** The renderer cut by feature (#15 §5): model/ is React-free, ui/ knows no feature, features meet by index. */
+const rendererCases: typeof cases = [
+  {
+    layer: 'renderer model/ imports no React',
+    file: 'renderer/src/model/stores/x.ts',
+    bad: "import { useState } from 'react';\nexport const a = useState;\n",
+    good: "import { createStore } from 'zustand/vanilla';\nimport { ApiError } from '../api/client.js';\nexport const a = [createStore, ApiError];\n",
+  },
+  {
+    layer: 'renderer model/ imports no ui/ or feature',
+    file: 'renderer/src/model/x.ts',
+    bad: "import { Pill } from '../ui/components';\nexport const a = Pill;\n",
+    good: "import { href } from './routes';\nexport const a = href;\n",
+  },
+  {
+    layer: 'renderer ui/ imports no feature',
+    file: 'renderer/src/ui/x.tsx',
+    bad: "import { gatewayTone } from '../features/gateways';\nexport const a = gatewayTone;\n",
+    good: "import { agentTone } from '../model/format';\nexport const a = agentTone;\n",
+  },
+  {
+    layer: "a renderer feature imports another feature's index only",
+    file: 'renderer/src/features/overview/x.tsx',
+    bad: "import { gatewayTone } from '../gateways/gateways';\nexport const a = gatewayTone;\n",
+    good: "import { gatewayTone } from '../gateways';\nimport { Pill } from './pieces';\nexport const a = [gatewayTone, Pill];\n",
+  },
+  {
+    layer: 'a renderer feature imports model/, ui/ and the contract, not the shell',
+    file: 'renderer/src/features/agents/x.tsx',
+    bad: "import { App } from '../../app';\nexport const a = App;\n",
+    good: "import { href } from '../../model/routes';\nimport { Pill } from '../../ui/components';\nimport { ROUTES } from '../../../../backend/contract/routes';\nexport const a = [href, Pill, ROUTES];\n",
+  },
+];
+
+describe('renderer feature boundaries (eslint no-restricted-imports)', () => {
+  for (const c of rendererCases) {
+    it(c.layer, async () => {
+      expect(await restrictedImports(c.file, c.bad)).toHaveLength(1);
+      expect(await restrictedImports(c.file, c.good)).toEqual([]);
+    });
+  }
+});

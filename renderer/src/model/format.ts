@@ -90,3 +90,6 @@ export function describeEvent(event: string): string {
   const last = event.split('.').slice(-1)[0] ?? event;
   return last.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
+
+/** `1 agent`, `3 agents`; `many` for an irregular plural. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

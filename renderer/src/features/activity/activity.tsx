@@ -3,36 +3,11 @@ import type { ActivityEventRead } from '../../../../backend/contract/memory';
 import type { LifecycleEventRead } from '../../../../backend/contract/agents';
 import { Empty, PageHeader, Pill, SelectField } from '../../ui/components';
 import { navigate, useApp, useNow, useStores } from '../../ui/context';
+import { useResource } from '../../ui/use-resource';
 import { describeEvent, formatDateTime, relativeTime } from '../../model/format';
 import { href } from '../../model/routes';
 
 const POLL_MS = 5000;
-
-/** Re-read a list every few seconds while the page is open, without clearing it first. */
-function usePolled<T>(read: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const run = () =>
-      read().then(
-        (d) => {
-          if (live) {
-            setData(d);
-            setError(null);
-          }
-        },
-        (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
-      );
-    void run();
-    const t = setInterval(run, POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, deps);
-  return { data, error };
-}
 
 const toneOf = (type: string) =>
   /failed|offline|error|rejected/.test(type) ? 'bad' : /done|approved|online|created/.test(type) ? 'ok' : 'info';
@@ -42,7 +17,7 @@ export function ActivityPage() {
   const agents = useApp((s) => s.agents);
   const boards = useApp((s) => s.boards);
   const now = useNow(15_000);
-  const { data, error } = usePolled(() => api('listActivity', { query: { limit: 100 } }), [api]);
+  const { data, error } = useResource(() => api('listActivity', { query: { limit: 100 } }), [api], { pollMs: POLL_MS });
   const agentName = new Map(agents.map((a) => [a.id, a.name]));
   const boardName = new Map(boards.map((b) => [b.id, b.name]));
   return (
@@ -106,12 +81,13 @@ export function LogsPage({ agent, event }: { agent: string; event: string }) {
     setEventInput(event);
   }, [event]);
   const valid = event === '' || /^[a-z0-9_.]+\*?$/.test(event);
-  const { data, error } = usePolled(
+  const { data, error } = useResource(
     () =>
       valid
         ? api('listLogs', { query: { limit: 200, ...(agent ? { agent_id: agent } : {}), ...(event ? { event } : {}) } })
         : Promise.resolve(null),
     [api, agent, event, valid],
+    { pollMs: POLL_MS },
   );
   const agentName = new Map(agents.map((a) => [a.id, a.name]));
   const apply = (e: FormEvent) => {

@@ -3,7 +3,7 @@ import type { SettingsRead } from '../../../../backend/contract/session';
 import { Card, Facts, Pill } from '../../ui/components';
 import { useApp } from '../../ui/context';
 import { formatDateTime } from '../../model/format';
-import { fieldErrors, SettingRow } from './settings';
+import { fieldErrors, SettingRow } from './setting-row';
 
 /*
  * The disk and the log on the Settings page: how big the log is and may get (rotation), how many days

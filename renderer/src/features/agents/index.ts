@@ -1,0 +1,3 @@
+/** The Agents list and one agent's page: the feature's only public entry. */
+export { AgentPage } from './agent-page';
+export { AgentsPage } from './agents';

@@ -1,0 +1,3 @@
+/** The Boards list and one board (columns, task drawer): the feature's only public entry. */
+export { BoardView } from './board-view';
+export { BoardsPage } from './boards';

@@ -1,0 +1,2 @@
+/** The Overview page (attention list, fleet summary): the feature's only public entry. */
+export { OverviewPage } from './overview';
