@@ -24,6 +24,7 @@ import { createServices, type Services } from './services/index.js';
 import { createSettingsService } from './services/settings.js';
 import { createRetention, RETENTION_INTERVAL_MS } from './retention.js';
 import { readStorage } from './storage-report.js';
+import { createAppSchedules } from './schedules/index.js';
 import { generateLocalToken } from './services/tokens.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -249,10 +250,12 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
       templateSync: services.templateSync,
     });
     const sessions = createUserSessions({ now: ctx.now });
+    const schedules = createAppSchedules({ ...config, sqlite, now: ctx.now, logger, runRetention: retention.run, check: diagnostics.check });
     const app = createApp({
       diagnostics,
       services,
       sessions,
+      schedules,
       settings: createSettingsService({
         config,
         startConfig: given,
@@ -299,6 +302,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     services.supervisor.start();
     services.agentFeed.start();
     services.gatewayFeed.start();
+    schedules.start();
 
     const db = opened;
     const httpServer = server;
@@ -322,6 +326,7 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
     const stop = async (): Promise<void> => {
       let supervisorStopped: Promise<void> = Promise.resolve();
       let dispatcherStopped: Promise<void> = Promise.resolve();
+      let schedulesStopped: Promise<void> = Promise.resolve();
       let aborted = 0;
       const phases = await runStopPhases([
         {
@@ -334,11 +339,12 @@ export async function startBackend(input: BackendConfig | BackendConfigInput, op
             services.gatewayFeed.stop();
             supervisorStopped = services.supervisor.stop();
             dispatcherStopped = dispatcher.stop();
+            schedulesStopped = schedules.stop(); // no timer fires from here; a backup in flight ends before the database closes
           },
         },
         // Requests in flight fail now with "stopping" instead of waiting for a hung gateway's timeout.
         { name: 'gateways', run: () => (aborted = manager.shutdown()) },
-        { name: 'background work', run: () => Promise.allSettled([supervisorStopped, dispatcherStopped]), graceMs: 1_500 },
+        { name: 'background work', run: () => Promise.allSettled([supervisorStopped, dispatcherStopped, schedulesStopped]), graceMs: 1_500 },
         {
           name: 'http',
           run: () =>
