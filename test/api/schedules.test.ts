@@ -59,7 +59,10 @@ describe('GET/PATCH /api/v1/settings/schedules', () => {
       ['body', 'drift_check', 'cron'],
     ]);
     expect(res.body.detail[0].msg).toMatch(/minute/);
-    const shape = await api.user('patch', '/api/v1/settings/schedules').send({ backup: { enabled: 'yes' }, backup_keep: 0 }).expect(422);
+    const shape = await api
+      .user('patch', '/api/v1/settings/schedules')
+      .send({ backup: { enabled: 'yes' }, backup_keep: 0 })
+      .expect(422);
     expect(shape.body.detail.map((d: { loc: unknown }) => d.loc)).toEqual([
       ['body', 'backup', 'enabled'],
       ['body', 'backup_keep'],
@@ -94,7 +97,10 @@ describe('schedules fire through node-cron', () => {
   it('an every-second backup writes real backups (rows inside, 0600), keeps N, is recorded and logged; stop ends it', async () => {
     const api = await start();
     const gateway = await fixtures(api).gateway();
-    await api.user('patch', '/api/v1/settings/schedules').send({ backup: { cron: '* * * * * *' }, backup_keep: 2 }).expect(200);
+    await api
+      .user('patch', '/api/v1/settings/schedules')
+      .send({ backup: { cron: '* * * * * *' }, backup_keep: 2 })
+      .expect(200);
     const dir = join(api.dataDir, 'backups');
     const read = async () => (await api.user('get', '/api/v1/settings/schedules').expect(200)).body;
     const body = await until('three backup runs recorded', read, () => logLines(api, 'schedule.ran').length >= 3, 20_000);
@@ -121,7 +127,10 @@ describe('schedules fire through node-cron', () => {
 
   it('an every-second token check runs the doctor’s check and records its outcome', async () => {
     const api = await start();
-    await api.user('patch', '/api/v1/settings/schedules').send({ token_check: { enabled: true, cron: '* * * * * *' } }).expect(200);
+    await api
+      .user('patch', '/api/v1/settings/schedules')
+      .send({ token_check: { enabled: true, cron: '* * * * * *' } })
+      .expect(200);
     const body = await until(
       'a recorded token check',
       async () => (await api.user('get', '/api/v1/settings/schedules').expect(200)).body,
@@ -129,6 +138,10 @@ describe('schedules fire through node-cron', () => {
       20_000,
     );
     expect(item(body, 'token_check').last_run).toMatchObject({ outcome: 'ok', summary: 'No agent is using a rotated token.' });
-    await until('its log line', () => logLines(api, 'schedule.ran').some((l) => l.schedule === 'token_check' && l.check === 'agents.token_drift'), 5_000);
+    await until(
+      'its log line',
+      () => logLines(api, 'schedule.ran').some((l) => l.schedule === 'token_check' && l.check === 'agents.token_drift'),
+      5_000,
+    );
   });
 });

@@ -18,7 +18,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function seededDb(name: string) {
   const opened = openDb(join(dir, name));
   opened.sqlite
-    .prepare("INSERT INTO gateways (id, name, url, workspace_root, created_at, updated_at) VALUES ('g1', 'Home', 'ws://127.0.0.1:9', '/w', 0, 0)")
+    .prepare(
+      "INSERT INTO gateways (id, name, url, workspace_root, created_at, updated_at) VALUES ('g1', 'Home', 'ws://127.0.0.1:9', '/w', 0, 0)",
+    )
     .run();
   return opened;
 }
@@ -44,7 +46,9 @@ describe('createDbBackup', () => {
       } finally {
         copy.close();
       }
-      expect(backup.list()).toEqual([{ name: 'mission-control-20261207T033000123Z.db', bytes: result.bytes, at: '2026-12-07T03:30:00.123Z' }]);
+      expect(backup.list()).toEqual([
+        { name: 'mission-control-20261207T033000123Z.db', bytes: result.bytes, at: '2026-12-07T03:30:00.123Z' },
+      ]);
     } finally {
       opened.close();
     }

@@ -8,6 +8,7 @@ import { href } from '../lib/routes';
 import { SettingSwitch } from '../components/setting-switch';
 import { RunAtBootSetting } from './run-at-boot';
 import { StorageCard } from './settings-storage';
+import { SchedulesCard } from './settings-schedules';
 
 const LEVELS = [
   ['fatal', 'fatal — only crashes'],
@@ -405,6 +406,7 @@ export function SettingsPage() {
         </p>
       </Card>
       <StorageCard settings={settings} />
+      <SchedulesCard />
       <Card title="Supervision">
         <Facts
           items={[
