@@ -21,6 +21,8 @@ export default defineConfig({
     { name: 'guided-flows', testMatch: 'guided-flows.spec.ts', dependencies: ['ui'] },
     // A page on another 127.0.0.1 port attacks the signed-in session: uses (never changes) ui.spec's gateway and main agent.
     { name: 'cross-origin', testMatch: 'cross-origin.spec.ts', dependencies: ['ui'] },
+    // The seed events of a healthy and a silent agent of its own on the Logs page; the Schedules card's refusal.
+    { name: 'logs', testMatch: 'logs.spec.ts', dependencies: ['ui'] },
   ],
   outputDir: 'test-results/playwright',
   globalSetup: './test/e2e/global-setup.ts',

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AgentBaseUrl, ListenPort } from './contract/session.js';
 import { LogLevelName } from './contract/diagnostics.js';
 import { RetentionDays } from './contract/storage.js';
+import { SchedulePreferences } from './contract/schedules.js';
 
 /*
  * `<dataDir>/app-settings.json` holds two things:
@@ -22,6 +23,8 @@ export const AppPreferences = z.object({
   base_url: AgentBaseUrl.optional(),
   log_level: LogLevelName.optional(),
   retention_days: RetentionDays.optional(),
+  /** The schedules (backend/schedules/); a damaged block is dropped alone (defaults apply). */
+  schedules: SchedulePreferences.optional().catch(undefined),
 });
 export type AppPreferences = z.infer<typeof AppPreferences>;
 

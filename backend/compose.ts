@@ -30,6 +30,7 @@ import { createGatewayStateStore } from './services/gateways.js';
 import { createServices, type ServiceOptions } from './services/index.js';
 import { createSettingsService } from './services/settings.js';
 import { runStopPhases } from './stop-phases.js';
+import { createAppSchedules } from './schedules/index.js';
 import { readStorage } from './storage-report.js';
 import { REDACTED } from './templates/render.js';
 
@@ -177,10 +178,13 @@ export function composeBackend(input: ComposeInput) {
     templateSync: services.templateSync,
   });
   const sessions = createUserSessions({ now: ctx.now });
+  // The schedules a user sets in Settings (node-cron): backup, retention, drift and token checks.
+  const schedules = createAppSchedules({ ...config, sqlite: opened.sqlite, now: ctx.now, logger, runRetention: retention.run, check: diagnostics.check });
   const app = createApp({
     diagnostics,
     services,
     sessions,
+    schedules,
     settings: createSettingsService({
       config,
       startConfig: input.startConfig,
@@ -231,7 +235,7 @@ export function composeBackend(input: ComposeInput) {
     app,
     issueLoginCode: () => sessions.issueLoginCode(),
     closeDatabase,
-    /** The background work: retention, the refusal log summary, the gateways, the outbox, the wake ladder, the feeds. */
+    /** The background work: retention, the refusal log summary, the gateways, the outbox, the wake ladder, the feeds, the schedules. */
     start(): void {
       // Retention at start, then hourly; the refusal log's summary of each window is written even when no
       // refusal follows it. Both are guarded loops: a full disk is a doctor finding, not a crash.
@@ -247,10 +251,12 @@ export function composeBackend(input: ComposeInput) {
       services.wakeLadder.start();
       services.agentFeed.start();
       services.gatewayFeed.start();
+      schedules.start();
     },
     async stop(): Promise<void> {
       let ladderStopped: Promise<void> = Promise.resolve();
       let dispatcherStopped: Promise<void> = Promise.resolve();
+      let schedulesStopped: Promise<void> = Promise.resolve();
       let aborted = 0;
       const phases = await runStopPhases([
         {
@@ -263,11 +269,12 @@ export function composeBackend(input: ComposeInput) {
             services.gatewayFeed.stop();
             ladderStopped = services.wakeLadder.stop();
             dispatcherStopped = dispatcher.stop();
+            schedulesStopped = schedules.stop(); // no timer fires from here; a backup in flight ends before the database closes
           },
         },
         // Requests in flight fail now with "stopping" instead of waiting for a hung gateway's timeout.
         { name: 'gateways', run: () => (aborted = gatewayManager.shutdown()) },
-        { name: 'background work', run: () => Promise.allSettled([ladderStopped, dispatcherStopped]), graceMs: 1_500 },
+        { name: 'background work', run: () => Promise.allSettled([ladderStopped, dispatcherStopped, schedulesStopped]), graceMs: 1_500 },
         {
           name: 'http',
           run: () =>

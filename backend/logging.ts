@@ -66,6 +66,9 @@ export const LOG_EVENTS = [
   'log.rotation_failed',
   'retention.failed',
   'retention.pruned',
+  // The schedules set in Settings (backend/schedules/).
+  'schedule.ran',
+  'schedule.failed',
   'loop.failed',
   'loop.recovered',
 ] as const;

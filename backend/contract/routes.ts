@@ -7,6 +7,7 @@ import { EVENT_ROUTES } from './events.js';
 import { GATEWAY_ROUTES } from './gateways.js';
 import { HEALTH_ROUTES } from './health.js';
 import { MEMORY_ROUTES } from './memory.js';
+import { SCHEDULE_ROUTES } from './schedules.js';
 import { SESSION_ROUTES } from './session.js';
 import { TASK_ROUTES } from './tasks.js';
 import { TEMPLATE_ROUTES } from './templates.js';
@@ -30,6 +31,7 @@ export const ROUTES = {
   ...TEMPLATE_ROUTES,
   ...DOCTOR_ROUTES,
   ...COMPAT_ROUTES,
+  ...SCHEDULE_ROUTES,
 } as const;
 
 export type Routes = typeof ROUTES;

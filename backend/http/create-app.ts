@@ -25,6 +25,8 @@ import { memoryHandlers } from './routes/memory.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
 import { templateHandlers } from './routes/templates.js';
+import { scheduleHandlers } from './routes/schedules.js';
+import type { Schedules } from '../schedules/index.js';
 
 export interface AppDeps {
   services: Services;
@@ -43,6 +45,8 @@ export interface AppDeps {
   sessions?: UserSessions;
   /** `GET`/`PATCH /api/v1/settings`; absent in servers that do not run from a config (benchmarks). */
   settings?: SettingsService;
+  /** `GET`/`PATCH /api/v1/settings/schedules` (backend/schedules/); absent = none run. */
+  schedules?: Schedules;
 }
 
 const UI_CSP = [
@@ -74,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
     ...compatHandlers(deps.services),
+    ...scheduleHandlers(deps.schedules),
   };
 
   const router = express.Router();

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackend, type RunningBackend } from '../../backend/index.js';
 import { runDesktop, type DesktopApp } from '../../main/app.js';
@@ -8,7 +10,6 @@ import { AUTOSTART_FILE } from '../../main/login-item.js';
 import { WINDOW_CSP } from '../../main/security.js';
 import { TRAY_ACTIONS } from '../../main/tray-model.js';
 import type { DesktopBridge } from '../../backend/contract/desktop-bridge.js';
-import { BRIDGE_CHANNELS } from '../../backend/contract/desktop-bridge.js';
 import { createApiClient } from '../../renderer/src/model/api/client.js';
 import { adaptBridge } from '../../renderer/src/model/bridge.js';
 import { connect } from '../../renderer/src/model/desktop.js';
@@ -234,21 +235,44 @@ describe('the IPC bridge', () => {
 });
 
 /**
- * What `main/preload.cts` exposes as `window.missionControl`, over the fake's IPC, as the app window
- * would call it (the preload itself may require only electron, so it cannot be imported here).
+ * Loads the real `main/preload.cts` (transpiled to CommonJS as the build does) and runs it with a
+ * stand-in for `electron`: its `ipcRenderer.invoke` goes over the fake's IPC as the app window's
+ * would (from `sender`), and what it passes to `contextBridge.exposeInMainWorld` is what the window
+ * gets as `window.missionControl`. No copy of the preload lives here, so the two cannot drift. Other
+ * modules it may require (a bridge table of backend/contract) are loaded the same way.
  */
-function preloadBridge(s: Started, sender = senderOf(s)): DesktopBridge {
-  const invoke = (channel: string, ...args: unknown[]) => s.electron.invoke(channel, sender, ...args);
-  return {
-    bootstrap: () => invoke(BRIDGE_CHANNELS.bootstrap) as ReturnType<DesktopBridge['bootstrap']>,
-    openExternal: async (input) => void (await invoke(BRIDGE_CHANNELS.openExternal, { url: input.url })),
-    revealFolder: async (input) => void (await invoke(BRIDGE_CHANNELS.revealFolder, { folder: input.folder })),
-    getStartAtLogin: () => invoke(BRIDGE_CHANNELS.getStartAtLogin) as ReturnType<DesktopBridge['getStartAtLogin']>,
-    setStartAtLogin: (input) =>
-      invoke(BRIDGE_CHANNELS.setStartAtLogin, { enabled: input.enabled }) as ReturnType<DesktopBridge['setStartAtLogin']>,
-    getRunAtBoot: () => invoke(BRIDGE_CHANNELS.getRunAtBoot) as ReturnType<DesktopBridge['getRunAtBoot']>,
-    setRunAtBoot: (input) => invoke(BRIDGE_CHANNELS.setRunAtBoot, { enabled: input.enabled }) as ReturnType<DesktopBridge['setRunAtBoot']>,
+function loadCommonJs(file: string, fakes: Record<string, unknown>, cache = new Map<string, unknown>()): unknown {
+  const hit = cache.get(file);
+  if (hit) return hit;
+  const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: file,
+  });
+  const module = { exports: {} as unknown };
+  cache.set(file, module.exports);
+  const nodeRequire = createRequire(file);
+  const require = (name: string): unknown => {
+    if (name in fakes) return fakes[name];
+    if (!name.startsWith('.')) return nodeRequire(name);
+    const base = resolve(dirname(file), name).replace(/\.(c|m)?js$/, '');
+    const source = ['.ts', '.cts', '.mts'].map((ext) => base + ext).find((f) => existsSync(f));
+    if (!source) throw new Error(`the preload requires ${name}, which is not a TypeScript module here`);
+    return loadCommonJs(source, fakes, cache);
   };
+  new Function('require', 'module', 'exports', outputText)(require, module, module.exports);
+  return module.exports;
+}
+
+function preloadBridge(s: Started, sender = senderOf(s)): DesktopBridge {
+  const exposed: Record<string, unknown> = {};
+  const electron = {
+    ipcRenderer: { invoke: (channel: string, ...args: unknown[]) => s.electron.invoke(channel, sender, ...args) },
+    contextBridge: { exposeInMainWorld: (name: string, api: unknown) => (exposed[name] = api) },
+  };
+  loadCommonJs(join(process.cwd(), 'main', 'preload.cts'), { electron });
+  const bridge = exposed.missionControl as DesktopBridge | undefined;
+  if (!bridge) throw new Error('main/preload.cts exposed no window.missionControl');
+  return bridge;
 }
 
 describe('the renderer inside the window (bootstrap through the bridge)', () => {

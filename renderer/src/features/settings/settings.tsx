@@ -4,6 +4,7 @@ import { useApp } from '../../ui/context';
 import { RunAtBootSetting } from './run-at-boot';
 import { BaseUrlChanged, LogLevel, ServerForm } from './server-form';
 import { FolderRow } from './setting-row';
+import { SchedulesCard } from './settings-schedules';
 import { StorageCard } from './settings-storage';
 import { StartAtLogin } from './start-at-login';
 
@@ -67,6 +68,7 @@ export function SettingsPage() {
         </p>
       </Card>
       <StorageCard settings={settings} />
+      <SchedulesCard />
       <Card title="Supervision">
         <Facts
           items={[
