@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startTestApi } from '../support/api.js';
-import { rawRpc } from '../support/openclaw/gateway.js';
+import { deleteGatewayAgent, rawRpc } from '../support/openclaw/gateway.js';
 import { modelControl, reply } from '../support/openclaw/model-control.js';
 import { productConnection } from '../support/openclaw/product-connection.js';
 
@@ -46,7 +46,7 @@ describe('gateway client', () => {
       expect(JSON.stringify(result.result)).toContain('FINAL ANSWER FROM THE SCRIPT');
     } finally {
       connection.close();
-      await rawRpc(gatewayUrl, gatewayToken, 'agents.delete', { agentId, deleteFiles: true });
+      await deleteGatewayAgent(gatewayUrl, gatewayToken, agentId);
     }
   }, 120_000);
 

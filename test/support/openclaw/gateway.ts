@@ -6,7 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { connectRaw, RawRpcError } from './raw-client.js';
 import { TEST_ROOT, type OpenClawRuntime } from './runtime.js';
 
-export { connectRaw, rawRpc, RawRpcError, type RawConnection, type RawEvent } from './raw-client.js';
+export { connectRaw, deleteGatewayAgent, rawRpc, RawRpcError, type RawConnection, type RawEvent } from './raw-client.js';
 
 /*
  * One throwaway, loopback-only gateway process with its own HOME and state dir, configured as the

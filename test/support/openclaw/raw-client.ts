@@ -209,3 +209,20 @@ export async function rawRpc<T = unknown>(
     await conn.close();
   }
 }
+
+/**
+ * A test's clean-up of an agent it created by hand. Right after the agent's run the real gateway can
+ * refuse the delete for a moment (`UNAVAILABLE`: "database is still open in another process", seen under
+ * load); it is asked again a few times before the refusal counts.
+ */
+export async function deleteGatewayAgent(url: string, token: string, agentId: string, tries = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rawRpc(url, token, 'agents.delete', { agentId, deleteFiles: true });
+      return;
+    } catch (error) {
+      if (!(error instanceof RawRpcError && error.code === 'UNAVAILABLE') || attempt >= tries) throw error;
+      await new Promise((r) => setTimeout(r, 2_000 * attempt));
+    }
+  }
+}
