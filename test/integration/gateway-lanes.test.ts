@@ -73,7 +73,11 @@ describe('gateways are supervised independently', () => {
     await until('the real agent checked in', async () => (await getAgent(real.id)).last_seen_at !== null, 30_000);
     const online = await getAgent(real.id);
     expect(online).toMatchObject({ status: 'online', wake_attempts: 0 });
-    await until('the queued check ran', async () => (await trail(real.id)).some((e) => e.event === 'lifecycle.reconcile.skip_not_stuck'), 15_000);
+    await until(
+      'the queued check ran',
+      async () => (await trail(real.id)).some((e) => e.event === 'lifecycle.reconcile.skip_not_stuck'),
+      15_000,
+    );
     const realEvents = (await trail(real.id)).map((e) => e.event);
     // Retried at its deadline, then found checked in (a check before a deadline defers; a dropped wake is re-sent).
     const reconcile = realEvents.filter((e) => e === 'lifecycle.reconcile.retriggered' || e === 'lifecycle.reconcile.skip_not_stuck');
@@ -94,13 +98,18 @@ describe('gateways are supervised independently', () => {
       },
       45_000,
     );
-    const failed = (await trail(hungAgentId)).filter((e) => e.event === 'lifecycle.wake.failed' && Date.parse(e.created_at) > laneStartedAt);
+    const failed = (await trail(hungAgentId)).filter(
+      (e) => e.event === 'lifecycle.wake.failed' && Date.parse(e.created_at) > laneStartedAt,
+    );
     expect(failed.length).toBeGreaterThanOrEqual(1);
     for (const e of failed) expect(e.message).toMatch(new RegExp(`did not answer within \\d+ ms`));
-    // …after the real agent had been retried and had checked in: it did not wait for the hung gateway.
-    const checkedInAt = Date.parse(online.last_seen_at);
-    expect(checkedInAt).toBeGreaterThan(laneStartedAt);
-    expect(checkedInAt).toBeLessThan(Date.parse(laneEnd!.created_at));
+    // …after the real agent had been retried: its retry did not wait for the hung gateway. (Its check-in
+    // follows when the real gateway has run the turn, which on a loaded machine can come after the hung
+    // ladder's end: CI saw 1.3 s after; the retry's own time is what the lanes decide.)
+    const retriedAt = Date.parse((await trail(real.id)).find((e) => e.event === 'lifecycle.reconcile.retriggered')!.created_at);
+    expect(retriedAt).toBeGreaterThan(laneStartedAt);
+    expect(retriedAt).toBeLessThan(Date.parse(laneEnd!.created_at));
+    expect(Date.parse(online.last_seen_at)).toBeGreaterThan(retriedAt);
     // One wake at a time per agent: no retry of the hung agent was dropped as a duplicate.
     expect((await trail(hungAgentId)).filter((e) => e.event === 'lifecycle.reconcile.skip_stale_generation')).toEqual([]);
     expect(fake.unanswered().length).toBeGreaterThanOrEqual(3);
