@@ -7,6 +7,7 @@ import type { GatewayConnection } from '../../backend/gateway/connection.js';
 import { GATEWAY_METHODS, type GatewayMethod } from '../../backend/gateway/methods.js';
 import { configHeartbeatPatch, waitForAgent } from '../../backend/lifecycle/gateway-agents.js';
 import { productConnection } from '../support/openclaw/product-connection.js';
+import { until } from '../support/until.js';
 
 /*
  * Every method of GATEWAY_METHODS, called through the product's typed `call` against the real
@@ -54,9 +55,17 @@ describe('GATEWAY_METHODS against the real gateway', () => {
       expect(memory.file.missing).toBe(true);
       await call(conn, 'agents.files.set', { agentId, name: 'MEMORY.md', content: 'Notes.\n' });
 
-      const { jobs } = await call(conn, 'cron.list', { includeDisabled: true });
-      const job = jobs.find((j) => j.declarationKey === `heartbeat:${agentId}`);
-      expect(job).toBeDefined();
+      // The agent's heartbeat job lands with the gateway's config reload, a moment after the create.
+      let job: { id: string } | undefined;
+      await until(
+        'the agent’s heartbeat job is listed',
+        async () => {
+          const { jobs } = await call(conn, 'cron.list', { includeDisabled: true });
+          job = jobs.find((j) => j.declarationKey === `heartbeat:${agentId}`);
+          return job !== undefined;
+        },
+        30_000,
+      );
       await call(conn, 'cron.scratch.set', { id: job!.id, content: 'Check in.' });
 
       const config = await call(conn, 'config.get', {});
