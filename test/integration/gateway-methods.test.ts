@@ -55,7 +55,17 @@ describe('GATEWAY_METHODS against the real gateway', () => {
       expect(memory.file.missing).toBe(true);
       await call(conn, 'agents.files.set', { agentId, name: 'MEMORY.md', content: 'Notes.\n' });
 
-      // The agent's heartbeat job lands with the gateway's config reload, a moment after the create.
+      // Cadence first, as provisioning does: the harness turns periodic heartbeats off by default
+      // (`every: '0m'`), and the gateway declares an agent's heartbeat job only once it has a cadence.
+      const config = await call(conn, 'config.get', {});
+      expect(config.hash).toMatch(/\S/);
+      const patch = configHeartbeatPatch(config.parsed ?? config.config, agentId, '10m');
+      expect(patch).not.toBeNull();
+      await call(conn, 'config.patch', { raw: patch!, baseHash: config.hash });
+
+      // The job lands with the config reload a moment later — unless the gateway's system-job
+      // reconcile is superseded by other reloads or fails a row; then it tries again 30 s later
+      // (server-cron `reconcileSystemJobs`).
       let job: { id: string } | undefined;
       await until(
         'the agent’s heartbeat job is listed',
@@ -64,15 +74,10 @@ describe('GATEWAY_METHODS against the real gateway', () => {
           job = jobs.find((j) => j.declarationKey === `heartbeat:${agentId}`);
           return job !== undefined;
         },
-        30_000,
+        75_000,
+        500,
       );
       await call(conn, 'cron.scratch.set', { id: job!.id, content: 'Check in.' });
-
-      const config = await call(conn, 'config.get', {});
-      expect(config.hash).toMatch(/\S/);
-      const patch = configHeartbeatPatch(config.parsed ?? config.config, agentId, '10m');
-      expect(patch).not.toBeNull();
-      await call(conn, 'config.patch', { raw: patch!, baseHash: config.hash });
 
       const approvals = await call(conn, 'exec.approvals.get', {});
       await call(conn, 'exec.approvals.set', { file: approvals.file, baseHash: approvals.hash });
@@ -93,5 +98,5 @@ describe('GATEWAY_METHODS against the real gateway', () => {
       await call(conn, 'agents.delete', { agentId, deleteFiles: true });
     }
     expect([...called].sort()).toEqual(Object.keys(GATEWAY_METHODS).sort() as GatewayMethod[]);
-  }, 120_000);
+  }, 200_000);
 });
