@@ -10,9 +10,16 @@ import { WORKERS, boardOnGateway, createWorker, until, removeWorkers } from '../
  * Gateways are supervised independently: a gateway that hangs (every request waits for the 30 s
  * request timeout — a Fake, the one fault a real gateway cannot be made to produce) holds up only its
  * own agents. Meanwhile an agent on the real gateway is retried at its deadline and checks in.
+ *
+ * The timeline is laid out so the evidence does not depend on the machine's speed: the hung agent's
+ * wakes each hang for one deadline (D), back to back, attempts 3 and 4 of 4. The real agent is created
+ * D/2 into attempt 3, so its retry falls due near the middle of attempt 4 — D/2 from either edge. With
+ * one lane for all gateways that retry would wait for attempt 4 to fail; with a lane per gateway it
+ * starts while attempt 4 still hangs, which the trail shows.
  */
 
-const DEADLINE_S = 6;
+const DEADLINE_S = 8;
+const MAX_WAKES = 4;
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const model = modelControl(inject('modelUrl'));
@@ -27,7 +34,7 @@ const trail = (id: string) => trailOf(api, id);
 const getAgent = async (id: string) => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body;
 
 beforeAll(async () => {
-  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
+  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: MAX_WAKES });
   fake = await startFakeHungGateway();
   ({ boardId: realBoardId } = await boardOnGateway(
     api,
@@ -66,8 +73,9 @@ describe('gateways are supervised independently', () => {
     const laneStart = (await trail(hungAgentId)).find((e) => e.event === 'lifecycle.reconcile.retriggered')!;
     const laneStartedAt = Date.parse(laneStart.created_at);
 
-    // Now an agent on the real gateway that ignores its first wake: only the supervisor's retry, due
-    // DEADLINE_S after creation, brings it online.
+    // Half a deadline into the hung agent's attempt 3, an agent on the real gateway that ignores its
+    // first wake: only the supervisor's retry, due DEADLINE_S later, brings it online.
+    await new Promise((r) => setTimeout(r, Math.max(0, laneStartedAt + (DEADLINE_S * 1000) / 2 - Date.now())));
     const real = await createWorker(api, model, realBoardId, `Lanes ${suffix}`, checkIn.late(1));
     created.push(real.id);
     await until('the real agent checked in', async () => (await getAgent(real.id)).last_seen_at !== null, 30_000);
@@ -103,11 +111,22 @@ describe('gateways are supervised independently', () => {
     );
     expect(failed.length).toBeGreaterThanOrEqual(1);
     for (const e of failed) expect(e.message).toMatch(new RegExp(`did not answer within \\d+ ms`));
-    // …after the real agent had been retried: its retry did not wait for the hung gateway. (Its check-in
-    // follows when the real gateway has run the turn, which on a loaded machine can come after the hung
-    // ladder's end: CI saw 1.3 s after; the retry's own time is what the lanes decide.)
+    // The real agent's retry started while one of the hung agent's wakes was still hanging: it did not
+    // wait for the hung gateway. (Its check-in follows when the real gateway has run the turn, which on
+    // a loaded machine can come after the hung ladder's end; the retry's own time is what lanes decide.)
     const retriedAt = Date.parse((await trail(real.id)).find((e) => e.event === 'lifecycle.reconcile.retriggered')!.created_at);
-    expect(retriedAt).toBeGreaterThan(laneStartedAt);
+    const hungTrail = await trail(hungAgentId);
+    const hangingThen = hungTrail
+      .filter((e) => e.event === 'lifecycle.reconcile.retriggered')
+      .map((start) => ({
+        startedAt: Date.parse(start.created_at),
+        failedAt: Date.parse(
+          hungTrail.find((e) => e.event === 'lifecycle.wake.failed' && Date.parse(e.created_at) >= Date.parse(start.created_at))
+            ?.created_at ?? 'none',
+        ),
+      }))
+      .filter((w) => w.startedAt < retriedAt && w.failedAt > retriedAt);
+    expect(hangingThen, `no hung wake in flight at the real retry (${new Date(retriedAt).toISOString()})`).toHaveLength(1);
     expect(retriedAt).toBeLessThan(Date.parse(laneEnd!.created_at));
     expect(Date.parse(online.last_seen_at)).toBeGreaterThan(retriedAt);
     // One wake at a time per agent: no retry of the hung agent was dropped as a duplicate.
