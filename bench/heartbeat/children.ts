@@ -11,10 +11,16 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function startChild(name: string, script: string, args: string[] = []): Child {
+/**
+ * `script` is relative to this folder, or absolute with `cwd` the checkout it belongs to (the A/B run's
+ * other build, which resolves its own modules from there).
+ */
+export function startChild(name: string, script: string, args: string[] = [], cwd?: string, nodeArgs: string[] = []): Child {
   // Same Node, same tsx loader for every child, so the baseline and the backend differ only in code.
-  const proc: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
-    execArgv: ['--import', 'tsx'],
+  const path = script.startsWith('/') ? script : fileURLToPath(new URL(script, import.meta.url));
+  const proc: ChildProcess = fork(path, args, {
+    cwd,
+    execArgv: ['--import', 'tsx', ...nodeArgs],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const inbox: FromChild[] = [];

@@ -26,7 +26,10 @@ async function round(load: Child, spec: RoundSpec): Promise<RoundResult> {
   return result;
 }
 
-/** One uncounted warm-up round per target (JIT, statement and page caches), then T1, T2, … T1, T2, … */
+/**
+ * One uncounted warm-up round per target (JIT, statement and page caches), then rounds with the order
+ * rotated each time (T1 T2 T3, T2 T3 T1, …), so no target always runs right after the same other one.
+ */
 export async function interleave(load: Child, targets: Target[], plan: Plan): Promise<Map<string, RoundResult[]>> {
   const spec = (t: Target, durationSeconds: number): RoundSpec => ({
     url: t.url,
@@ -38,7 +41,10 @@ export async function interleave(load: Child, targets: Target[], plan: Plan): Pr
   for (const t of targets) await round(load, spec(t, plan.warmupSeconds));
   const results = new Map(targets.map((t) => [t.name, [] as RoundResult[]]));
   for (let i = 0; i < plan.rounds; i++) {
-    for (const t of targets) results.get(t.name)!.push(await round(load, spec(t, plan.roundSeconds)));
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(i + k) % targets.length]!;
+      results.get(t.name)!.push(await round(load, spec(t, plan.roundSeconds)));
+    }
   }
   return results;
 }

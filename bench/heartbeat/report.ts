@@ -68,9 +68,9 @@ export function markdownTable(rows: CountSummary[]): string {
 }
 
 /** Figures belong to a version of the code: record which (and whether the tree had local changes). */
-export function gitRevision(): string {
+export function gitRevision(cwd?: string): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'backend') ? ' + uncommitted backend changes' : ''}`;
   } catch {
     return 'unknown';

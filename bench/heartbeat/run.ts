@@ -4,14 +4,19 @@
  * that baseline (not absolute numbers), so the result holds across machines. See docs/performance.md.
  *
  *   npm run bench:heartbeat        (BENCH_ROUNDS, BENCH_SECONDS override the defaults)
+ *
+ * A/B: BENCH_AB_REF=<another checkout of this repository, with node_modules> adds that build's
+ * backend as a third target in the same interleaved rounds, so a before/after comparison shares one
+ * machine state (the after/before ratio is printed per agent count and saved).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from './children.js';
 import { interleave, PATH, type Plan } from './measure.js';
+import { abLine, abSummary, type AbSummary } from './ab.js';
 import { flatness, gitRevision, markdownTable, median, summarize, TARGETS, type CountSummary } from './report.js';
 
 const AGENT_COUNTS = [10, 1000, 5000];
@@ -21,8 +26,8 @@ const PLAN: Plan = {
   roundSeconds: Number(process.env.BENCH_SECONDS ?? 3),
   warmupSeconds: 2,
 };
-/** Hard cap on the whole run; the waits below are bounded too, this catches anything else. */
-const DEADLINE_MS = 6 * 60_000;
+/** Hard cap on the whole run (longer for an A/B run's third target); the waits below are bounded too. */
+const DEADLINE_MS = (process.env.BENCH_AB_REF ? 10 : 6) * 60_000 * Math.max(1, (PLAN.rounds * PLAN.roundSeconds) / 18);
 
 /**
  * The original's per-request cost, computed rather than served: it checks the presented token with
@@ -79,23 +84,38 @@ async function main(): Promise<void> {
   const mc = startChild('mission-control', './mc-server.ts', [workDir]);
   const load = startChild('autocannon', './load.ts');
   children.push(bare, mc, load);
+  const refDir = process.env.BENCH_AB_REF ? resolve(process.env.BENCH_AB_REF) : undefined;
+  let ref: Child | undefined;
+  if (refDir) {
+    console.log(`A/B against ${refDir} (${gitRevision(refDir)})`);
+    ref = startChild('reference', join(refDir, 'bench/heartbeat/mc-server.ts'), [mkdtempSync(join(workDir, 'ref-'))], refDir);
+    children.push(ref);
+  }
   const bareUrl = (await bare.next('ready', 30_000)).url;
   const mcUrl = (await mc.next('ready', 30_000)).url;
+  const refUrl = ref ? (await ref.next('ready', 30_000)).url : undefined;
+  const ab: AbSummary[] = [];
 
   const rows: CountSummary[] = [];
   for (const agents of AGENT_COUNTS) {
     mc.send({ type: 'seed', total: agents });
     const { tokens, seedMs } = await mc.next('seeded', 120_000);
-    const results = await interleave(
-      load,
-      [
-        { name: 'bare', url: bareUrl, tokens },
-        { name: 'mc', url: mcUrl, tokens },
-      ],
-      PLAN,
-    );
+    const targets = [
+      { name: 'bare', url: bareUrl, tokens },
+      { name: 'mc', url: mcUrl, tokens },
+    ];
+    if (ref && refUrl) {
+      ref.send({ type: 'seed', total: agents });
+      targets.push({ name: 'ref', url: refUrl, tokens: (await ref.next('seeded', 120_000)).tokens });
+    }
+    const results = await interleave(load, targets, PLAN);
     const row = summarize(agents, seedMs, results.get('bare')!, results.get('mc')!);
     rows.push(row);
+    if (ref) {
+      const refRow = summarize(agents, seedMs, results.get('bare')!, results.get('ref')!);
+      ab.push(abSummary(row, refRow));
+      console.log(`  A/B ${agents} agents: ${abLine(ab.at(-1)!)}`);
+    }
     console.log(
       `${agents} agents (seeded in ${(seedMs / 1000).toFixed(1)} s): bare ${Math.round(row.bare.reqPerSec)} req/s p99 ${row.bare.p99Ms} ms, ` +
         `MC ${Math.round(row.mc.reqPerSec)} req/s p99 ${row.mc.p99Ms} ms → ratios ${row.rpsRatio.toFixed(2)} / ${row.p99Ratio.toFixed(2)} ` +
@@ -115,6 +135,7 @@ async function main(): Promise<void> {
     `Original, computed: ${original.perHashMs.toFixed(1)} ms per PBKDF2 verify × ${original.agents} agents ≈ ${original.heartbeatsPerSec.toFixed(2)} heartbeats/s`,
   );
   console.log(`All targets met: ${allMet ? 'yes' : 'no'}`);
+  if (ab.length) console.log(`\nA/B (this build / ${gitRevision(refDir)}):\n${ab.map((a) => `  ${a.agents} agents: ${abLine(a)}`).join('\n')}`);
 
   const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(resultsDir, { recursive: true });
@@ -128,7 +149,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), revision, machine, settings: { ...PLAN, path: PATH }, targets: TARGETS, counts: rows, flat, allMet, original }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), revision, machine, settings: { ...PLAN, path: PATH }, targets: TARGETS, counts: rows, flat, allMet, original, ...(refDir ? { ab: { reference: gitRevision(refDir), counts: ab } } : {}) }, null, 2)}\n`,
   );
   console.log(`Results: ${file}`);
 }
