@@ -34,8 +34,9 @@ export const agentMessages = sqliteTable(
 );
 
 /**
- * The supervision trail: every lifecycle log event (the web edition's `lifecycle.*` names), wake,
- * check-in and gateway-side heartbeat, kept queryable for `/api/v1/logs` and an agent's timeline.
+ * The lifecycle trail (core/lifecycle-trail.ts): every lifecycle log event (the web edition's
+ * `lifecycle.*` names), wake, check-in and gateway-side heartbeat, kept queryable for `/api/v1/logs`
+ * and an agent's timeline.
  */
 export const lifecycleEvents = sqliteTable(
   'lifecycle_events',
