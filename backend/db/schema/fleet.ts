@@ -4,6 +4,17 @@ import { bool, created, ts, updated } from './columns.js';
 
 /* The fleet: gateways, boards, the agents on them, and the evidence of their credentials. */
 
+/** What the TLS handshake showed of a gateway's certificate (public: shown as evidence, pinned on request). */
+export interface PeerCertificateInfo {
+  /** SHA-256 of the DER certificate, `AB:CD:…` (what `openssl x509 -fingerprint -sha256` prints). */
+  fingerprint_sha256: string;
+  subject: string;
+  issuer: string;
+  valid_from: string;
+  valid_to: string;
+  self_signed: boolean;
+}
+
 export const gateways = sqliteTable('gateways', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
@@ -32,14 +43,7 @@ export const gateways = sqliteTable('gateways', {
     next_step: string;
     detail: string;
     /** tls: the certificate the gateway presented (public). */
-    certificate?: {
-      fingerprint_sha256: string;
-      subject: string;
-      issuer: string;
-      valid_from: string;
-      valid_to: string;
-      self_signed: boolean;
-    };
+    certificate?: PeerCertificateInfo;
     at: string;
   }>(),
   createdAt: created(),
