@@ -1,3 +1,4 @@
+import type { PeerCertificateInfo } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { PROTOCOL_VERSION, type GatewayErrorBody } from './protocol.js';
 
@@ -140,16 +141,8 @@ const TLS_CODES = new Set([
 ]);
 const NET_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT']);
 
-/** What the TLS handshake showed of the gateway's certificate (public: shown as evidence, pinned on request). */
-export interface PeerCertificateInfo {
-  /** SHA-256 of the DER certificate, `AB:CD:…` (what `openssl x509 -fingerprint -sha256` prints). */
-  fingerprint_sha256: string;
-  subject: string;
-  issuer: string;
-  valid_from: string;
-  valid_to: string;
-  self_signed: boolean;
-}
+/** The certificate a TLS refusal carries: the same shape a gateway's stored `last_error` keeps (db/schema). */
+export type { PeerCertificateInfo };
 
 /**
  * The gateway's certificate refused by our own verification (backend/gateway/connection.ts): CA

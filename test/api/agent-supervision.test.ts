@@ -136,13 +136,7 @@ describe('/pause and /resume are the board lead’s or the user’s', () => {
 
 describe('a paused board is not exempt from a token rotation the user asked for', () => {
   it('rotate_tokens=true includes the paused board’s agents (so it needs the gateway: 502 here), a plain sync skips them', async () => {
-    const gateway = await f.gateway();
-    const board = await f.board({ gateway_id: gateway.id });
-    const agent = await f.agent(board.id);
-    await api
-      .user('post', `/api/v1/boards/${board.id}/memory`)
-      .send({ content: '/pause', tags: ['chat'] })
-      .expect(200);
+    const { gateway, board, agent } = await f.pausedBoard();
 
     const plain = await api.user('post', `/api/v1/gateways/${gateway.id}/templates/sync?include_main=false`).expect(200);
     expect(plain.body.agents).toMatchObject([{ agent_id: agent.id, outcome: 'skipped', reason: expect.stringContaining('paused') }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtures, useTestApi } from '../support/api.js';
+import { fixtures, injectAgentRow, useTestApi } from '../support/api.js';
 
 const api = useTestApi();
 const f = fixtures(api);
@@ -9,18 +9,12 @@ describe('agent auth and heartbeat', () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
     // Put the agent mid-ladder, as the supervisor would after two unanswered wakes.
-    const { agents } = await import('../../backend/db/schema.js');
-    const { eq } = await import('drizzle-orm');
-    api.backend.services.ctx.db
-      .update(agents)
-      .set({
-        wakeAttempts: 2,
-        checkinDeadlineAt: new Date(Date.now() + 30_000),
-        lastProvisionError: 'no check-in yet',
-        lastWakeSentAt: new Date(),
-      })
-      .where(eq(agents.id, agent.id))
-      .run();
+    injectAgentRow(api, agent.id, {
+      wakeAttempts: 2,
+      checkinDeadlineAt: new Date(Date.now() + 30_000),
+      lastProvisionError: 'no check-in yet',
+      lastWakeSentAt: new Date(),
+    });
     const before = await api.user('get', `/api/v1/agents/${agent.id}`).expect(200);
     expect(before.body).toMatchObject({
       status: 'provisioning',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtures, manualClock, useTestApi } from '../support/api.js';
+import { fixtures, injectAgentRow, manualClock, useTestApi } from '../support/api.js';
 
 /** Read-side status over time, driven by an injected clock (no sleeping). */
 const clock = manualClock();
@@ -52,13 +52,10 @@ describe('agent status as reads show it', () => {
   it('a stored offline (the wake ladder gave up) is shown as offline even with no check-in ever', async () => {
     const board = await f.board();
     const agent = await f.agent(board.id);
-    const { agents } = await import('../../backend/db/schema.js');
-    const { eq } = await import('drizzle-orm');
-    api.backend.services.ctx.db
-      .update(agents)
-      .set({ status: 'offline', lastProvisionError: 'Agent did not check in after wake; max wake attempts reached' })
-      .where(eq(agents.id, agent.id))
-      .run();
+    injectAgentRow(api, agent.id, {
+      status: 'offline',
+      lastProvisionError: 'Agent did not check in after wake; max wake attempts reached',
+    });
     expect(await statusOf(agent.id)).toMatchObject({ status: 'offline', last_seen_at: null });
     const hb = await api.agent(agent.token, 'post', '/api/v1/agent/heartbeat').expect(200);
     expect(hb.body).toMatchObject({ status: 'online', last_provision_error: null });

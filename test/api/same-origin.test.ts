@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_CODE_TTL_MS, SESSION_IDLE_MS, SESSION_MAX_AGE_MS } from '../../backend/http/user-sessions.js';
-import { fixtures, startTestApi, type TestApi } from '../support/api.js';
+import { fixtures, startTestApi, useTestApi } from '../support/api.js';
 
 /*
  * The session cookie is ambient and not isolated by port: a page on another 127.0.0.1 port makes the
@@ -13,13 +13,7 @@ import { fixtures, startTestApi, type TestApi } from '../support/api.js';
  */
 
 let clock = new Date('2026-03-01T10:00:00Z');
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi({}, { now: () => clock });
-});
-afterAll(async () => {
-  await api?.stop();
-});
+const api = useTestApi({}, { now: () => clock });
 
 const advance = (ms: number) => {
   clock = new Date(clock.getTime() + ms);

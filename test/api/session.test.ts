@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../support/api.js';
 
 /*
  * Headless sign-in: a one-time login link (or the pasted local token) becomes an HttpOnly,
  * SameSite=Strict session cookie that the API accepts as the local user — never for agent routes.
  */
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(async () => {
-  await api?.stop();
-});
+const api = useTestApi();
 
 const cookieOf = (res: { headers: Record<string, unknown> }): string => {
   const raw = res.headers['set-cookie'];

@@ -58,13 +58,7 @@ describe('sync store', () => {
   });
 
   it('a board paused in chat is skipped: result with the paused board, progress n of N from the event stream', async () => {
-    const gateway = await f.gateway();
-    const board = await f.board({ gateway_id: gateway.id });
-    const agent = await f.agent(board.id);
-    await api
-      .user('post', `/api/v1/boards/${board.id}/memory`)
-      .send({ content: '/pause', tags: ['chat'] })
-      .expect(200);
+    const { gateway, board, agent } = await f.pausedBoard();
 
     const store = storeFor(gateway.id);
     const other = storeFor((await f.gateway()).id);

@@ -7,21 +7,10 @@ const api = useTestApi();
 const f = fixtures(api);
 
 async function setup(rules: Record<string, unknown> = {}) {
-  const board = await f.board({ max_agents: 5, ...rules });
-  const lead = await f.agent(board.id, { is_board_lead: true });
-  const worker = await f.agent(board.id, { name: f.unique('Scout') });
-  const other = await f.agent(board.id, { name: f.unique('Ranger') });
-  const base = `/api/v1/boards/${board.id}/tasks`;
-  const agentBase = `/api/v1/agent/boards/${board.id}/tasks`;
-  const task = async (body: Record<string, unknown> = {}) =>
-    (
-      await api
-        .user('post', base)
-        .send({ title: f.unique('Task'), ...body })
-        .expect(200)
-    ).body as { id: string; title: string };
-  const outbox = (agentId: string) => api.backend.services.tasks.outboxFor(agentId);
-  return { board, lead, worker, other, base, agentBase, task, outbox };
+  const t = await f.taskBoard(rules);
+  const worker = await f.agent(t.board.id, { name: f.unique('Scout') });
+  const other = await f.agent(t.board.id, { name: f.unique('Ranger') });
+  return { ...t, worker, other };
 }
 
 describe('lists', () => {

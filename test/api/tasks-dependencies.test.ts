@@ -7,17 +7,8 @@ const api = useTestApi();
 const f = fixtures(api);
 
 async function boardWith(rules: Record<string, unknown> = {}) {
-  const board = await f.board({ max_agents: 5, require_approval_for_done: false, ...rules });
-  const lead = await f.agent(board.id, { is_board_lead: true });
+  const { board, lead, base, task } = await f.taskBoard({ require_approval_for_done: false, ...rules });
   const worker = await f.agent(board.id);
-  const base = `/api/v1/boards/${board.id}/tasks`;
-  const task = async (body: Record<string, unknown> = {}) =>
-    (
-      await api
-        .user('post', base)
-        .send({ title: f.unique('Task'), ...body })
-        .expect(200)
-    ).body as { id: string; title: string };
   const patch = (taskId: string, body: Record<string, unknown>) => api.user('patch', `${base}/${taskId}`).send(body);
   const leadPatch = (taskId: string, body: Record<string, unknown>) =>
     api.agent(lead.token, 'patch', `/api/v1/agent/boards/${board.id}/tasks/${taskId}`).send(body);

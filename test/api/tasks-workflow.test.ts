@@ -9,26 +9,15 @@ const f = fixtures(api);
 type Agent = { id: string; name: string; token: string };
 
 async function team(rules: Record<string, unknown> = {}) {
-  const board = await f.board({ max_agents: 5, ...rules });
-  const lead = (await f.agent(board.id, { is_board_lead: true })) as Agent;
-  const worker = (await f.agent(board.id)) as Agent;
-  const other = (await f.agent(board.id)) as Agent;
-  const base = `/api/v1/boards/${board.id}/tasks`;
-  const agentBase = `/api/v1/agent/boards/${board.id}/tasks`;
-  const task = async (body: Record<string, unknown> = {}) =>
-    (
-      await api
-        .user('post', base)
-        .send({ title: f.unique('Task'), ...body })
-        .expect(200)
-    ).body as { id: string; title: string };
+  const t = await f.taskBoard(rules);
+  const worker = (await f.agent(t.board.id)) as Agent;
+  const other = (await f.agent(t.board.id)) as Agent;
   const patchAs = (who: Agent, taskId: string, body: Record<string, unknown>) =>
-    api.agent(who.token, 'patch', `${agentBase}/${taskId}`).send(body);
-  const patchAsUser = (taskId: string, body: Record<string, unknown>) => api.user('patch', `${base}/${taskId}`).send(body);
-  const outbox = (agentId: string) => api.backend.services.tasks.outboxFor(agentId);
+    api.agent(who.token, 'patch', `${t.agentBase}/${taskId}`).send(body);
+  const patchAsUser = (taskId: string, body: Record<string, unknown>) => api.user('patch', `${t.base}/${taskId}`).send(body);
   const events = async (taskId: string, eventType: string) =>
     (await api.user('get', `/api/v1/activity?task_id=${taskId}&event_type=${eventType}`).expect(200)).body.items as { message: string }[];
-  return { board, lead, worker, other, base, agentBase, task, patchAs, patchAsUser, outbox, events };
+  return { ...t, lead: t.lead as Agent, worker, other, patchAs, patchAsUser, events };
 }
 
 describe('worker claims and permissions (§7.1 9–10)', () => {

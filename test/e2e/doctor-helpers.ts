@@ -22,6 +22,22 @@ export function skipWithoutChromium(specName: string): void {
 
 export { until };
 
+/**
+ * A doctor spec's hooks: skipped (saying why) without Chromium, the shared environment opened before its
+ * tests and cleaned up after them. `ready` receives the opened spec.
+ */
+export function useDoctorSpec(specName: string, ready: (spec: DoctorSpec) => void): void {
+  skipWithoutChromium(specName);
+  let opened: DoctorSpec | undefined;
+  test.beforeAll(async ({ browser }: { browser: Browser }) => {
+    opened = await doctorSpec(browser);
+    ready(opened);
+  });
+  test.afterAll(async () => {
+    await opened?.cleanUp();
+  });
+}
+
 /** Gateway ids of the agents Mission Control creates (not the gateway's own main agent). */
 export const WORKERS = /^mc-(?!gateway-)/;
 

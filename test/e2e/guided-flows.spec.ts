@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
-import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { checkIn } from '../support/openclaw/model-control.js';
 import { setupValue } from './e2e-env.js';
-import { doctorSpec, skipWithoutChromium, json, shot, until, type DoctorSpec } from './doctor-helpers.js';
+import { useDoctorSpec, json, shot, until, type DoctorSpec } from './doctor-helpers.js';
 
 /*
  * More of the doctor's guided flows in a real Chromium, each produced for real in the shared e2e
@@ -16,15 +16,13 @@ import { doctorSpec, skipWithoutChromium, json, shot, until, type DoctorSpec } f
  * Each leaves the environment as it found it (gateway running, log level back, its agents deleted).
  */
 
-skipWithoutChromium('guided-flows.spec');
-
 let spec: DoctorSpec;
 let page: Page;
 let suffix: string;
 
-test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  spec = await doctorSpec(browser);
-  ({ page, suffix } = spec);
+useDoctorSpec('guided-flows.spec', (opened) => {
+  spec = opened;
+  ({ page, suffix } = opened);
 });
 
 /** Set before the halt request is sent: a halt whose answer is lost still gets its restart. */
@@ -36,10 +34,6 @@ test.afterEach(async () => {
   if (!gatewayHalted) return;
   await harness('restart');
   gatewayHalted = false;
-});
-
-test.afterAll(async () => {
-  await spec?.cleanUp();
 });
 
 /** The flow's parts, by their step names. */

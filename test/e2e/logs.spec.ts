@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { doctorSpec, json, shot, skipWithoutChromium, until, type DoctorSpec } from './doctor-helpers.js';
+import { expect, test, type Page } from '@playwright/test';
+import { useDoctorSpec, json, shot, until, type DoctorSpec } from './doctor-helpers.js';
 
 /*
  * The seed's log events on the Logs page, produced for real (#14 §1): in the shared e2e environment
@@ -13,18 +13,12 @@ import { doctorSpec, json, shot, skipWithoutChromium, until, type DoctorSpec } f
  * Also here: the Settings page's Schedules card shows node-cron's refusal under the field.
  */
 
-skipWithoutChromium('logs.spec');
-
 let spec: DoctorSpec;
 let page: Page;
 
-test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  spec = await doctorSpec(browser);
-  page = spec.page;
-});
-
-test.afterAll(async () => {
-  await spec?.cleanUp();
+useDoctorSpec('logs.spec', (opened) => {
+  spec = opened;
+  page = opened.page;
 });
 
 type LogRow = { event: string; agent_id: string | null };

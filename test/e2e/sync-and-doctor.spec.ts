@@ -1,16 +1,6 @@
 /// <reference lib="dom" />
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import {
-  doctorSpec,
-  skipWithoutChromium,
-  fileOnGateway,
-  gw,
-  json,
-  shot,
-  until,
-  workspaceToken,
-  type DoctorSpec,
-} from './doctor-helpers.js';
+import { expect, test, type Page } from '@playwright/test';
+import { useDoctorSpec, fileOnGateway, gw, json, shot, until, workspaceToken, type DoctorSpec } from './doctor-helpers.js';
 
 /*
  * Template sync and the doctor's guided flow in a real Chromium, against the headless server, the real
@@ -22,19 +12,13 @@ import {
  * Gateway state is read and edited with an independent raw client. Runs alone or after ui.spec.ts.
  */
 
-skipWithoutChromium('sync-and-doctor.spec');
-
 let spec: DoctorSpec;
 let page: Page;
 let suffix: string;
 
-test.beforeAll(async ({ browser }: { browser: Browser }) => {
-  spec = await doctorSpec(browser);
-  ({ page, suffix } = spec);
-});
-
-test.afterAll(async () => {
-  await spec?.cleanUp();
+useDoctorSpec('sync-and-doctor.spec', (opened) => {
+  spec = opened;
+  ({ page, suffix } = opened);
 });
 
 test('sync templates: an edited workspace file shows in the drift preview with its diff; the sync restores it; rotate & re-sync verifies the new token', async () => {

@@ -341,6 +341,8 @@ async function settingsPage(page: Page): Promise<void> {
   expect(saved.editable.base_url.saved).toBe(`http://mission-control.lan:${E2E.port}`);
   expect(saved.base_url).toBe(running); // in use until the restart
 
+  // The ladder's settings carry the concept's one name (code, docs, the Agents page).
+  await expect(page.getByRole('region', { name: 'Wake ladder' })).toContainText('Wakes before offline');
   // Not inside Electron: no start-at-login switch; the data folder's path can be copied.
   await expect(page.getByText('Start Mission Control when I log in')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Copy the data folder path' })).toBeVisible();

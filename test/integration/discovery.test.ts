@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, inject, it } from 'vitest';
+import { startTestApi, useTestApi } from '../support/api.js';
 
 /** Auto-detection reads the real gateway's own openclaw.json from a throwaway HOME. */
 const gatewayUrl = inject('gatewayUrl');
 const homeDir = inject('homeDir');
-let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi({}, { env: { HOME: homeDir } });
-});
-afterAll(async () => {
-  await api?.stop();
-});
+const api = useTestApi({}, { env: { HOME: homeDir } });
 
 describe('local gateway auto-detection', () => {
   it('offers the configured gateway without revealing its token, and adds it only when asked', async () => {

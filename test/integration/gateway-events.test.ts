@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { GatewayRead } from '../../backend/contract/gateways.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { useTestApi } from '../support/api.js';
 import { openEventStream, type SseEventRecord } from '../support/sse.js';
 import { gatewayControl } from '../support/openclaw/gateway-control.js';
 
@@ -14,15 +14,7 @@ import { gatewayControl } from '../support/openclaw/gateway-control.js';
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const harness = gatewayControl(inject('gatewayControlUrl'));
-let api: TestApi;
-
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(async () => {
-  await api?.stop();
-});
+const api = useTestApi();
 
 describe('gateway status on the event stream', () => {
   it('says when the real gateway goes away (unreachable) and when it is back (connected, version)', async () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useTestApi } from '../support/api.js';
 import { gatewayControl } from '../support/openclaw/gateway-control.js';
 import { until } from '../support/until.js';
 
@@ -11,14 +11,7 @@ import { until } from '../support/until.js';
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const harness = gatewayControl(inject('gatewayControlUrl'));
-let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(async () => {
-  await api?.stop();
-});
+const api = useTestApi();
 
 describe('gateway outage', () => {
   it('is reported as unreachable while down, and the connection comes back without restarting Mission Control', async () => {

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useTestApi } from '../support/api.js';
 import { modelControl } from '../support/openclaw/model-control.js';
 
 /** The agent outbox reaches the agent's session on the real gateway: its model sees the message. */
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
 const model = modelControl(inject('modelUrl'));
-let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(async () => {
-  await api?.stop();
-});
+const api = useTestApi();
 
 describe('messages to agents', () => {
   it('assigning a task delivers TASK ASSIGNED to the worker’s session, once, and records it', async () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useTestApi } from '../support/api.js';
 import { rawRpc } from '../support/openclaw/gateway.js';
 
 /*
@@ -11,7 +11,7 @@ import { rawRpc } from '../support/openclaw/gateway.js';
 
 const gatewayUrl = inject('gatewayUrl');
 const gatewayToken = inject('gatewayToken');
-let api: TestApi;
+const api = useTestApi();
 
 const gw = <T>(method: string, params: unknown = {}) => rawRpc<T>(gatewayUrl, gatewayToken, method, params);
 const gatewayAgentIds = async () => (await gw<{ agents: { id: string }[] }>('agents.list')).agents.map((a) => a.id);
@@ -20,13 +20,6 @@ const cronJobsOf = async (key: string) =>
   (await gw<{ jobs: Record<string, unknown>[] }>('cron.list', { includeDisabled: true })).jobs.filter(
     (job) => job.agentId === key || String(job.declarationKey ?? '').endsWith(`:${key}`),
   );
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(async () => {
-  await api?.stop();
-});
 
 describe('deleting a board or a gateway deletes its agents on the gateway', () => {
   let gatewayId: string;

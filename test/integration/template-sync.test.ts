@@ -1,112 +1,38 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { agents } from '../../backend/db/schema.js';
-import type { GatewayConnection } from '../../backend/gateway/connection.js';
-import { GatewayError } from '../../backend/gateway/errors.js';
-import { createGatewayManager, type GatewayManager } from '../../backend/gateway/manager.js';
-import { createProvisioner, TokenMismatchError } from '../../backend/lifecycle/provisioner.js';
-import { createGatewayStateStore } from '../../backend/services/gateways.js';
-import { tokenFromAgentsFile } from '../../backend/templates/render.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { rawRpc } from '../support/openclaw/gateway.js';
-import { checkIn, modelControl, summarizeCheckIns, tokenInCommand } from '../support/openclaw/model-control.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApi } from '../support/api.js';
+import { summarizeCheckIns, tokenInCommand } from '../support/openclaw/model-control.js';
 import { until } from '../support/until.js';
+import {
+  DEADLINE_S,
+  type SyncEntry,
+  api,
+  boardId,
+  drift,
+  driftOf,
+  entryOf,
+  fileOnGateway,
+  gatewayId,
+  gw,
+  heartbeat,
+  model,
+  obedientWorker,
+  rememberedOf,
+  replaceApi,
+  sync,
+  useSyncGateway,
+  workspaceToken,
+} from '../support/template-sync-gateway.js';
 
 /*
  * Template sync and drift on the real gateway with scripted agents that run the check-in command
- * they find in their AGENTS.md. Gateway state is read and edited with an independent raw client.
- * Order matters: the CLI's direct mode stops the app at the end.
+ * they find in their AGENTS.md (setup: test/support/template-sync-gateway.ts). Rotation races are in
+ * template-sync-rotation.test.ts. Order matters: the CLI's direct mode stops the app at the end.
  */
 
-const DEADLINE_S = 20;
-const gatewayUrl = inject('gatewayUrl');
-const gatewayToken = inject('gatewayToken');
-const model = modelControl(inject('modelUrl'));
-const suffix = randomBytes(3).toString('hex');
-const gw = <T>(method: string, params: unknown = {}) => rawRpc<T>(gatewayUrl, gatewayToken, method, params);
-const fileOnGateway = async (agentId: string, name: string) =>
-  (await gw<{ file: { content?: string; missing?: boolean } }>('agents.files.get', { agentId, name })).file;
-const workspaceToken = async (key: string) => tokenFromAgentsFile((await fileOnGateway(key, 'AGENTS.md')).content ?? '');
-
-let api: TestApi;
-let gatewayId: string;
-let boardId: string;
-const created: string[] = [];
-
-interface Agent {
-  id: string;
-  status: string;
-  last_seen_at: string | null;
-}
-const getAgent = async (id: string): Promise<Agent> => (await api.user('get', `/api/v1/agents/${id}`).expect(200)).body as Agent;
-
-/** An obedient worker (runs the check-in command from its AGENTS.md), created and checked in. */
-async function obedientWorker(name: string, board = boardId): Promise<{ id: string; key: string }> {
-  await model.setPatternScript(/^mc-(?!gateway-)/, checkIn.obedient());
-  const res = await api
-    .user('post', '/api/v1/agents')
-    .send({ name: `${name} ${suffix}`, board_id: board })
-    .expect(200);
-  const id = res.body.id as string;
-  created.push(id);
-  await model.setScript(`mc-${id}`, checkIn.obedient());
-  await model.setPatternScript(/^mc-(?!gateway-)/, null);
-  await until(`${name} checks in`, async () => (await getAgent(id)).last_seen_at !== null, (DEADLINE_S * 2 + 20) * 1000);
-  return { id, key: `mc-${id}` };
-}
-
-const sync = (query: string, status = 200) => api.user('post', `/api/v1/gateways/${gatewayId}/templates/sync?${query}`).expect(status);
-const drift = (query = '') => api.user('get', `/api/v1/gateways/${gatewayId}/templates/drift?${query}`).expect(200);
-/** What the backend remembers about this agent's drift (GET /api/v1/template-drift: no gateway read). */
-const rememberedOf = async (id: string) => {
-  const res = await api.user('get', `/api/v1/template-drift?gateway_id=${gatewayId}`).expect(200);
-  return (
-    res.body.items[0].agents as { agent_id: string; state: string; files: string[]; checked_at: string | null; source: string }[]
-  ).find((a) => a.agent_id === id);
-};
-const heartbeat = (token: string) => api.agent(token, 'post', '/api/v1/agent/heartbeat');
-type SyncEntry = {
-  agent_id: string;
-  outcome: string;
-  token: string | null;
-  token_rotated: boolean;
-  files_written: string[];
-  files_kept: string[];
-  verify: { checked_in: boolean } | null;
-};
-const entryOf = (body: { agents: SyncEntry[] }, id: string) => body.agents.find((a) => a.agent_id === id);
-type DriftFile = { name: string; status: string; preserved: boolean; diff: string | null };
-const driftOf = (body: { agents: { agent_id: string; token: string | null; files: DriftFile[] }[] }, id: string) => {
-  const agent = body.agents.find((a) => a.agent_id === id);
-  if (!agent) throw new Error(`agent ${id} not in the drift report`);
-  return { token: agent.token, files: Object.fromEntries(agent.files.map((f) => [f.name, f])) as Record<string, DriftFile> };
-};
-
-beforeAll(async () => {
-  api = await startTestApi({ checkinDeadlineSeconds: DEADLINE_S, maxWakeAttempts: 3 });
-  const gateway = await api
-    .user('post', '/api/v1/gateways')
-    .send({ name: `Sync ${suffix}`, url: gatewayUrl, token: gatewayToken })
-    .expect(200);
-  gatewayId = gateway.body.id;
-  const board = await api
-    .user('post', '/api/v1/boards')
-    .send({ name: `Sync board ${suffix}`, description: 'Template sync', gateway_id: gatewayId, create_lead: false })
-    .expect(200);
-  boardId = board.body.id;
-}, 120_000);
-
-afterAll(async () => {
-  for (const id of created) {
-    await model.setScript(`mc-${id}`, null);
-    await api?.user('delete', `/api/v1/agents/${id}`).catch(() => undefined);
-  }
-  await api?.stop();
-}, 60_000);
+useSyncGateway();
 
 describe('drift preview and sync', () => {
   it('an edited file shows as drifted with a diff; sync restores it; the agent’s own files only with overwrite', async () => {
@@ -258,123 +184,6 @@ describe('the seed’s token drift story', () => {
   }, 180_000);
 });
 
-/**
- * Fault injection (the one use of a fake): every call goes to the real gateway, but the reply to the
- * first AGENTS.md write is lost after the gateway applied it, as when the connection drops just then.
- */
-function FakeLostReplyManager(real: GatewayManager): GatewayManager {
-  let dropped = false;
-  const wrap = (conn: GatewayConnection): GatewayConnection =>
-    new Proxy(conn, {
-      get(target, prop, receiver) {
-        if (prop !== 'request') return Reflect.get(target, prop, receiver) as unknown;
-        return async (method: string, params: Record<string, unknown> = {}, opts?: object) => {
-          const reply: unknown = await target.request(method, params, opts);
-          if (!dropped && method === 'agents.files.set' && params.name === 'AGENTS.md') {
-            dropped = true;
-            throw new GatewayError('connection_lost', 'reply lost after the write (injected)');
-          }
-          return reply;
-        };
-      },
-    });
-  return { ...real, connection: (t) => wrap(real.connection(t)), ready: (t, ms, o) => real.ready(t, ms, o) };
-}
-
-describe('a paused board and a rotation (#13 item 1)', () => {
-  it('rotate_tokens re-keys a paused board’s agent (old token refused, new one used); its own files are kept even with overwrite', async () => {
-    const paused = await api
-      .user('post', '/api/v1/boards')
-      .send({ name: `Paused ${suffix}`, description: 'Paused', gateway_id: gatewayId, create_lead: false })
-      .expect(200);
-    const { id, key } = await obedientWorker('Paused', paused.body.id);
-    const old = (await workspaceToken(key))!;
-    await api
-      .user('post', `/api/v1/boards/${paused.body.id}/memory`)
-      .send({ content: '/pause', tags: ['chat'] })
-      .expect(200);
-    await gw('agents.files.set', { agentId: key, name: 'MEMORY.md', content: 'Paused notes.\n' });
-
-    const plain = await sync(`board_id=${paused.body.id}&include_main=false`);
-    expect(entryOf(plain.body, id)).toMatchObject({ outcome: 'skipped', token_rotated: false });
-    expect(await workspaceToken(key)).toBe(old);
-
-    const rotated = await sync(
-      `board_id=${paused.body.id}&include_main=false&rotate_tokens=true&verify=true&overwrite=true&reset_sessions=true`,
-    );
-    expect(rotated.body.paused_board_ids).toEqual([paused.body.id]);
-    expect(entryOf(rotated.body, id)).toMatchObject({
-      outcome: 'updated',
-      token_rotated: true,
-      reason: expect.stringContaining('re-keyed only'),
-      files_kept: expect.arrayContaining(['MEMORY.md']),
-      verify: { woken: true, checked_in: true, old_token_refused: true },
-    });
-    const current = (await workspaceToken(key))!;
-    expect(current).not.toBe(old);
-    expect((await fileOnGateway(key, 'MEMORY.md')).content).toBe('Paused notes.\n');
-    await heartbeat(old).expect(401);
-    await heartbeat(current).expect(200);
-  }, 180_000);
-});
-
-describe('no silent re-key, no split token', () => {
-  const row = (id: string) => api.backend.services.ctx.db.select().from(agents).where(eq(agents.id, id)).get()!;
-
-  it('a token that changed between the sync’s read and its write is reported; nothing is owed, so the next wake does not mint one', async () => {
-    const { id, key } = await obedientWorker('Raced');
-    const old = (await workspaceToken(key))!;
-    // The workspace's token changes after the sync read it (hand edit, another tool).
-    const other = randomBytes(32).toString('base64url');
-    const agentsMd = (await fileOnGateway(key, 'AGENTS.md')).content ?? '';
-    await gw('agents.files.set', { agentId: key, name: 'AGENTS.md', content: agentsMd.split(old).join(other) });
-
-    // What the sync asks of the provisioner for this agent.
-    await expect(
-      api.backend.services.provisioner.provision(id, { action: 'update', wake: true, keepTokenOnly: true, newCycle: true }),
-    ).rejects.toBeInstanceOf(TokenMismatchError);
-    expect(row(id)).toMatchObject({ provisionAction: null, lastProvisionError: expect.stringContaining('rotate_tokens=true') });
-    const trail = await api.user('get', `/api/v1/logs?event=lifecycle.token.mismatch&agent_id=${id}`).expect(200);
-    expect(trail.body.items[0].message).toMatch(/token differs/);
-
-    // The next wake only wakes: with an `update` left owed it would re-provision and mint a token.
-    await api.user('post', `/api/v1/agents/${id}/wake`).expect(200);
-    expect(await workspaceToken(key)).toBe(other);
-    expect(api.backend.services.agents.tokenMatches(row(id), old)).toBe(true);
-    // Put the workspace right again: later board-wide syncs expect no mismatch but their own.
-    await gw('agents.files.set', { agentId: key, name: 'AGENTS.md', content: agentsMd });
-  }, 180_000);
-
-  it('rotation whose AGENTS.md reply is lost after the gateway wrote it: Mission Control adopts the new token', async () => {
-    const { id, key } = await obedientWorker('Lost reply');
-    const old = (await workspaceToken(key))!;
-    const { ctx, agents: agentService } = api.backend.services;
-    const real = createGatewayManager({
-      identityFile: join(api.dataDir, 'gateway-device.json'),
-      logger: ctx.logger,
-      clientVersion: 'test',
-      store: createGatewayStateStore(ctx),
-    });
-    try {
-      const provisioner = createProvisioner({
-        ctx,
-        agents: agentService,
-        manager: FakeLostReplyManager(real),
-        baseUrl: api.backend.config.baseUrl,
-      });
-      await expect(
-        provisioner.provision(id, { action: 'update', wake: false, rotateToken: true, keepTokenOnly: true, newCycle: true }),
-      ).rejects.toThrow(/reply lost/);
-    } finally {
-      real.closeAll();
-    }
-    const current = (await workspaceToken(key))!;
-    expect(current).not.toBe(old);
-    await heartbeat(current).expect(200);
-    await heartbeat(old).expect(401);
-  }, 180_000);
-});
-
 describe('one sync per gateway', () => {
   it('a second sync while one runs answers 409 with a clear message; the first completes', async () => {
     await obedientWorker('Busy');
@@ -472,7 +281,7 @@ describe('the CLI, as a subprocess', () => {
     // The rendered files still point agents at the app's base URL.
     expect((await fileOnGateway(key, 'AGENTS.md')).content).toContain(`BASE_URL=${baseUrl}`);
 
-    api = await startTestApi({ dataDir, checkinDeadlineSeconds: DEADLINE_S });
+    replaceApi(await startTestApi({ dataDir, checkinDeadlineSeconds: DEADLINE_S }));
     await heartbeat(current).expect(200);
     await heartbeat(old).expect(401);
   }, 240_000);

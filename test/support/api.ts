@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import supertest from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
+import { agents } from '../../backend/db/schema.js';
 import { startBackend, type BackendConfigInput, type RunningBackend, type StartOptions } from '../../backend/index.js';
 
 export interface TestApi {
@@ -124,7 +126,45 @@ export function fixtures(api: TestApi) {
     const res = await api.user('post', `/api/v1/agents/${agentId}/token`).expect(200);
     return res.body.token as string;
   }
-  return { gateway, board, agent, tokenFor, unique };
+  /**
+   * A board for task tests (room for 5 agents, `rules` on top) with its lead, the user's and the
+   * agents' task URLs, a task maker and an agent's outbox. Tests add the workers they need.
+   */
+  async function taskBoard(rules: Record<string, unknown> = {}) {
+    const created = await board({ max_agents: 5, ...rules });
+    const lead = await agent(created.id, { is_board_lead: true });
+    const base = `/api/v1/boards/${created.id}/tasks`;
+    const agentBase = `/api/v1/agent/boards/${created.id}/tasks`;
+    const task = async (body: Record<string, unknown> = {}) =>
+      (
+        await api
+          .user('post', base)
+          .send({ title: unique('Task'), ...body })
+          .expect(200)
+      ).body as { id: string; title: string };
+    const outbox = (agentId: string) => api.backend.services.tasks.outboxFor(agentId);
+    return { board: created, lead, base, agentBase, task, outbox };
+  }
+  /** A gateway, a board on it with one agent, and the board paused from its chat (`/pause`). */
+  async function pausedBoard() {
+    const onGateway = await gateway();
+    const paused = await board({ gateway_id: onGateway.id });
+    const member = await agent(paused.id);
+    await api
+      .user('post', `/api/v1/boards/${paused.id}/memory`)
+      .send({ content: '/pause', tags: ['chat'] })
+      .expect(200);
+    return { gateway: onGateway, board: paused, agent: member };
+  }
+  return { gateway, board, agent, tokenFor, unique, taskBoard, pausedBoard };
+}
+
+/**
+ * Fault injection: writes an agent's row directly, for a state the API cannot produce on demand (mid-ladder,
+ * offline after the ladder gave up, an update in progress). Everything else goes through the API.
+ */
+export function injectAgentRow(api: TestApi, agentId: string, values: Partial<typeof agents.$inferInsert>): void {
+  api.backend.services.ctx.db.update(agents).set(values).where(eq(agents.id, agentId)).run();
 }
 
 /** A clock tests move by hand, for the lifecycle's time rules. */

@@ -8,23 +8,18 @@ import {
   type AgentRole,
   type TemplateContext,
 } from '../../backend/templates/render.js';
+import { templateContext } from '../support/template-context.js';
 
-const context = (role: AgentRole): TemplateContext => ({
-  agent_name: 'Scout',
-  agent_id: '11111111-1111-4111-8111-111111111111',
-  board_id: role === 'main' ? '' : '22222222-2222-4222-8222-222222222222',
-  board_name: role === 'main' ? '' : 'Launch',
-  board_objective: role === 'main' ? '' : 'Ship the launch',
-  role,
-  base_url: 'http://localhost:8000',
-  auth_token: 'tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-  session_key: 'agent:mc-x:main',
-  checkin_deadline_seconds: 30,
-  max_wake_attempts: 3,
-  user_name: 'Local User',
-  identity: { role: 'Generalist', communication_style: 'direct', emoji: ':gear:' },
-  rules: { require_approval_for_done: 'yes', require_review_before_done: 'no', comment_required_for_review: 'no', max_agents: 1 },
-});
+const context = (role: AgentRole): TemplateContext => {
+  const base = templateContext('tok_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
+  return {
+    ...base,
+    role,
+    board_objective: 'Ship the launch',
+    rules: { ...base.rules, require_approval_for_done: 'yes' },
+    ...(role === 'main' && { board_id: '', board_name: '', board_objective: '' }),
+  };
+};
 
 describe('workspace templates', () => {
   for (const role of ['main', 'lead', 'worker'] as const) {

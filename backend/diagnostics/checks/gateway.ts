@@ -45,6 +45,18 @@ export function uncheckedGateways() {
   };
 }
 
+/** A gateway's hello for a check that reads it (3 s at most), or null with the gateway noted as unchecked. */
+export async function reachGateway(
+  app: AppEnv,
+  row: GatewayRow,
+  unchecked: ReturnType<typeof uncheckedGateways>,
+): Promise<GatewayHello | null> {
+  const hello = await gatewayHello(app, row, 3_000);
+  if (!(hello instanceof GatewayError)) return hello;
+  unchecked.add(row, hello.code);
+  return null;
+}
+
 /** The request id a pairing refusal names, when the gateway sends one. */
 function pairingRequestId(err: GatewayError): string | null {
   const d = err.details ?? {};
@@ -163,11 +175,8 @@ export const execPolicy: CheckDef = {
     const fixes: DoctorFix[] = [];
     let checked = 0;
     for (const row of gatewayRows(app)) {
-      const hello = await gatewayHello(app, row, 3_000);
-      if (hello instanceof GatewayError) {
-        unchecked.add(row, hello.code);
-        continue;
-      }
+      const hello = await reachGateway(app, row, unchecked);
+      if (!hello) continue;
       const conn = app.manager.connection(gatewayTarget(row));
       const list = app.services.ctx.db
         .select()

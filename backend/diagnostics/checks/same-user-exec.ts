@@ -4,12 +4,11 @@ import { and, eq, ne } from 'drizzle-orm';
 import { agents, type GatewayRow } from '../../db/schema.js';
 import { call } from '../../gateway/call.js';
 import type { GatewayConnection } from '../../gateway/connection.js';
-import { GatewayError } from '../../gateway/errors.js';
 import { gatewayTarget } from '../../gateway/manager.js';
 import { CHECKIN_BINARY } from '../../lifecycle/exec-policy.js';
 import { gatewayAgentKey } from '../../lifecycle/gateway-agents.js';
 import type { CheckDef } from '../types.js';
-import { gatewayHello, gatewayRows, uncheckedGateways } from './gateway.js';
+import { gatewayRows, reachGateway, uncheckedGateways } from './gateway.js';
 
 /*
  * The exposure #13 item 4 names: a gateway on this machine whose agents may run any shell command
@@ -96,11 +95,8 @@ export const sameUserExec: CheckDef = {
     for (const row of gatewayRows(app)) {
       if (!isThisMachine(row.url)) continue;
       local++;
-      const hello = await gatewayHello(app, row, 3_000);
-      if (hello instanceof GatewayError) {
-        unchecked.add(row, hello.code);
-        continue;
-      }
+      const hello = await reachGateway(app, row, unchecked);
+      if (!hello) continue;
       if (!hello.methods.includes('config.get') || !hello.methods.includes('exec.approvals.get')) {
         unchecked.add(row, 'does not offer config.get / exec.approvals.get');
         continue;

@@ -2,9 +2,8 @@ import { inArray } from 'drizzle-orm';
 import type { DoctorFix } from '../../contract/diagnostics.js';
 import type { TemplateDriftResult } from '../../contract/templates.js';
 import { boards, type GatewayRow } from '../../db/schema.js';
-import { GatewayError } from '../../gateway/errors.js';
 import { fix, type AppEnv, type CheckDef } from '../types.js';
-import { gatewayHello, gatewayRows, uncheckedGateways } from './gateway.js';
+import { gatewayRows, reachGateway, uncheckedGateways } from './gateway.js';
 
 /*
  * Template drift, read through the template sync's own drift preview (backend/lifecycle/template-sync.ts):
@@ -104,11 +103,8 @@ export const templateDrift: CheckDef = {
     let fixable = 0;
     let checked = 0;
     for (const row of gatewayRows(app)) {
-      const hello = await gatewayHello(app, row, 3_000);
-      if (hello instanceof GatewayError) {
-        unchecked.add(row, hello.code);
-        continue;
-      }
+      const hello = await reachGateway(app, row, unchecked);
+      if (!hello) continue;
       let result: TemplateDriftResult;
       try {
         result = await port.drift(row.id, { include_main: true, lead_only: false });

@@ -43,7 +43,7 @@ export const StatusPill = ({ status }: { status: string }) => <Pill tone={agentT
 export function Empty({ icon, title, children, action }: { icon: IconName; title: string; children?: ReactNode; action?: ReactNode }) {
   return (
     <div className="empty">
-      <div className="empty-icon">
+      <div className="empty-icon icon-tile">
         <Icon name={icon} size={28} />
       </div>
       <h2>{title}</h2>

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ActivityEventRead } from '../../../../backend/contract/memory';
 import type { LifecycleEventRead } from '../../../../backend/contract/agents';
 import { Empty, PageHeader, Pill, SelectField } from '../../ui/components';
+import { DataTable } from '../../ui/data-table';
 import { navigate, useApp, useNow, useStores } from '../../ui/context';
 import { useResource } from '../../ui/use-resource';
 import { describeEvent, formatDateTime, relativeTime } from '../../model/format';
@@ -149,33 +150,21 @@ export function LogsPage({ agent, event }: { agent: string; event: string }) {
             : 'Lifecycle events appear once an agent is provisioned and woken.'}
         </Empty>
       ) : (
-        <div className="table-wrap">
-          <table className="table logs-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(data?.items ?? []).map((e: LifecycleEventRead) => (
-                <tr key={e.id}>
-                  <td className="nowrap" title={formatDateTime(e.created_at)}>
-                    {relativeTime(e.created_at, now)}
-                  </td>
-                  <td>
-                    <div className="mono small">{e.event}</div>
-                    <div className="small muted">{describeEvent(e.event)}</div>
-                  </td>
-                  <td>{e.agent_id ? <a href={href.agent(e.agent_id)}>{agentName.get(e.agent_id) ?? e.agent_id.slice(0, 8)}</a> : '—'}</td>
-                  <td className="reason">{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['When', 'Event', 'Agent', 'Message']} className="logs-table" wrap>
+          {(data?.items ?? []).map((e: LifecycleEventRead) => (
+            <tr key={e.id}>
+              <td className="nowrap" title={formatDateTime(e.created_at)}>
+                {relativeTime(e.created_at, now)}
+              </td>
+              <td>
+                <div className="mono small">{e.event}</div>
+                <div className="small muted">{describeEvent(e.event)}</div>
+              </td>
+              <td>{e.agent_id ? <a href={href.agent(e.agent_id)}>{agentName.get(e.agent_id) ?? e.agent_id.slice(0, 8)}</a> : '—'}</td>
+              <td className="reason">{e.message}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

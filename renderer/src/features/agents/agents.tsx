@@ -3,6 +3,7 @@ import type { AgentRead } from '../../../../backend/contract/agents';
 import { relativeTime, roleOf, wakeLadder } from '../../model/format';
 import { href } from '../../model/routes';
 import { Card, ConfirmDialog, Empty, Field, FormFooter, PageHeader, SelectField, StatusPill, useSubmit } from '../../ui/components';
+import { DataTable } from '../../ui/data-table';
 import { useApp, useNow } from '../../ui/context';
 import { Icon } from '../../ui/icons';
 
@@ -47,36 +48,33 @@ export function AgentsPage() {
             : 'Add a worker to a board; Mission Control provisions it on the board’s gateway and wakes it.'}
         </Empty>
       ) : (
-        <div className="table-wrap">
-          <table className="table agents-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Board</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Wake ladder</th>
-                <th scope="col">Reason</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.map((a) => (
-                <AgentRow
-                  key={a.id}
-                  agent={a}
-                  board={a.board_id ? (boardName.get(a.board_id) ?? '—') : '—'}
-                  max={max}
-                  now={now}
-                  onAction={(action) => (action === 'delete' ? setConfirm(a) : void act(a.id, action))}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            'Name',
+            'Board',
+            'Role',
+            'Status',
+            'Last seen',
+            'Wake ladder',
+            'Reason',
+            <span key="actions" className="sr-only">
+              Actions
+            </span>,
+          ]}
+          className="agents-table"
+          wrap
+        >
+          {agents.map((a) => (
+            <AgentRow
+              key={a.id}
+              agent={a}
+              board={a.board_id ? (boardName.get(a.board_id) ?? '—') : '—'}
+              max={max}
+              now={now}
+              onAction={(action) => (action === 'delete' ? setConfirm(a) : void act(a.id, action))}
+            />
+          ))}
+        </DataTable>
       )}
       {confirm && (
         <ConfirmDialog

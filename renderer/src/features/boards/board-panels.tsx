@@ -3,6 +3,7 @@ import { relativeTime } from '../../model/format';
 import { href } from '../../model/routes';
 import { Empty, Pill } from '../../ui/components';
 import { useBoard, useNow, useStores } from '../../ui/context';
+import { ApprovalActions } from './approval-actions';
 
 export function ApprovalsPanel() {
   const { board: store } = useStores();
@@ -49,26 +50,7 @@ export function ApprovalsPanel() {
                 ))}
               </p>
             )}
-            {a.status === 'pending' && (
-              <div className="row-actions">
-                <button
-                  type="button"
-                  className="btn btn-sm btn-primary"
-                  disabled={busy === a.id}
-                  onClick={() => void resolve(a.id, 'approved')}
-                >
-                  Approve
-                </button>
-                <button
-                  type="button"
-                  className="btn btn-sm btn-danger-ghost"
-                  disabled={busy === a.id}
-                  onClick={() => void resolve(a.id, 'rejected')}
-                >
-                  Reject
-                </button>
-              </div>
-            )}
+            {a.status === 'pending' && <ApprovalActions busy={busy === a.id} onResolve={(status) => void resolve(a.id, status)} />}
           </li>
         );
       })}

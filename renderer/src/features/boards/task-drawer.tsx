@@ -5,6 +5,7 @@ import { Alert, Pill } from '../../ui/components';
 import { useBoard, useBoardShallow, useNow, useStores } from '../../ui/context';
 import { COLUMNS, formatDateTime, PRIORITIES, relativeTime, roleOf } from '../../model/format';
 import { href } from '../../model/routes';
+import { ApprovalActions } from './approval-actions';
 
 /** The task drawer: everything about one task, edited in place; Escape or the close button leaves it. */
 export function TaskDrawer({ boardId, taskId, onClose }: { boardId: string; taskId: string; onClose: () => void }) {
@@ -203,22 +204,7 @@ export function TaskDrawer({ boardId, taskId, onClose }: { boardId: string; task
                       <Pill tone={a.status === 'approved' ? 'ok' : a.status === 'rejected' ? 'bad' : 'warn'}>{a.status}</Pill>
                     </span>
                     {a.status === 'pending' && (
-                      <span className="row-actions">
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-primary"
-                          onClick={() => void store.getState().resolveApproval(a.id, 'approved')}
-                        >
-                          Approve
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-danger-ghost"
-                          onClick={() => void store.getState().resolveApproval(a.id, 'rejected')}
-                        >
-                          Reject
-                        </button>
-                      </span>
+                      <ApprovalActions inline onResolve={(status) => void store.getState().resolveApproval(a.id, status)} />
                     )}
                   </li>
                 ))}

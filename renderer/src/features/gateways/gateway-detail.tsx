@@ -3,6 +3,7 @@ import type { GatewayLiveStatus } from '../../../../backend/contract/gateways';
 import { formatDateTime, relativeTime, roleOf } from '../../model/format';
 import { href } from '../../model/routes';
 import { Alert, Card, Empty, Facts, PageHeader, Pill, StatusPill } from '../../ui/components';
+import { DataTable } from '../../ui/data-table';
 import { navigate, useApp, useAppShallow, useNow, useStores } from '../../ui/context';
 import { useResource } from '../../ui/use-resource';
 import { TemplatesSection } from '../template-sync';
@@ -135,30 +136,20 @@ export function GatewayDetailPage({ id }: { id: string }) {
         {agents.length === 0 ? (
           <p className="muted">No agents yet. Saving the gateway provisions its main agent; boards add leads and workers.</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last seen</th>
+          <DataTable columns={['Name', 'Role', 'Status', 'Last seen']}>
+            {agents.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <a href={href.agent(a.id)}>{a.name}</a>
+                </td>
+                <td>{roleOf(a)}</td>
+                <td>
+                  <StatusPill status={a.status} />
+                </td>
+                <td>{relativeTime(a.last_seen_at, now)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {agents.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <a href={href.agent(a.id)}>{a.name}</a>
-                  </td>
-                  <td>{roleOf(a)}</td>
-                  <td>
-                    <StatusPill status={a.status} />
-                  </td>
-                  <td>{relativeTime(a.last_seen_at, now)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </Card>
       <TemplatesSection gateway={gateway} boards={boards} agents={agents} />

@@ -3,6 +3,7 @@ import type { GatewayRead } from '../../../../backend/contract/gateways';
 import { relativeTime, type Tone } from '../../model/format';
 import { href } from '../../model/routes';
 import { Empty, PageHeader, Pill } from '../../ui/components';
+import { DataTable } from '../../ui/data-table';
 import { useApp, useNow } from '../../ui/context';
 import { Icon } from '../../ui/icons';
 
@@ -40,39 +41,25 @@ export function GatewaysPage() {
           Add the OpenClaw gateway running on this machine (it is detected for you) or a remote one by its ws:// or wss:// URL.
         </Empty>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Connection</th>
-                <th scope="col">Version</th>
-                <th scope="col">Agents</th>
-                <th scope="col">Last connected</th>
-                <th scope="col">Problem</th>
-              </tr>
-            </thead>
-            <tbody>
-              {gateways.map((g) => (
-                <tr key={g.id}>
-                  <td>
-                    <a href={href.gateway(g.id)} className="strong">
-                      {g.name}
-                    </a>
-                    <div className="muted small mono">{g.url}</div>
-                  </td>
-                  <td>
-                    <Pill tone={gatewayTone(g.connection_state)}>{g.connection_state}</Pill>
-                  </td>
-                  <td className="mono">{g.server_version ?? '—'}</td>
-                  <td className="num">{agents.filter((a) => a.gateway_id === g.id).length}</td>
-                  <td>{relativeTime(g.last_connected_at, now)}</td>
-                  <td className="reason">{g.connection_state !== 'connected' && g.last_error ? g.last_error.message : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Connection', 'Version', 'Agents', 'Last connected', 'Problem']} wrap>
+          {gateways.map((g) => (
+            <tr key={g.id}>
+              <td>
+                <a href={href.gateway(g.id)} className="strong">
+                  {g.name}
+                </a>
+                <div className="muted small mono">{g.url}</div>
+              </td>
+              <td>
+                <Pill tone={gatewayTone(g.connection_state)}>{g.connection_state}</Pill>
+              </td>
+              <td className="mono">{g.server_version ?? '—'}</td>
+              <td className="num">{agents.filter((a) => a.gateway_id === g.id).length}</td>
+              <td>{relativeTime(g.last_connected_at, now)}</td>
+              <td className="reason">{g.connection_state !== 'connected' && g.last_error ? g.last_error.message : ''}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

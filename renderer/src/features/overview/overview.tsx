@@ -3,6 +3,7 @@ import { relativeTime, wakeLadder } from '../../model/format';
 import { href } from '../../model/routes';
 import { attentionList } from '../../model/stores/attention-store';
 import { Card, Empty, PageHeader, Pill } from '../../ui/components';
+import { DataTable } from '../../ui/data-table';
 import { useApp, useNow } from '../../ui/context';
 import { Icon } from '../../ui/icons';
 import { gatewayTone } from '../gateways';
@@ -125,41 +126,29 @@ export function OverviewPage() {
             No boards yet. <a href={href.boards()}>Create a board</a> to give your agents somewhere to work.
           </p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Board</th>
-                <th scope="col">Agents</th>
-                <th scope="col">Online</th>
-                <th scope="col">Waking</th>
-                <th scope="col">Offline</th>
-                <th scope="col">Last check-in</th>
-              </tr>
-            </thead>
-            <tbody>
-              {boards.map((b) => {
-                const mine = agents.filter((a) => a.board_id === b.id);
-                const last =
-                  mine
-                    .map((a) => a.last_seen_at)
-                    .filter((x): x is string => !!x)
-                    .sort()
-                    .slice(-1)[0] ?? null;
-                return (
-                  <tr key={b.id}>
-                    <td>
-                      <a href={href.board(b.id)}>{b.name}</a>
-                    </td>
-                    <td className="num">{mine.length}</td>
-                    <td className="num">{mine.filter((a) => a.status === 'online').length}</td>
-                    <td className="num">{mine.filter((a) => wakeLadder(a, 3, now).deadlineIn !== null).length}</td>
-                    <td className="num">{mine.filter((a) => a.status === 'offline').length}</td>
-                    <td>{relativeTime(last, now)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable columns={['Board', 'Agents', 'Online', 'Waking', 'Offline', 'Last check-in']}>
+            {boards.map((b) => {
+              const mine = agents.filter((a) => a.board_id === b.id);
+              const last =
+                mine
+                  .map((a) => a.last_seen_at)
+                  .filter((x): x is string => !!x)
+                  .sort()
+                  .slice(-1)[0] ?? null;
+              return (
+                <tr key={b.id}>
+                  <td>
+                    <a href={href.board(b.id)}>{b.name}</a>
+                  </td>
+                  <td className="num">{mine.length}</td>
+                  <td className="num">{mine.filter((a) => a.status === 'online').length}</td>
+                  <td className="num">{mine.filter((a) => wakeLadder(a, 3, now).deadlineIn !== null).length}</td>
+                  <td className="num">{mine.filter((a) => a.status === 'offline').length}</td>
+                  <td>{relativeTime(last, now)}</td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </Card>
     </div>

@@ -1,2 +1,3 @@
 /** The Settings page: the feature's only public entry. */
+import './settings.css';
 export { SettingsPage } from './settings';

@@ -3,7 +3,7 @@ import type { SettingsRead } from '../../../../backend/contract/session';
 import { href } from '../../model/routes';
 import { Alert, Pill } from '../../ui/components';
 import { useApp } from '../../ui/context';
-import { fieldErrors, SettingRow } from './setting-row';
+import { fieldErrors, NumberBox, SettingRow } from './setting-row';
 
 const LEVELS = [
   ['fatal', 'fatal — only crashes'],
@@ -64,16 +64,7 @@ export function ServerForm({ settings }: { settings: SettingsRead }) {
         setBy={port.set_by}
         note="Takes effect when Mission Control restarts."
       >
-        <input
-          id="setting-port"
-          className="input-port mono"
-          inputMode="numeric"
-          value={portText}
-          disabled={Boolean(port.set_by)}
-          onChange={(e) => setPortText(e.target.value)}
-          aria-describedby="setting-port-hint"
-          aria-invalid={Boolean(errors.port)}
-        />
+        <NumberBox id="setting-port" value={portText} onChange={setPortText} locked={Boolean(port.set_by)} invalid={Boolean(errors.port)} />
         {pendingPort ? <Pill tone="warn">restart to use {port.saved}</Pill> : <Pill tone="ok">in use: {settings.port}</Pill>}
       </SettingRow>
 

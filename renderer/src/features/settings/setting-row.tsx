@@ -108,3 +108,31 @@ export function SettingRow({
     </div>
   );
 }
+
+/** A SettingRow's number box (`id` is the row's, so its label and hint describe it); read-only while a flag or variable sets it. */
+export function NumberBox({
+  id,
+  value,
+  onChange,
+  locked,
+  invalid,
+}: {
+  id: string;
+  value: string;
+  onChange: (text: string) => void;
+  locked: boolean;
+  invalid: boolean;
+}) {
+  return (
+    <input
+      id={id}
+      className="input-port mono"
+      inputMode="numeric"
+      value={value}
+      disabled={locked}
+      onChange={(e) => onChange(e.target.value)}
+      aria-describedby={`${id}-hint`}
+      aria-invalid={invalid}
+    />
+  );
+}

@@ -4,6 +4,7 @@ import { ApiError } from '../../model/api/client';
 import { Card, Facts, Pill } from '../../ui/components';
 import { useApp, useStores } from '../../ui/context';
 import { formatDateTime } from '../../model/format';
+import { Switch } from '../../ui/setting-switch';
 import { useResource } from '../../ui/use-resource';
 
 /*
@@ -67,17 +68,13 @@ function ScheduleRow({ item, save }: { item: ScheduleRead; save: (patch: Record<
       </div>
       <div className="setting-control">
         <div className="setting-inline">
-          <label className="check">
-            <input
-              type="checkbox"
-              role="switch"
-              checked={item.enabled}
-              disabled={busy}
-              aria-label={`${item.title} on`}
-              onChange={(e) => void submit({ enabled: e.target.checked })}
-            />
-            <span>On</span>
-          </label>
+          <Switch
+            text="On"
+            checked={item.enabled}
+            disabled={busy}
+            label={`${item.title} on`}
+            onChange={(enabled) => void submit({ enabled })}
+          />
           <input
             id={`${id}-cron`}
             className="input-port mono"

@@ -3,7 +3,7 @@ import type { SettingsRead } from '../../../../backend/contract/session';
 import { Card, Facts, Pill } from '../../ui/components';
 import { useApp } from '../../ui/context';
 import { formatDateTime } from '../../model/format';
-import { fieldErrors, SettingRow } from './setting-row';
+import { fieldErrors, NumberBox, SettingRow } from './setting-row';
 
 /*
  * The disk and the log on the Settings page: how big the log is and may get (rotation), how many days
@@ -54,15 +54,12 @@ function RetentionForm({ settings }: { settings: SettingsRead }) {
         setBy={retention_days.set_by}
         note="Applies at once: older rows are deleted when you save."
       >
-        <input
+        <NumberBox
           id="setting-retention-days"
-          className="input-port mono"
-          inputMode="numeric"
           value={text}
-          disabled={Boolean(retention_days.set_by)}
-          onChange={(e) => setText(e.target.value)}
-          aria-describedby="setting-retention-days-hint"
-          aria-invalid={Boolean(error)}
+          onChange={setText}
+          locked={Boolean(retention_days.set_by)}
+          invalid={Boolean(error)}
         />
         <button type="submit" className="btn btn-sm" aria-label="Save retention" disabled={busy || !changed}>
           {busy ? 'Saving…' : 'Save'}

@@ -69,7 +69,7 @@ export function SettingsPage() {
       </Card>
       <StorageCard settings={settings} />
       <SchedulesCard />
-      <Card title="Supervision">
+      <Card title="Wake ladder">
         <Facts
           items={[
             [

@@ -2,6 +2,7 @@ import type { TemplateSyncResult } from '../../../../backend/contract/templates'
 import { formatDateTime, plural } from '../../model/format';
 import { type SyncMode, type SyncState } from '../../model/stores/sync-store';
 import { Alert, Pill } from '../../ui/components';
+import { DataTable } from '../../ui/data-table';
 import { Progress } from '../../ui/flow';
 import { Icon } from '../../ui/icons';
 import { Stat } from './drift-summary';
@@ -111,63 +112,51 @@ export function SyncResult({
           )}
         </div>
       )}
-      <table className="table result-table">
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Token before</th>
+      <DataTable
+        columns={[
+          'Agent',
+          'Outcome',
+          'Token before',
+          ...(rotate ? ['Checked in with new token', 'Old token refused'] : ['Files written', 'Kept']),
+        ]}
+        className="result-table"
+      >
+        {result.agents.map((a) => (
+          <tr key={a.agent_id}>
+            <td>
+              <span className="strong">{a.agent_name}</span>
+              {a.reason && <div className="muted small">{a.reason}</div>}
+            </td>
+            <td>
+              <Pill tone={a.outcome === 'updated' ? 'ok' : a.outcome === 'failed' ? 'bad' : 'warn'}>{a.outcome}</Pill>
+            </td>
+            <td>
+              <TokenPill state={a.token} />
+            </td>
             {rotate ? (
               <>
-                <th scope="col">Checked in with new token</th>
-                <th scope="col">Old token refused</th>
+                <td>
+                  {a.verify?.checked_in ? (
+                    <span className="text-ok">
+                      <Icon name="check" size={14} /> yes, {formatDateTime(a.verify.checked_in_at)}
+                    </span>
+                  ) : a.token_rotated ? (
+                    <span className="text-warn">not yet</span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>{a.verify?.old_token_refused ? <span className="text-ok">yes</span> : a.token_rotated ? 'no' : '—'}</td>
               </>
             ) : (
               <>
-                <th scope="col">Files written</th>
-                <th scope="col">Kept</th>
+                <td className="mono small">{a.files_written.join(', ') || '—'}</td>
+                <td className="mono small">{a.files_kept.join(', ') || '—'}</td>
               </>
             )}
           </tr>
-        </thead>
-        <tbody>
-          {result.agents.map((a) => (
-            <tr key={a.agent_id}>
-              <td>
-                <span className="strong">{a.agent_name}</span>
-                {a.reason && <div className="muted small">{a.reason}</div>}
-              </td>
-              <td>
-                <Pill tone={a.outcome === 'updated' ? 'ok' : a.outcome === 'failed' ? 'bad' : 'warn'}>{a.outcome}</Pill>
-              </td>
-              <td>
-                <TokenPill state={a.token} />
-              </td>
-              {rotate ? (
-                <>
-                  <td>
-                    {a.verify?.checked_in ? (
-                      <span className="text-ok">
-                        <Icon name="check" size={14} /> yes, {formatDateTime(a.verify.checked_in_at)}
-                      </span>
-                    ) : a.token_rotated ? (
-                      <span className="text-warn">not yet</span>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>{a.verify?.old_token_refused ? <span className="text-ok">yes</span> : a.token_rotated ? 'no' : '—'}</td>
-                </>
-              ) : (
-                <>
-                  <td className="mono small">{a.files_written.join(', ') || '—'}</td>
-                  <td className="mono small">{a.files_kept.join(', ') || '—'}</td>
-                </>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </div>
   );
 }

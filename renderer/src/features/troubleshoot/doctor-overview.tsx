@@ -34,7 +34,7 @@ export function Overview({ store }: { store: DoctorStore }) {
             return (
               <li key={f.id}>
                 <a href={href.troubleshoot(f.id)} className="symptom">
-                  <span className="symptom-icon">
+                  <span className="symptom-icon icon-tile">
                     <Icon name={f.icon} />
                   </span>
                   <span className="symptom-text">

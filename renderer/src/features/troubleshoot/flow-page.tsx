@@ -133,7 +133,7 @@ function FlowStep({ n, title, done, last, children }: { n: number; title: string
       <span className="flow-marker" aria-hidden="true">
         {done ? <Icon name="check" size={14} /> : n}
       </span>
-      <section className="flow-content" aria-label={title}>
+      <section className="flow-content surface" aria-label={title}>
         <h2>{title}</h2>
         {children}
       </section>

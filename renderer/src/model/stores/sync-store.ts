@@ -71,6 +71,24 @@ export function syncQuery(options: SyncOptions, mode: SyncMode) {
   };
 }
 
+type GatewayState = Pick<
+  SyncState,
+  'options' | 'drift' | 'driftError' | 'progress' | 'progressLog' | 'result' | 'resultMode' | 'last' | 'error'
+>;
+
+/** What the store holds about a gateway before anything is read: at first, and when another gateway is opened. */
+const freshGatewayState = (): GatewayState => ({
+  options: DEFAULT_SYNC_OPTIONS,
+  drift: null,
+  driftError: null,
+  progress: null,
+  progressLog: [],
+  result: null,
+  resultMode: null,
+  last: null,
+  error: null,
+});
+
 /**
  * Template sync for one gateway: drift preview → options → run → result. Progress comes from the
  * event stream (`event: template_sync`, see {@link watchSyncProgress}); the API client is injected,
@@ -79,32 +97,13 @@ export function syncQuery(options: SyncOptions, mode: SyncMode) {
 export function createSyncStore(api: ApiClient) {
   return createStore<SyncState>()((set, get) => ({
     gatewayId: null,
-    options: DEFAULT_SYNC_OPTIONS,
-    drift: null,
     driftLoading: false,
-    driftError: null,
     running: null,
-    progress: null,
-    progressLog: [],
-    result: null,
-    resultMode: null,
-    last: null,
-    error: null,
+    ...freshGatewayState(),
 
     open(gatewayId) {
       if (get().gatewayId === gatewayId) return;
-      set({
-        gatewayId,
-        options: DEFAULT_SYNC_OPTIONS,
-        drift: null,
-        driftError: null,
-        progress: null,
-        progressLog: [],
-        result: null,
-        resultMode: null,
-        last: null,
-        error: null,
-      });
+      set({ gatewayId, ...freshGatewayState() });
     },
 
     setOptions(patch) {
