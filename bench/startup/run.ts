@@ -1,0 +1,94 @@
+/**
+ * Backend cold start (#17): spawn → first `GET /healthz` answer, and RSS at that moment, for the real
+ * backend started as headless `npm start` does (`node dist/backend/cli.js serve`, the same
+ * `startBackend` the desktop app calls) against bare Express 5 + better-sqlite3 (bare-server.mjs), on
+ * the same Node, interleaved, medians. Run `npm run build` first: it measures the built code.
+ *
+ *   BENCH_RUNS=15 (pairs)   BENCH_FRESH=1 (a new, empty data dir each start: first launch)
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gitRevision, median } from '../heartbeat/report.js';
+import { freePort, timeStart, type StartSample } from './probe.js';
+
+export const TARGETS = { maxTimeRatio: 1.5, maxRssRatio: 1.3 } as const;
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'dist', 'backend', 'cli.js');
+const bare = fileURLToPath(new URL('./bare-server.mjs', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const fresh = process.env.BENCH_FRESH === '1';
+
+if (!existsSync(cli)) {
+  console.error('bench:startup measures the built backend: run `npm run build` first.');
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'mc-bench-startup-'));
+const env: NodeJS.ProcessEnv = { ...process.env, MC_LOG_LEVEL: 'info' };
+delete env.NODE_OPTIONS; // no loader or inspector inherited from the runner
+let n = 0;
+const dataDir = (name: string) => {
+  const dir = fresh ? join(work, `${name}-${n++}`) : join(work, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+const servers = {
+  bare: async () => {
+    const port = await freePort();
+    return timeStart(process.execPath, [bare, dataDir('bare'), String(port)], port, { env });
+  },
+  mc: async () => {
+    const port = await freePort();
+    return timeStart(process.execPath, [cli, 'serve', '--data-dir', dataDir('mc'), '--port', String(port)], port, { env });
+  },
+};
+
+try {
+  const load = [loadavg()[0]!];
+  // Uncounted: the first start of each creates its database (and pages the binaries into the OS cache).
+  await servers.bare();
+  await servers.mc();
+  const samples: Record<keyof typeof servers, StartSample[]> = { bare: [], mc: [] };
+  for (let i = 0; i < runs; i++) {
+    // Alternate who goes first, so neither always follows the other's exit.
+    const order = i % 2 ? (['mc', 'bare'] as const) : (['bare', 'mc'] as const);
+    for (const name of order) samples[name].push(await servers[name]());
+  }
+  load.push(loadavg()[0]!);
+  const med = (s: StartSample[]) => ({ ms: median(s.map((x) => x.ms)), rssMb: median(s.map((x) => x.rssMb)) });
+  const b = med(samples.bare);
+  const m = med(samples.mc);
+  const summary = {
+    revision: gitRevision(),
+    node: process.version,
+    runs,
+    dataDir: fresh ? 'fresh each start' : 'existing (created by an uncounted start)',
+    loadAverage: load.map((l) => Number(l.toFixed(2))),
+    bare: b,
+    mc: m,
+    timeRatio: m.ms / b.ms,
+    rssRatio: m.rssMb / b.rssMb,
+    pairTimeRatio: median(samples.mc.map((s, i) => s.ms / samples.bare[i]!.ms)),
+    meets: m.ms / b.ms <= TARGETS.maxTimeRatio && m.rssMb / b.rssMb <= TARGETS.maxRssRatio,
+    samples,
+  };
+  const f = (x: number, d = 0) => x.toFixed(d);
+  console.log(
+    [
+      `| Data dir | Bare ms | MC ms | time ratio (≤ ${TARGETS.maxTimeRatio}) | Bare RSS MB | MC RSS MB | RSS ratio (≤ ${TARGETS.maxRssRatio}) | Met |`,
+      '| --- | --: | --: | --: | --: | --: | --: | :-: |',
+      `| ${fresh ? 'fresh' : 'existing'} | ${f(b.ms)} | ${f(m.ms)} | ${f(summary.timeRatio, 2)} | ${f(b.rssMb, 1)} | ${f(m.rssMb, 1)} | ${f(summary.rssRatio, 2)} | ${summary.meets ? 'yes' : 'no'} |`,
+      '',
+      `pair time ratio ${f(summary.pairTimeRatio, 2)}; ${runs} pairs; load average ${summary.loadAverage.join(' → ')}; ${summary.revision}`,
+    ].join('\n'),
+  );
+  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `startup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(summary, null, 2));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
