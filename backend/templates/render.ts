@@ -1,5 +1,5 @@
 import type HandlebarsModule from 'handlebars';
-import { createRequire } from 'node:module';
+import { onFirstUse } from '../core/on-first-use.js';
 import { readFileSync } from 'node:fs';
 import { resolveAppPath } from '../app-paths.js';
 
@@ -81,9 +81,9 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 // Handlebars (≈ 45 CommonJS files with its source-map dependency) is loaded on the first render, not
 // when the backend starts: nothing renders before the first request is answered (docs/performance.md,
 // "Backend cold start").
-const requireCjs = createRequire(import.meta.url);
+const loadHandlebars = onFirstUse<typeof HandlebarsModule>('handlebars');
 let instance: ReturnType<typeof HandlebarsModule.create> | undefined;
-const handlebars = () => (instance ??= (requireCjs('handlebars') as typeof HandlebarsModule).create());
+const handlebars = () => (instance ??= loadHandlebars().create());
 
 function compile(source: string, key: string): HandlebarsTemplateDelegate {
   let template = key ? compiled.get(key) : undefined;
