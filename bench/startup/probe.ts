@@ -1,4 +1,4 @@
-/** Spawn a server, time spawn → first 200 from GET /healthz, read its RSS at that moment, stop it. */
+/** Spawn a server, time spawn → first 200 from GET /healthz (or another path), read its RSS at that moment, stop it. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
@@ -23,9 +23,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-function healthz(port: number): Promise<boolean> {
+function answers(port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -45,10 +45,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Polls every `pollMs` (a refused connection costs ≈ 0.1 ms), so the figure is at most `pollMs` late,
  * the same for both servers. Ends the child with SIGTERM (SIGKILL after 5 s) before resolving.
  */
-export async function timeStart(command: string, args: string[], port: number, opts: { env?: NodeJS.ProcessEnv; pollMs?: number; timeoutMs?: number } = {}): Promise<StartSample> {
+export async function timeStart(
+  command: string,
+  args: string[],
+  port: number,
+  opts: { env?: NodeJS.ProcessEnv; pollMs?: number; timeoutMs?: number; path?: string } = {},
+): Promise<StartSample> {
   const pollMs = opts.pollMs ?? 2;
   const t0 = performance.now();
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
+  // Its own process group: a launcher (npm start → start.mjs → the backend) is stopped as a whole.
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env, detached: true });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -56,7 +62,7 @@ export async function timeStart(command: string, args: string[], port: number, o
   void exited.then(() => (dead = true));
   try {
     for (;;) {
-      if (await healthz(port)) {
+      if (await answers(port, opts.path ?? '/healthz')) {
         const ms = performance.now() - t0;
         return { ms, rssMb: rssMb(child.pid!) };
       }
@@ -66,8 +72,8 @@ export async function timeStart(command: string, args: string[], port: number, o
     }
   } finally {
     if (!dead) {
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      process.kill(-child.pid!, 'SIGTERM');
+      const kill = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(kill);
     }

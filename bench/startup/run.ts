@@ -5,7 +5,10 @@
  * the same Node, interleaved, medians. Run `npm run build` first: it measures the built code.
  *
  *   BENCH_RUNS=15 (pairs)   BENCH_FRESH=1 (a new, empty data dir each start: first launch)
+ *   BENCH_BUNDLE=1: also the same backend bundled into one file by esbuild (vite's, not a dependency of
+ *   the app), interleaved as a third server — what loading ~470 modules one by one costs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ const cli = join(root, 'dist', 'backend', 'cli.js');
 const bare = fileURLToPath(new URL('./bare-server.mjs', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const fresh = process.env.BENCH_FRESH === '1';
+const bundled = join(root, 'dist', 'backend', 'cli.bench-bundle.js');
 
 if (!existsSync(cli)) {
   console.error('bench:startup measures the built backend: run `npm run build` first.');
@@ -36,32 +40,39 @@ const dataDir = (name: string) => {
   return dir;
 };
 
-const servers = {
+const mcAt = (entry: string) => async () => {
+  const port = await freePort();
+  return timeStart(process.execPath, [entry, 'serve', '--data-dir', dataDir('mc'), '--port', String(port)], port, { env });
+};
+const servers: Record<string, () => Promise<StartSample>> = {
   bare: async () => {
     const port = await freePort();
     return timeStart(process.execPath, [bare, dataDir('bare'), String(port)], port, { env });
   },
-  mc: async () => {
-    const port = await freePort();
-    return timeStart(process.execPath, [cli, 'serve', '--data-dir', dataDir('mc'), '--port', String(port)], port, { env });
-  },
+  mc: mcAt(cli),
 };
+if (process.env.BENCH_BUNDLE === '1') {
+  // In dist/backend/, so paths the backend resolves from its own file (migrations, app root) still hold.
+  execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [cli, '--bundle', '--platform=node', '--format=esm', `--outfile=${bundled}`, '--external:better-sqlite3', '--log-level=error', "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
+  servers.bundled = mcAt(bundled);
+}
 
 try {
   const load = [loadavg()[0]!];
   // Uncounted: the first start of each creates its database (and pages the binaries into the OS cache).
-  await servers.bare();
-  await servers.mc();
-  const samples: Record<keyof typeof servers, StartSample[]> = { bare: [], mc: [] };
+  const names = Object.keys(servers);
+  for (const name of names) await servers[name]!();
+  const samples: Record<string, StartSample[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < runs; i++) {
-    // Alternate who goes first, so neither always follows the other's exit.
-    const order = i % 2 ? (['mc', 'bare'] as const) : (['bare', 'mc'] as const);
-    for (const name of order) samples[name].push(await servers[name]());
+    // Alternate the order, so no server always follows the same one's exit.
+    const order = i % 2 ? [...names].reverse() : names;
+    for (const name of order) samples[name]!.push(await servers[name]!());
   }
   load.push(loadavg()[0]!);
   const med = (s: StartSample[]) => ({ ms: median(s.map((x) => x.ms)), rssMb: median(s.map((x) => x.rssMb)) });
-  const b = med(samples.bare);
-  const m = med(samples.mc);
+  const b = med(samples.bare!);
+  const m = med(samples.mc!);
+  const bundle = samples.bundled && med(samples.bundled);
   const summary = {
     revision: gitRevision(),
     node: process.version,
@@ -72,7 +83,8 @@ try {
     mc: m,
     timeRatio: m.ms / b.ms,
     rssRatio: m.rssMb / b.rssMb,
-    pairTimeRatio: median(samples.mc.map((s, i) => s.ms / samples.bare[i]!.ms)),
+    pairTimeRatio: median(samples.mc!.map((s, i) => s.ms / samples.bare![i]!.ms)),
+    bundled: bundle && { ...bundle, timeRatio: bundle.ms / b.ms, rssRatio: bundle.rssMb / b.rssMb },
     meets: m.ms / b.ms <= TARGETS.maxTimeRatio && m.rssMb / b.rssMb <= TARGETS.maxRssRatio,
     samples,
   };
@@ -82,6 +94,7 @@ try {
       `| Data dir | Bare ms | MC ms | time ratio (≤ ${TARGETS.maxTimeRatio}) | Bare RSS MB | MC RSS MB | RSS ratio (≤ ${TARGETS.maxRssRatio}) | Met |`,
       '| --- | --: | --: | --: | --: | --: | --: | :-: |',
       `| ${fresh ? 'fresh' : 'existing'} | ${f(b.ms)} | ${f(m.ms)} | ${f(summary.timeRatio, 2)} | ${f(b.rssMb, 1)} | ${f(m.rssMb, 1)} | ${f(summary.rssRatio, 2)} | ${summary.meets ? 'yes' : 'no'} |`,
+      ...(bundle ? [`| bundled (esbuild, one file) | ${f(b.ms)} | ${f(bundle.ms)} | ${f(bundle.ms / b.ms, 2)} | ${f(b.rssMb, 1)} | ${f(bundle.rssMb, 1)} | ${f(bundle.rssMb / b.rssMb, 2)} | — |`] : []),
       '',
       `pair time ratio ${f(summary.pairTimeRatio, 2)}; ${runs} pairs; load average ${summary.loadAverage.join(' → ')}; ${summary.revision}`,
     ].join('\n'),
@@ -91,4 +104,5 @@ try {
   writeFileSync(join(resultsDir, `startup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(summary, null, 2));
 } finally {
   rmSync(work, { recursive: true, force: true });
+  rmSync(bundled, { force: true });
 }
