@@ -37,13 +37,18 @@ function filesUnder(root, entry, out) {
   } else out.push(entry);
 }
 
-/** SHA-256 over the sorted relative paths and contents of every file under `inputs`. */
-export function fingerprint(root, inputs) {
+/**
+ * SHA-256 over the sorted relative paths and content hashes of every file under `inputs`. `seen` keeps
+ * each file's hash across targets (both read backend/contract and the package files).
+ */
+export function fingerprint(root, inputs, seen = new Map()) {
   const files = [];
   for (const entry of inputs) filesUnder(root, entry, files);
   const hash = createHash('sha256');
   for (const file of [...new Set(files)].sort()) {
-    hash.update(file.split(sep).join('/')).update('\0').update(readFileSync(join(root, file))).update('\0');
+    let content = seen.get(file);
+    if (content === undefined) seen.set(file, (content = createHash('sha256').update(readFileSync(join(root, file))).digest('hex')));
+    hash.update(file.split(sep).join('/')).update('\0').update(content).update('\0');
   }
   return hash.digest('hex');
 }
@@ -69,8 +74,9 @@ export function recordBuilt(root, target, print) {
  */
 export function buildPlan(root, targets = TARGETS) {
   const stamp = readStamp(root);
+  const seen = new Map();
   return targets.map((target) => {
-    const print = fingerprint(root, target.inputs);
+    const print = fingerprint(root, target.inputs, seen);
     const missing = target.outputs.find((o) => !existsSync(join(root, o)));
     const reason = missing
       ? `${relative(root, join(root, missing))} is missing`
