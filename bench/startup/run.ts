@@ -7,6 +7,8 @@
  *   BENCH_RUNS=15 (pairs)   BENCH_FRESH=1 (a new, empty data dir each start: first launch)
  *   BENCH_BUNDLE=1: also the same backend bundled into one file by esbuild (vite's, not a dependency of
  *   the app), interleaved as a third server — what loading ~470 modules one by one costs.
+ *   BENCH_BEFORE_CLI=/other/checkout/dist/backend/cli.js: another build of the backend (e.g. the commit
+ *   before a change), interleaved too, so before and after share one run's conditions.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +53,7 @@ const servers: Record<string, () => Promise<StartSample>> = {
   },
   mc: mcAt(cli),
 };
+if (process.env.BENCH_BEFORE_CLI) servers.before = mcAt(process.env.BENCH_BEFORE_CLI);
 if (process.env.BENCH_BUNDLE === '1') {
   // In dist/backend/, so paths the backend resolves from its own file (migrations, app root) still hold.
   execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [cli, '--bundle', '--platform=node', '--format=esm', `--outfile=${bundled}`, '--external:better-sqlite3', '--log-level=error', "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"]);
@@ -73,6 +76,7 @@ try {
   const b = med(samples.bare!);
   const m = med(samples.mc!);
   const bundle = samples.bundled && med(samples.bundled);
+  const before = samples.before && med(samples.before);
   const summary = {
     revision: gitRevision(),
     node: process.version,
@@ -84,6 +88,7 @@ try {
     timeRatio: m.ms / b.ms,
     rssRatio: m.rssMb / b.rssMb,
     pairTimeRatio: median(samples.mc!.map((s, i) => s.ms / samples.bare![i]!.ms)),
+    before: before && { ...before, timeRatio: before.ms / b.ms, rssRatio: before.rssMb / b.rssMb },
     bundled: bundle && { ...bundle, timeRatio: bundle.ms / b.ms, rssRatio: bundle.rssMb / b.rssMb },
     meets: m.ms / b.ms <= TARGETS.maxTimeRatio && m.rssMb / b.rssMb <= TARGETS.maxRssRatio,
     samples,
@@ -94,6 +99,7 @@ try {
       `| Data dir | Bare ms | MC ms | time ratio (≤ ${TARGETS.maxTimeRatio}) | Bare RSS MB | MC RSS MB | RSS ratio (≤ ${TARGETS.maxRssRatio}) | Met |`,
       '| --- | --: | --: | --: | --: | --: | --: | :-: |',
       `| ${fresh ? 'fresh' : 'existing'} | ${f(b.ms)} | ${f(m.ms)} | ${f(summary.timeRatio, 2)} | ${f(b.rssMb, 1)} | ${f(m.rssMb, 1)} | ${f(summary.rssRatio, 2)} | ${summary.meets ? 'yes' : 'no'} |`,
+      ...(before ? [`| before (${process.env.BENCH_BEFORE_CLI}) | ${f(b.ms)} | ${f(before.ms)} | ${f(before.ms / b.ms, 2)} | ${f(b.rssMb, 1)} | ${f(before.rssMb, 1)} | ${f(before.rssMb / b.rssMb, 2)} | — |`] : []),
       ...(bundle ? [`| bundled (esbuild, one file) | ${f(b.ms)} | ${f(bundle.ms)} | ${f(bundle.ms / b.ms, 2)} | ${f(b.rssMb, 1)} | ${f(bundle.rssMb, 1)} | ${f(bundle.rssMb / b.rssMb, 2)} | — |`] : []),
       '',
       `pair time ratio ${f(summary.pairTimeRatio, 2)}; ${runs} pairs; load average ${summary.loadAverage.join(' → ')}; ${summary.revision}`,
