@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: build, then run the desktop app — or, where Electron cannot start here, say why in
+// `npm start`: build what is stale, then run the desktop app — or, where Electron cannot start here, say why in
 // one line and serve the same UI headless on 127.0.0.1. The README command always runs the product.
 // The decisions are in desktop-runtime.mjs (unit-tested); this file carries them out.
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from './build.mjs';
 import { findElectron } from './electron-binary.mjs';
 import { afterElectronFetch, electronStep, hasDisplay } from './desktop-runtime.mjs';
 import { electronBinding } from './electron-native.mjs';
@@ -14,13 +15,12 @@ import { electronBinding } from './electron-native.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const fetchDisabled = process.env.MC_NO_DOWNLOAD === '1';
 
-const build = spawnSync(npm, ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) {
+// Only what changed since the last build is rebuilt (build-plan.mjs); a fresh clone builds everything.
+if (!build(root, { stale: true })) {
   console.error('mission-control: the build failed (see above); nothing was started.');
-  process.exit(build.status ?? 1);
+  process.exit(1);
 }
 
 const resolveDir = (pkg) => {

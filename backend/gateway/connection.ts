@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { platform as osPlatform } from 'node:os';
-import WebSocket, { type ClientOptions } from 'ws';
+import type { default as WebSocket, ClientOptions } from 'ws';
+import { onFirstUse } from '../core/on-first-use.js';
 import { GatewayError, classifyGatewayError, classifySocketError } from './errors.js';
 import { connectRequest, helloOf, helloRefusal } from './handshake.js';
 import { ConnectChallenge, HelloOk, InboundFrame, type HelloOk as Hello } from './protocol.js';
@@ -17,6 +18,9 @@ import { verifyingTlsConnect } from './tls.js';
  */
 
 import type { ConnectionOptions, ConnectionState, GatewayHello, RequestOptions } from './connection-types.js';
+
+/** ws loads when the first gateway connection opens, not at start (docs/performance.md, "Backend cold start"). */
+const loadWs = onFirstUse<typeof WebSocket>('ws');
 
 export type { ConnectionOptions, ConnectionState, GatewayHello, RequestOptions } from './connection-types.js';
 
@@ -87,7 +91,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
     let handshakeDone = false;
     let usingDeviceToken = false;
     let failure: GatewayError | null = null;
-    const ws = new WebSocket(options.url, {
+    const ws = new (loadWs())(options.url, {
       handshakeTimeout: handshakeTimeoutMs,
       maxPayload: 32 * 1024 * 1024,
       // wss: our own verdict on the certificate (tls.ts), so a refusal carries it and a pin is honoured.
@@ -243,7 +247,7 @@ export function createGatewayConnection(options: ConnectionOptions) {
         throw new GatewayError('method_not_advertised', `the gateway (${h.version}) does not offer ${method}`);
       }
       const ws = socket;
-      if (!ws || ws.readyState !== WebSocket.OPEN) throw new GatewayError('connection_lost', 'not connected');
+      if (!ws || ws.readyState !== ws.OPEN) throw new GatewayError('connection_lost', 'not connected');
       const id = randomUUID();
       return pending.wait<T>(id, method, opts, () => ws.send(JSON.stringify({ type: 'req', id, method, params })));
     },

@@ -122,9 +122,10 @@ export function createApp(deps: AppDeps): Express {
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, refusals: deps.services.refusals, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);
 
-  const openapi = buildOpenApiDocument({ serverUrl: deps.baseUrl });
+  // Built on the first request, not at start: it walks every route's schemas (docs/performance.md).
+  let openapi: ReturnType<typeof buildOpenApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
+    res.json((openapi ??= buildOpenApiDocument({ serverUrl: deps.baseUrl })));
   });
 
   // Unknown API paths are a JSON 404, never the UI's HTML.

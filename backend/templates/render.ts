@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
+import { onFirstUse } from '../core/on-first-use.js';
 import { readFileSync } from 'node:fs';
 import { resolveAppPath } from '../app-paths.js';
 
@@ -77,12 +78,17 @@ export function tokenFromAgentsFile(content: string): string | null {
 export { REDACTED, redactTokens } from './redact.js';
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
-const hbs = Handlebars.create();
+// Handlebars (≈ 45 CommonJS files with its source-map dependency) is loaded on the first render, not
+// when the backend starts: nothing renders before the first request is answered (docs/performance.md,
+// "Backend cold start").
+const loadHandlebars = onFirstUse<typeof HandlebarsModule>('handlebars');
+let instance: ReturnType<typeof HandlebarsModule.create> | undefined;
+const handlebars = () => (instance ??= loadHandlebars().create());
 
 function compile(source: string, key: string): HandlebarsTemplateDelegate {
   let template = key ? compiled.get(key) : undefined;
   if (!template) {
-    template = hbs.compile(source, { strict: true, noEscape: true });
+    template = handlebars().compile(source, { strict: true, noEscape: true });
     if (key) compiled.set(key, template);
   }
   return template;

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startApp, type StartedApp } from './start-process.js';
 
 /**
  * The README's first command, for real: `npm start` builds and serves headless — always here, also
@@ -11,39 +11,17 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mc-start-'));
-  let child: ChildProcess | undefined;
-  let output = '';
+  let app: StartedApp | undefined;
 
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null) {
-      process.kill(-child.pid, 'SIGTERM');
-      await new Promise((resolve) => child?.once('exit', resolve));
-    }
+    await app?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('prints the URL and how to sign in, answers /healthz and serves the UI at /', async () => {
-    child = spawn('npm', ['start', '--', '--port', '0'], {
-      cwd: process.cwd(),
-      env: { ...process.env, MC_DATA_DIR: dataDir, MC_LOG_LEVEL: 'info', DISPLAY: '', WAYLAND_DISPLAY: '', MC_NO_DOWNLOAD: '1' },
-      detached: true, // its own process group, so the whole tree is stopped afterwards
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed within 150 s:\n${output}`)), 150_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const m = /is running: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child?.stdout?.on('data', onData);
-      child?.stderr?.on('data', onData);
-      child?.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
-    });
-
+    app = await startApp('npm', ['start', '--', '--port', '0'], { cwd: process.cwd(), dataDir, timeoutMs: 150_000 });
+    const { url } = app;
+    const output = app.output();
     expect(output).toMatch(/Electron cannot start here \(.+\); serving the same UI headless/);
     expect(output).toContain('Authorization: Bearer');
     expect(output).toContain(join(dataDir, 'local-auth-token'));

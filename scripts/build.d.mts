@@ -1,0 +1,1 @@
+export function build(root: string, options: { stale: boolean }): boolean;
