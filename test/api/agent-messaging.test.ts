@@ -252,3 +252,28 @@ describe('POST /api/v1/agent/gateway/leads/broadcast', () => {
     expect(outbox(t.lead.id)).toEqual([]);
   });
 });
+
+describe('/openapi.json', () => {
+  it('lists the four operations with the web edition’s operation ids and role tags', async () => {
+    const doc = (await api.raw().get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { operationId: string; tags: string[] }>>;
+    };
+    const op = (path: string) => doc.paths[path]?.post;
+    expect(op('/api/v1/agent/boards/{board_id}/agents/{agent_id}/nudge')).toMatchObject({
+      operationId: 'agent_lead_nudge_agent',
+      tags: ['agent-lead'],
+    });
+    expect(op('/api/v1/agent/boards/{board_id}/gateway/main/ask-user')).toMatchObject({
+      operationId: 'agent_lead_ask_user_via_gateway_main',
+      tags: ['agent-lead'],
+    });
+    expect(op('/api/v1/agent/gateway/boards/{board_id}/lead/message')).toMatchObject({
+      operationId: 'agent_main_message_board_lead',
+      tags: ['agent-main'],
+    });
+    expect(op('/api/v1/agent/gateway/leads/broadcast')).toMatchObject({
+      operationId: 'agent_main_broadcast_lead_message',
+      tags: ['agent-main'],
+    });
+  });
+});
