@@ -71,6 +71,9 @@ export const LOG_EVENTS = [
   'schedule.failed',
   'loop.failed',
   'loop.recovered',
+  // Agent messaging (nudge, ask-user, lead message, broadcast: backend/services/agent-messaging.ts).
+  'messaging.queued',
+  'messaging.lead_created',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

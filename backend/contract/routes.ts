@@ -1,3 +1,4 @@
+import { AGENT_MESSAGING_ROUTES } from './agent-messaging.js';
 import { AGENT_ROUTES } from './agents.js';
 import { APPROVAL_ROUTES } from './approvals.js';
 import { BOARD_ROUTES } from './boards.js';
@@ -24,6 +25,7 @@ export const ROUTES = {
   ...GATEWAY_ROUTES,
   ...BOARD_ROUTES,
   ...AGENT_ROUTES,
+  ...AGENT_MESSAGING_ROUTES,
   ...EVENT_ROUTES,
   ...TASK_ROUTES,
   ...APPROVAL_ROUTES,

@@ -17,6 +17,7 @@ import { mountSessionRoutes } from './session-routes.js';
 import { createUserSessions, type UserSessions } from './user-sessions.js';
 import type { SettingsService } from '../services/settings.js';
 import { agentHandlers } from './routes/agents.js';
+import { agentMessagingHandlers } from './routes/agent-messaging.js';
 import { boardHandlers } from './routes/boards.js';
 import { compatHandlers } from './routes/compat.js';
 import { doctorHandlers } from './routes/doctor.js';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
     ...gatewayHandlers(deps.services),
     ...boardHandlers(deps.services),
     ...agentHandlers(deps.services),
+    ...agentMessagingHandlers(deps.services),
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
     ...templateHandlers(deps.services),

@@ -4,6 +4,7 @@ import type { GatewayManager } from '../gateway/manager.js';
 import { createGatewayCompat } from './gateway-compat.js';
 import { listLifecycle } from '../core/lifecycle-trail.js';
 import { createAgentAuth } from './agent-auth.js';
+import { createAgentMessaging } from './agent-messaging.js';
 import { createAgentService } from './agents.js';
 import { createApprovalService } from './approvals.js';
 import { createBoardService } from './boards.js';
@@ -48,6 +49,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     tasks,
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
+    messaging: createAgentMessaging(ctx, { baseUrl: options.baseUrl, agents, boards }),
     tags: createTagService(ctx),
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
