@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentRead } from './agents.js';
 import { ApprovalRead } from './approvals.js';
-import { BoardParams, Id, PageQuery, Text, Timestamp, page } from './common.js';
+import { BoardParams, Id, InputDateTime, PageQuery, Text, Timestamp, page } from './common.js';
 import { TeardownQuery, TeardownResult } from './gateways.js';
 import { BoardMemoryRead } from './memory.js';
 import { ALL, BOARD, defineRoute } from './route.js';
@@ -54,7 +54,7 @@ export const BoardCreate = z.strictObject({
   board_type: BoardType.default('goal'),
   objective: z.string().trim().max(10_000).nullable().optional(),
   success_metrics: z.record(z.string(), z.unknown()).nullable().optional(),
-  target_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  target_date: InputDateTime.nullable().optional(),
   goal_confirmed: z.boolean().default(false),
   require_approval_for_done: boardRules.require_approval_for_done.default(true),
   require_review_before_done: boardRules.require_review_before_done.default(false),
@@ -77,7 +77,7 @@ export const BoardUpdate = z.strictObject({
   board_type: BoardType.optional(),
   objective: z.string().trim().max(10_000).nullable().optional(),
   success_metrics: z.record(z.string(), z.unknown()).nullable().optional(),
-  target_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  target_date: InputDateTime.nullable().optional(),
   goal_confirmed: z.boolean().optional(),
   require_approval_for_done: z.boolean().optional(),
   require_review_before_done: z.boolean().optional(),

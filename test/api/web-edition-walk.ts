@@ -76,9 +76,18 @@ export async function buildWorld(api: TestApi): Promise<World> {
     id: string;
   };
   // Something to read on each list route, so the walk checks its fields.
-  await api.user('post', '/api/v1/tags').send({ name: f.unique('Release') }).expect(200);
-  await api.user('post', `/api/v1/boards/${board.id}/memory`).send({ content: 'Context: releases ship on Fridays.', tags: ['context'] }).expect(200);
-  await api.user('post', `/api/v1/boards/${board.id}/approvals`).send({ action_type: 'deploy', confidence: 70, lead_reasoning: 'Needs a human.' }).expect(200);
+  await api
+    .user('post', '/api/v1/tags')
+    .send({ name: f.unique('Release') })
+    .expect(200);
+  await api
+    .user('post', `/api/v1/boards/${board.id}/memory`)
+    .send({ content: 'Context: releases ship on Fridays.', tags: ['context'] })
+    .expect(200);
+  await api
+    .user('post', `/api/v1/boards/${board.id}/approvals`)
+    .send({ action_type: 'deploy', confidence: 70, lead_reasoning: 'Needs a human.' })
+    .expect(200);
   const webhook = await storeWebhookPayload(api, board.id);
   const doc = (await api.raw().get('/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
   const operations = new Set(
@@ -167,7 +176,8 @@ function judge(c: RouteCase, status: number, body: unknown): { verdict: Verdict;
     const problems = checkOpenApi(body as never);
     return problems.length ? { verdict: 'partial', reason: problems.join('; ') } : { verdict: 'compatible', reason: '' };
   }
-  if (c.string) return typeof body === 'string' ? { verdict: 'compatible', reason: '' } : { verdict: 'partial', reason: 'not a JSON string' };
+  if (c.string)
+    return typeof body === 'string' ? { verdict: 'compatible', reason: '' } : { verdict: 'partial', reason: 'not a JSON string' };
   const item = c.page ? (body as { items: unknown[] }).items[0] : c.array ? (body as unknown[])[0] : body;
   if (item === undefined) return { verdict: 'partial', reason: 'empty answer: fields not checked' };
   const missing = (c.keys ?? []).filter((k) => !(k in (item as object)));
@@ -230,7 +240,12 @@ export async function walkCurls(api: TestApi, world: World): Promise<WalkRow[]> 
     try {
       const status = await runCurl(render(c.command, api, world, c.as), dir);
       const ok = /^2\d\d$/.test(status);
-      rows.push({ method: c.at, path: firstUrl(c.command), verdict: ok ? 'compatible' : 'partial', reason: ok ? '' : `answered ${status}` });
+      rows.push({
+        method: c.at,
+        path: firstUrl(c.command),
+        verdict: ok ? 'compatible' : 'partial',
+        reason: ok ? '' : `answered ${status}`,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -261,9 +276,17 @@ async function runCurl(command: string, cwd: string): Promise<string> {
  * A bash script run asynchronously: the backend answering it lives in this process, so a synchronous
  * spawn would leave curl waiting on a server whose event loop is blocked.
  */
-export function runBash(script: string, cwd: string, env: Record<string, string>): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+export function runBash(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-o', 'pipefail', '-c', script], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
