@@ -5,6 +5,9 @@ import { ErrorCode } from './errors.js';
 export const Id = z.uuid();
 export type Id = z.infer<typeof Id>;
 
+/** The one organization of a desktop install (the web edition's `organization_id` fields carry it). */
+export const LOCAL_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000002';
+
 /** Timestamps travel as ISO 8601 strings (UTC, with `Z`). */
 export const Timestamp = z.iso.datetime({ offset: true });
 

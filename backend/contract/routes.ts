@@ -1,5 +1,6 @@
 import { AGENT_ROUTES } from './agents.js';
 import { APPROVAL_ROUTES } from './approvals.js';
+import { BOARD_GROUP_ROUTES } from './board-groups.js';
 import { BOARD_ROUTES } from './boards.js';
 import { COMPAT_ROUTES } from './compat.js';
 import { DOCTOR_ROUTES } from './diagnostics.js';
@@ -28,6 +29,7 @@ export const ROUTES = {
   ...TASK_ROUTES,
   ...APPROVAL_ROUTES,
   ...MEMORY_ROUTES,
+  ...BOARD_GROUP_ROUTES,
   ...TEMPLATE_ROUTES,
   ...DOCTOR_ROUTES,
   ...COMPAT_ROUTES,

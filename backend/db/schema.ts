@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+// Board groups live in their own file (#16); re-exported so drizzle-kit and importers see one schema.
+import { boardGroups } from './schema-board-groups.js';
+export * from './schema-board-groups.js';
 
 /*
  * One schema file; migrations are generated from it by drizzle-kit (`npm run db:generate`).
@@ -69,6 +72,7 @@ export const boards = sqliteTable(
     blockStatusChangesWithPendingApproval: bool('block_status_changes_with_pending_approval').notNull().default(false),
     onlyLeadCanChangeStatus: bool('only_lead_can_change_status').notNull().default(false),
     maxAgents: integer('max_agents').notNull().default(1),
+    boardGroupId: text('board_group_id').references((): AnySQLiteColumn => boardGroups.id, { onDelete: 'set null' }),
     createdAt: created(),
     updatedAt: updated(),
   },

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOpenApiDocument } from '../contract/openapi.js';
-import type { RouteDef } from '../contract/route.js';
+import { toExpressPath, type RouteDef } from '../contract/route.js';
 import { ROUTES, type RouteName } from '../contract/routes.js';
 import { AppError } from '../errors.js';
 import type { Diagnostics } from '../diagnostics/index.js';
@@ -22,6 +22,7 @@ import { compatHandlers } from './routes/compat.js';
 import { doctorHandlers } from './routes/doctor.js';
 import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
+import { boardGroupHandlers, streamBoardGroupMemory } from './routes/board-groups.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
 import { templateHandlers } from './routes/templates.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
     ...agentHandlers(deps.services),
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
+    ...boardGroupHandlers(deps.services),
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
     ...compatHandlers(deps.services),
@@ -119,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
     const { agentFeed, gatewayFeed, templateSync } = deps.services;
     streamPushEvents(res, { agent: agentFeed, gateway: gatewayFeed, template_sync: templateSync.progress });
   });
+  router.get(toExpressPath(ROUTES.streamBoardGroupMemory.path), streamBoardGroupMemory(deps.services, resolveActor));
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, refusals: deps.services.refusals, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);
 

@@ -11,6 +11,7 @@ import type { ServiceContext } from '../core/context.js';
 import { createGatewayFeed } from './gateway-feed.js';
 import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
+import { createBoardGroupService } from './board-groups.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
 import { createLogThrottle } from '../log-throttle.js';
@@ -48,6 +49,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     tasks,
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
+    boardGroups: createBoardGroupService(ctx),
     tags: createTagService(ctx),
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
