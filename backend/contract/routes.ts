@@ -1,3 +1,4 @@
+import { AGENT_SOUL_ROUTES } from './agent-soul.js';
 import { AGENT_ROUTES } from './agents.js';
 import { APPROVAL_ROUTES } from './approvals.js';
 import { BOARD_GROUP_ROUTES } from './board-groups.js';
@@ -25,6 +26,7 @@ export const ROUTES = {
   ...GATEWAY_ROUTES,
   ...BOARD_ROUTES,
   ...AGENT_ROUTES,
+  ...AGENT_SOUL_ROUTES,
   ...EVENT_ROUTES,
   ...TASK_ROUTES,
   ...APPROVAL_ROUTES,

@@ -23,6 +23,7 @@ import { doctorHandlers } from './routes/doctor.js';
 import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
 import { boardGroupHandlers, streamBoardGroupMemory } from './routes/board-groups.js';
+import { agentSoulHandlers } from './routes/agent-soul.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
 import { templateHandlers } from './routes/templates.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
     ...boardGroupHandlers(deps.services),
+    ...agentSoulHandlers(deps.services),
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
     ...compatHandlers(deps.services),

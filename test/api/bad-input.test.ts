@@ -58,6 +58,7 @@ function expectClientError(res: supertest.Response, label: string): void {
 type BadInputCase = 'body' | 'id' | 'paging' | 'unknown';
 const EARLIER_REFUSAL: Readonly<Record<`${string}:${BadInputCase}`, { status: number; why: string }>> = {
   'agentDeleteAgent:unknown': { status: 403, why: 'the caller is a lead of another board: the lead check answers before the lookup' },
+  'agentGetSoul:unknown': { status: 403, why: 'the caller is an agent of another board: the board check answers before the lookup' },
   'doctorCheck:id': { status: 404, why: 'a check id is a name, not a UUID: any string parses, an unknown one is not found' },
 };
 

@@ -18,6 +18,7 @@ type BoardGroupRoutes =
   | 'listBoardGroupMemory'
   | 'createBoardGroupMemory';
 
+/** Board groups and group memory (#16). */
 export function boardGroupHandlers(s: Services): HandlerGroup<BoardGroupRoutes> {
   return {
     listBoardGroups: ({ query }) => s.boardGroups.list(query),
