@@ -3,6 +3,7 @@ import { AGENT_ROUTES } from './agents.js';
 import { APPROVAL_ROUTES } from './approvals.js';
 import { BOARD_GROUP_ROUTES } from './board-groups.js';
 import { BOARD_ROUTES } from './boards.js';
+import { BOARD_WEBHOOK_ROUTES } from './board-webhooks.js';
 import { COMPAT_ROUTES } from './compat.js';
 import { DOCTOR_ROUTES } from './diagnostics.js';
 import { EVENT_ROUTES } from './events.js';
@@ -32,6 +33,7 @@ export const ROUTES = {
   ...APPROVAL_ROUTES,
   ...MEMORY_ROUTES,
   ...BOARD_GROUP_ROUTES,
+  ...BOARD_WEBHOOK_ROUTES,
   ...TEMPLATE_ROUTES,
   ...DOCTOR_ROUTES,
   ...COMPAT_ROUTES,

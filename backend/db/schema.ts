@@ -3,6 +3,7 @@ import { check, index, integer, real, sqliteTable, text, uniqueIndex, type AnySQ
 // Board groups live in their own file (#16); re-exported so drizzle-kit and importers see one schema.
 import { boardGroups } from './schema-board-groups.js';
 export * from './schema-board-groups.js';
+export * from './schema-board-webhooks.js';
 
 /*
  * One schema file; migrations are generated from it by drizzle-kit (`npm run db:generate`).

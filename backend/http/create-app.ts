@@ -24,6 +24,7 @@ import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
 import { boardGroupHandlers, streamBoardGroupMemory } from './routes/board-groups.js';
 import { agentSoulHandlers } from './routes/agent-soul.js';
+import { boardWebhookHandlers, mountWebhookIngest } from './routes/board-webhooks.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
 import { templateHandlers } from './routes/templates.js';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
     ...memoryHandlers(deps.services),
     ...boardGroupHandlers(deps.services),
     ...agentSoulHandlers(deps.services),
+    ...boardWebhookHandlers(deps.services),
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
     ...compatHandlers(deps.services),
@@ -124,6 +126,7 @@ export function createApp(deps: AppDeps): Express {
     streamPushEvents(res, { agent: agentFeed, gateway: gatewayFeed, template_sync: templateSync.progress });
   });
   router.get(toExpressPath(ROUTES.streamBoardGroupMemory.path), streamBoardGroupMemory(deps.services, resolveActor));
+  mountWebhookIngest(router, deps.services, resolveActor, deps.maxBodyBytes);
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, refusals: deps.services.refusals, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);
 

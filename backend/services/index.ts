@@ -12,6 +12,7 @@ import { createGatewayFeed } from './gateway-feed.js';
 import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
 import { createBoardGroupService } from './board-groups.js';
+import { createBoardWebhookService } from './board-webhooks.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
 import { createLogThrottle } from '../log-throttle.js';
@@ -50,6 +51,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
     boardGroups: createBoardGroupService(ctx),
+    webhooks: createBoardWebhookService(ctx, options.baseUrl),
     tags: createTagService(ctx),
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
