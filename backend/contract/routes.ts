@@ -4,6 +4,7 @@ import { APPROVAL_ROUTES } from './approvals.js';
 import { BOARD_GROUP_ROUTES } from './board-groups.js';
 import { BOARD_ROUTES } from './boards.js';
 import { BOARD_WEBHOOK_ROUTES } from './board-webhooks.js';
+import { BOARD_ONBOARDING_ROUTES } from './board-onboarding.js';
 import { COMPAT_ROUTES } from './compat.js';
 import { DOCTOR_ROUTES } from './diagnostics.js';
 import { EVENT_ROUTES } from './events.js';
@@ -34,6 +35,7 @@ export const ROUTES = {
   ...MEMORY_ROUTES,
   ...BOARD_GROUP_ROUTES,
   ...BOARD_WEBHOOK_ROUTES,
+  ...BOARD_ONBOARDING_ROUTES,
   ...TEMPLATE_ROUTES,
   ...DOCTOR_ROUTES,
   ...COMPAT_ROUTES,

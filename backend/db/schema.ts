@@ -4,6 +4,7 @@ import { check, index, integer, real, sqliteTable, text, uniqueIndex, type AnySQ
 import { boardGroups } from './schema-board-groups.js';
 export * from './schema-board-groups.js';
 export * from './schema-board-webhooks.js';
+export * from './schema-board-onboarding.js';
 
 /*
  * One schema file; migrations are generated from it by drizzle-kit (`npm run db:generate`).

@@ -25,6 +25,7 @@ import { memoryHandlers } from './routes/memory.js';
 import { boardGroupHandlers, streamBoardGroupMemory } from './routes/board-groups.js';
 import { agentSoulHandlers } from './routes/agent-soul.js';
 import { boardWebhookHandlers, mountWebhookIngest } from './routes/board-webhooks.js';
+import { boardOnboardingHandlers } from './routes/board-onboarding.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
 import { templateHandlers } from './routes/templates.js';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     ...boardGroupHandlers(deps.services),
     ...agentSoulHandlers(deps.services),
     ...boardWebhookHandlers(deps.services),
+    ...boardOnboardingHandlers(deps.services),
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
     ...compatHandlers(deps.services),

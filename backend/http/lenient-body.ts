@@ -22,7 +22,7 @@ export function parseLenientBody(schema: z.ZodType, value: unknown): LenientPars
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const result = schema.safeParse(current);
     if (result.success) return { result, ignored };
-    const unknown = result.error.issues.filter((issue): issue is z.core.$ZodIssueUnrecognizedKeys => issue.code === 'unrecognized_keys');
+    const unknown = unknownKeyIssues(result.error.issues, []);
     if (unknown.length === 0) return { result, ignored };
     if (current === value) current = structuredClone(value);
     for (const issue of unknown) {
@@ -35,6 +35,31 @@ export function parseLenientBody(schema: z.ZodType, value: unknown): LenientPars
     }
   }
   return { result: schema.safeParse(current), ignored };
+}
+
+/**
+ * The unknown-key issues, with paths from the root. Inside a union (`{question, options}` or
+ * `{status: "complete", …}`), a branch whose only complaints are unknown keys is the one meant.
+ */
+function unknownKeyIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): z.core.$ZodIssueUnrecognizedKeys[] {
+  const found: z.core.$ZodIssueUnrecognizedKeys[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') found.push({ ...issue, path });
+    else if (issue.code === 'invalid_union') {
+      const branch = issue.errors.find((errors) => errors.length > 0 && errors.every((e) => e.code === 'unrecognized_keys'));
+      if (branch) found.push(...unknownKeyIssues(branch, path));
+      else {
+        // No branch is clean: drop only the keys every branch calls unknown (never one a branch reads).
+        const perBranch = issue.errors.map(
+          (errors) => new Set(errors.flatMap((e) => (e.code === 'unrecognized_keys' && e.path.length === 0 ? e.keys : []))),
+        );
+        const common = [...(perBranch[0] ?? [])].filter((key) => perBranch.every((keys) => keys.has(key)));
+        if (common.length > 0) found.push({ code: 'unrecognized_keys', keys: common, path, message: 'unknown keys', input: undefined });
+      }
+    }
+  }
+  return found;
 }
 
 function at(root: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {

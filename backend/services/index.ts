@@ -13,6 +13,7 @@ import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
 import { createBoardGroupService } from './board-groups.js';
 import { createBoardWebhookService } from './board-webhooks.js';
+import { createBoardOnboardingService } from './board-onboarding.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
 import { createLogThrottle } from '../log-throttle.js';
@@ -52,6 +53,7 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     memory: createMemoryService(ctx, options.baseUrl),
     boardGroups: createBoardGroupService(ctx),
     webhooks: createBoardWebhookService(ctx, options.baseUrl),
+    onboarding: createBoardOnboardingService(ctx),
     tags: createTagService(ctx),
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),
