@@ -16,6 +16,7 @@ import { hostnameOf } from './http/middleware.js';
 import { createUserSessions } from './http/user-sessions.js';
 import { removeInstance } from './instance.js';
 import { createDriftMemory } from './lifecycle/drift-memory.js';
+import { createAgentSoul } from './lifecycle/agent-soul.js';
 import { createMessageDispatcher } from './lifecycle/message-dispatcher.js';
 import { createProvisioner } from './lifecycle/provisioner.js';
 import { createWakeLadder } from './lifecycle/wake-ladder-runner.js';
@@ -56,6 +57,8 @@ export function composeServices(ctx: ServiceContext, options: ServiceOptions) {
     wakeLadder: createWakeLadder({ ctx, manager, provisioner }),
     templateSync: createTemplateSync({ ctx, agents, provisioner, manager, progress: createSyncProgressFeed() }),
     /** The latest known template drift per gateway, without reading the gateway (GET /api/v1/template-drift). */
+    /** Agents' SOUL.md through the web edition's soul routes (#16). */
+    agentSoul: createAgentSoul({ ctx, manager, targetOf: (id) => gateways.targetOf(gateways.getRow(id)) }),
     driftMemory: createDriftMemory({ ctx, expectedFiles: (id) => provisioner.renderExpected(id, REDACTED) }),
   };
 }

@@ -15,7 +15,31 @@ export const HeartbeatConfig = z.strictObject({
 });
 export type HeartbeatConfig = z.infer<typeof HeartbeatConfig>;
 
-export const IdentityProfile = z.record(z.string().max(100), z.string().max(10_000));
+const IdentityProfileMap = z.record(z.string().max(100), z.string().max(10_000));
+
+/**
+ * As the web edition normalises it: keys and values trimmed, a list value joined with ", "
+ * (`{"skills": ["search", "summarise"]}` → `"search, summarise"`), blanks and nulls dropped.
+ */
+const normaliseProfile = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [rawKey, raw] of Object.entries(value)) {
+    const key = rawKey.trim();
+    if (!key || raw === null || raw === undefined) continue;
+    const text = Array.isArray(raw)
+      ? raw
+          .map((item) => (typeof item === 'string' || typeof item === 'number' ? String(item).trim() : ''))
+          .filter(Boolean)
+          .join(', ')
+      : typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
+        ? String(raw).trim()
+        : raw;
+    if (text !== '') out[key] = text;
+  }
+  return out;
+};
+export const IdentityProfile = z.preprocess(normaliseProfile, IdentityProfileMap);
 
 export const AgentRead = z.object({
   id: Id,
@@ -64,6 +88,8 @@ export type AgentCreate = z.infer<typeof AgentCreate>;
 export const LeadAgentCreate = z.strictObject({
   name: Text(100),
   board_id: Id.optional(),
+  /** The web edition's AgentCreate carries it; accepted and ignored: lifecycle states are Mission Control's. */
+  status: z.string().max(100).nullable().optional().describe('Ignored: a new agent is provisioning until it checks in.'),
   ...agentFields,
 });
 export type LeadAgentCreate = z.infer<typeof LeadAgentCreate>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentRead } from './agents.js';
 import { ApprovalRead } from './approvals.js';
-import { BoardParams, Id, PageQuery, Text, Timestamp, page } from './common.js';
+import { BoardParams, Id, InputDateTime, PageQuery, Text, Timestamp, page } from './common.js';
 import { TeardownQuery, TeardownResult } from './gateways.js';
 import { BoardMemoryRead } from './memory.js';
 import { ALL, BOARD, defineRoute } from './route.js';
@@ -34,6 +34,9 @@ export const BoardRead = z.object({
   goal_confirmed: z.boolean(),
   goal_source: z.string().nullable(),
   ...boardRules,
+  /** The one local organization (the web edition is multi-org; a desktop app has one owner). */
+  organization_id: Id,
+  board_group_id: Id.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -54,7 +57,7 @@ export const BoardCreate = z.strictObject({
   board_type: BoardType.default('goal'),
   objective: z.string().trim().max(10_000).nullable().optional(),
   success_metrics: z.record(z.string(), z.unknown()).nullable().optional(),
-  target_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  target_date: InputDateTime.nullable().optional(),
   goal_confirmed: z.boolean().default(false),
   require_approval_for_done: boardRules.require_approval_for_done.default(true),
   require_review_before_done: boardRules.require_review_before_done.default(false),
@@ -62,6 +65,7 @@ export const BoardCreate = z.strictObject({
   block_status_changes_with_pending_approval: boardRules.block_status_changes_with_pending_approval.default(false),
   only_lead_can_change_status: boardRules.only_lead_can_change_status.default(false),
   max_agents: boardRules.max_agents.default(1),
+  board_group_id: Id.nullable().optional(),
   /** Create and provision the board's lead agent with the board (default). */
   create_lead: z.boolean().default(true),
   /** The lead's name; default "<board name> Lead" (agent names are unique per gateway). */
@@ -77,7 +81,7 @@ export const BoardUpdate = z.strictObject({
   board_type: BoardType.optional(),
   objective: z.string().trim().max(10_000).nullable().optional(),
   success_metrics: z.record(z.string(), z.unknown()).nullable().optional(),
-  target_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  target_date: InputDateTime.nullable().optional(),
   goal_confirmed: z.boolean().optional(),
   require_approval_for_done: z.boolean().optional(),
   require_review_before_done: z.boolean().optional(),
@@ -85,10 +89,11 @@ export const BoardUpdate = z.strictObject({
   block_status_changes_with_pending_approval: z.boolean().optional(),
   only_lead_can_change_status: z.boolean().optional(),
   max_agents: boardRules.max_agents.optional(),
+  board_group_id: Id.nullable().optional(),
 });
 export type BoardUpdate = z.infer<typeof BoardUpdate>;
 
-export const BoardListQuery = z.object({ gateway_id: Id.optional() });
+export const BoardListQuery = z.object({ gateway_id: Id.optional(), board_group_id: Id.optional() });
 
 const BoardSnapshot = z.object({
   board: BoardRead,

@@ -5,14 +5,42 @@ import { ErrorCode } from './errors.js';
 export const Id = z.uuid();
 export type Id = z.infer<typeof Id>;
 
+/** The one organization of a desktop install (the web edition's `organization_id` fields carry it). */
+export const LOCAL_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000002';
+
 /** Timestamps travel as ISO 8601 strings (UTC, with `Z`). */
 export const Timestamp = z.iso.datetime({ offset: true });
 
 /** A non-blank, trimmed string of bounded length. */
 export const Text = (max = 10_000) => z.string().trim().min(1, { message: 'must not be blank' }).max(max);
 
-/** Query-string booleans: `true|false|1|0`. (`z.coerce.boolean` would read "false" as true.) */
-export const QueryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/**
+ * A date-time an agent sends. The web edition (pydantic) reads one without an offset as UTC, and so
+ * does this: `2026-12-31T17:00:00` (or with a space for the `T`) becomes `2026-12-31T17:00:00Z`. One with
+ * an offset or `Z` is kept as sent.
+ */
+export const InputDateTime = z
+  .string()
+  .trim()
+  .max(64)
+  .transform((v) => {
+    const iso = /^\d{4}-\d{2}-\d{2} \d/.test(v) ? `${v.slice(0, 10)}T${v.slice(11)}` : v;
+    return /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(iso) || !iso.includes('T') ? iso : `${iso}Z`;
+  })
+  .pipe(z.iso.datetime({ offset: true }))
+  .describe('ISO 8601 date-time; without an offset it is read as UTC');
+
+/** Query-string booleans in the web edition's (pydantic's) spellings, case-insensitive. */
+const TRUE_WORDS = ['true', '1', 'yes', 'on', 't', 'y'] as const;
+const FALSE_WORDS = ['false', '0', 'no', 'off', 'f', 'n'] as const;
+const TRUE_SET = new Set<string>(TRUE_WORDS);
+/** `true|false|1|0|yes|no|on|off|t|f|y|n`, any case. (`z.coerce.boolean` would read "false" as true.) */
+export const QueryBool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum([...TRUE_WORDS, ...FALSE_WORDS]))
+  .transform((v) => TRUE_SET.has(v));
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(200),

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   validation_failed: 422,
   payload_too_large: 413,
+  gone: 410,
   host_not_allowed: 403,
   cross_origin_refused: 403,
   gateway_error: 502,

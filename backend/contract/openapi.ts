@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorResponse } from './common.js';
+import { descriptionOf, hintsOf } from './openapi-hints.js';
 import type { RouteDef } from './route.js';
 import { ROUTES } from './routes.js';
 
@@ -23,21 +24,6 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
-const llmExtensions = (route: RouteDef): Record<string, string> => {
-  if (!route.llm) return {};
-  const { intent, whenToUse, whenNotToUse, requiredActor, sideEffects, prerequisites } = route.llm;
-  const ext: Record<string, string | undefined> = {
-    'x-llm-intent': intent,
-    'x-when-to-use': whenToUse,
-    'x-when-not-to-use': whenNotToUse,
-    'x-required-actor': requiredActor,
-    'x-side-effects': sideEffects,
-    'x-prerequisites': prerequisites,
-    'x-routing-policy': route.tags.includes('agent-lead') && !route.tags.includes('agent-worker') ? 'lead-only' : 'role-tagged',
-  };
-  return Object.fromEntries(Object.entries(ext).filter((e): e is [string, string] => e[1] !== undefined));
-};
-
 const errorContent = { 'application/json': { schema: toSchema(ErrorResponse, 'output') } };
 
 /**
@@ -58,6 +44,7 @@ export function buildOpenApiDocument(options: { serverUrl: string }) {
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
+      description: descriptionOf(route),
       tags: [...route.tags],
       security,
       parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
@@ -79,7 +66,7 @@ export function buildOpenApiDocument(options: { serverUrl: string }) {
           Object.entries(route.errors ?? {}).map(([status, description]) => [status, { description, content: errorContent }]),
         ),
       },
-      ...llmExtensions(route),
+      ...hintsOf(route),
     };
     if (route.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } };

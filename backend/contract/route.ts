@@ -19,14 +19,30 @@ export const ALL: AgentRoleTag[] = ['agent-lead', 'agent-worker', 'agent-main'];
 export const BOARD: AgentRoleTag[] = ['agent-lead', 'agent-worker'];
 export const LEAD: AgentRoleTag[] = ['agent-lead'];
 
-/** Hints the web edition's templates read from `/openapi.json` (`x-llm-intent`, …). */
+/** One or several sentences; `/openapi.json` always lists them (the web edition's shape). */
+export type HintLines = string | readonly string[];
+
+/** A worked routing decision: for this intent and privilege, pick this operation. */
+export interface RoutingExample {
+  input: { intent: string; required_privilege: string };
+  decision: string;
+}
+
+/**
+ * Hints the web edition's templates read from `/openapi.json` (`x-llm-intent`, `x-when-to-use`, …).
+ * Lists are written as arrays there (its discovery `jq` joins them); what a route leaves out is
+ * derived from the route (openapi-hints.ts).
+ */
 export interface LlmHints {
   intent: string;
-  whenToUse: string;
-  whenNotToUse?: string;
+  whenToUse: HintLines;
+  whenNotToUse?: HintLines;
   requiredActor?: string;
-  sideEffects?: string;
-  prerequisites?: string;
+  sideEffects?: HintLines;
+  prerequisites?: HintLines;
+  negativeGuidance?: HintLines;
+  routingPolicy?: HintLines;
+  routingExamples?: readonly RoutingExample[];
 }
 
 export interface RouteDef<
@@ -40,6 +56,8 @@ export interface RouteDef<
   path: string;
   operationId: string;
   summary: string;
+  /** Longer text for `/openapi.json`; its first line is what the templates' discovery shows. Default: derived. */
+  description?: string;
   tags: readonly string[];
   auth: RouteAuth;
   params?: P;

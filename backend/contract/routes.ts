@@ -1,7 +1,11 @@
 import { AGENT_MESSAGING_ROUTES } from './agent-messaging.js';
+import { AGENT_SOUL_ROUTES } from './agent-soul.js';
 import { AGENT_ROUTES } from './agents.js';
 import { APPROVAL_ROUTES } from './approvals.js';
+import { BOARD_GROUP_ROUTES } from './board-groups.js';
 import { BOARD_ROUTES } from './boards.js';
+import { BOARD_WEBHOOK_ROUTES } from './board-webhooks.js';
+import { BOARD_ONBOARDING_ROUTES } from './board-onboarding.js';
 import { COMPAT_ROUTES } from './compat.js';
 import { DOCTOR_ROUTES } from './diagnostics.js';
 import { EVENT_ROUTES } from './events.js';
@@ -26,10 +30,14 @@ export const ROUTES = {
   ...BOARD_ROUTES,
   ...AGENT_ROUTES,
   ...AGENT_MESSAGING_ROUTES,
+  ...AGENT_SOUL_ROUTES,
   ...EVENT_ROUTES,
   ...TASK_ROUTES,
   ...APPROVAL_ROUTES,
   ...MEMORY_ROUTES,
+  ...BOARD_GROUP_ROUTES,
+  ...BOARD_WEBHOOK_ROUTES,
+  ...BOARD_ONBOARDING_ROUTES,
   ...TEMPLATE_ROUTES,
   ...DOCTOR_ROUTES,
   ...COMPAT_ROUTES,

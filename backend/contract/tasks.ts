@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BoardParams, Id, OkResponse, PageQuery, QueryBool, Text, TaskStatus, Timestamp, page } from './common.js';
+import { BoardParams, Id, InputDateTime, OkResponse, PageQuery, QueryBool, Text, TaskStatus, Timestamp, page } from './common.js';
 import { BOARD, LEAD, defineRoute } from './route.js';
 
 export const Priority = z.string().trim().min(1).max(32);
@@ -46,7 +46,7 @@ export const TaskCreate = z.strictObject({
   description: z.string().max(50_000).nullable().optional(),
   status: TaskStatus.default('inbox'),
   priority: Priority.default('medium'),
-  due_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  due_at: InputDateTime.nullable().optional(),
   assigned_agent_id: Id.nullable().optional(),
   depends_on_task_ids: IdList.default([]),
   tag_ids: IdList.default([]),
@@ -61,7 +61,7 @@ export const TaskUpdate = z.strictObject({
   /** Explicit `null` is refused with "status is required", as in the web edition. */
   status: TaskStatus.nullable().optional(),
   priority: Priority.optional(),
-  due_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  due_at: InputDateTime.nullable().optional(),
   assigned_agent_id: Id.nullable().optional(),
   depends_on_task_ids: IdList.optional(),
   tag_ids: IdList.optional(),

@@ -12,6 +12,9 @@ export * from './schema/fleet.js';
 export * from './schema/work.js';
 export * from './schema/board-records.js';
 export * from './schema/lifecycle.js';
+export * from './schema/board-groups.js';
+export * from './schema/board-webhooks.js';
+export * from './schema/board-onboarding.js';
 
 export type GatewayRow = typeof gateways.$inferSelect;
 export type LifecycleEventRow = typeof lifecycleEvents.$inferSelect;

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOpenApiDocument } from '../contract/openapi.js';
-import type { RouteDef } from '../contract/route.js';
+import { toExpressPath, type RouteDef } from '../contract/route.js';
 import { ROUTES, type RouteName } from '../contract/routes.js';
 import { AppError } from '../errors.js';
 import type { Diagnostics } from '../diagnostics/index.js';
@@ -23,6 +23,10 @@ import { compatHandlers } from './routes/compat.js';
 import { doctorHandlers } from './routes/doctor.js';
 import { gatewayHandlers } from './routes/gateways.js';
 import { memoryHandlers } from './routes/memory.js';
+import { boardGroupHandlers, streamBoardGroupMemory } from './routes/board-groups.js';
+import { agentSoulHandlers } from './routes/agent-soul.js';
+import { boardWebhookHandlers, mountWebhookIngest } from './routes/board-webhooks.js';
+import { boardOnboardingHandlers } from './routes/board-onboarding.js';
 import { systemHandlers } from './routes/system.js';
 import { taskHandlers } from './routes/tasks.js';
 import { templateHandlers } from './routes/templates.js';
@@ -77,6 +81,10 @@ export function createApp(deps: AppDeps): Express {
     ...agentMessagingHandlers(deps.services),
     ...taskHandlers(deps.services),
     ...memoryHandlers(deps.services),
+    ...boardGroupHandlers(deps.services),
+    ...agentSoulHandlers(deps.services),
+    ...boardWebhookHandlers(deps.services),
+    ...boardOnboardingHandlers(deps.services),
     ...templateHandlers(deps.services),
     ...doctorHandlers(deps.diagnostics),
     ...compatHandlers(deps.services),
@@ -121,6 +129,8 @@ export function createApp(deps: AppDeps): Express {
     const { agentFeed, gatewayFeed, templateSync } = deps.services;
     streamPushEvents(res, { agent: agentFeed, gateway: gatewayFeed, template_sync: templateSync.progress });
   });
+  router.get(toExpressPath(ROUTES.streamBoardGroupMemory.path), streamBoardGroupMemory(deps.services, resolveActor));
+  mountWebhookIngest(router, deps.services, resolveActor, deps.maxBodyBytes);
   mountSessionRoutes(router, { sessions, localToken: deps.localToken, refusals: deps.services.refusals, maxBodyBytes: deps.maxBodyBytes });
   app.use(router);
 

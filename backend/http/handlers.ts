@@ -20,7 +20,7 @@ export type Handler<R extends RouteDef> = (input: HandlerInput<R>) => z.input<R[
  * Routes mounted by hand: the event stream (server-sent events) and the session routes (they answer
  * with a cookie or a redirect). Their inputs are still parsed with the contract's schemas.
  */
-export const HAND_MOUNTED = ['eventStream', 'login', 'createSession', 'deleteSession'] as const;
+export const HAND_MOUNTED = ['eventStream', 'streamBoardGroupMemory', 'ingestBoardWebhook', 'login', 'createSession', 'deleteSession'] as const;
 export type StreamRouteName = (typeof HAND_MOUNTED)[number];
 
 /** The typed handler map: the compiler refuses an app that misses a contract route. */

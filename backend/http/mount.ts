@@ -3,11 +3,24 @@ import type { z } from 'zod';
 import { toExpressPath, type RouteDef } from '../contract/route.js';
 import type { Handler } from './handlers.js';
 import type { ActorResolver } from './auth.js';
+import { parseLenientBody } from './lenient-body.js';
 import { RequestValidationError, zodIssues } from './middleware.js';
 
-export function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+/**
+ * Parse one part of a request with the contract's schema (422 with field paths on failure). A body's
+ * unknown keys are dropped as the web edition drops them (lenient-body.ts) and named in the
+ * `X-Ignored-Fields` response header, so a typo is still visible to whoever looks.
+ */
+export function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body', res?: Response): unknown {
   if (!schema) return {};
-  const result = schema.safeParse(value);
+  let result: ReturnType<z.ZodType['safeParse']>;
+  if (where === 'body') {
+    const lenient = parseLenientBody(schema, value);
+    result = lenient.result;
+    if (res && lenient.ignored.length > 0) res.setHeader('X-Ignored-Fields', lenient.ignored.join(', ').slice(0, 1000));
+  } else {
+    result = schema.safeParse(value);
+  }
   if (!result.success) throw new RequestValidationError(zodIssues(result.error, where));
   return result.data;
 }
@@ -47,7 +60,7 @@ export function mountRoute(
     const params = parsePart(route.params, req.params, 'path');
     const query = parsePart(route.query, req.query, 'query');
     // Routes without a body schema take none; a body sent anyway is ignored (no-body heartbeat).
-    const body = route.body ? parsePart(route.body, req.body, 'body') : {};
+    const body = route.body ? parsePart(route.body, req.body, 'body', res) : {};
     const result = handler({ params, query, body, actor, requestId: req.requestId } as never);
     if (isPromise(result)) return result.then((value) => respond(res, value));
     respond(res, result);

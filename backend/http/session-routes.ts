@@ -41,7 +41,7 @@ export function mountSessionRoutes(
   });
 
   router.post(ROUTES.createSession.path, express.json({ limit: deps.maxBodyBytes, strict: false }), (req, res) => {
-    const { token } = parsePart(ROUTES.createSession.body as RouteDef['body'], req.body, 'body') as { token: string };
+    const { token } = parsePart(ROUTES.createSession.body as RouteDef['body'], req.body, 'body', res) as { token: string };
     if (!isLocalUser(token)) {
       refused(req, 'sign-in with a wrong local token');
       throw new AppError('unauthorized', 'That is not the local token of this Mission Control.');

@@ -158,7 +158,7 @@ export function createAgentService(ctx: ServiceContext) {
           `Board worker-agent limit reached: max_agents=${board.maxAgents} (excluding the lead); remove an agent or raise the board's max_agents.`,
         );
       }
-      const { board_id: _ignored, ...rest } = input;
+      const { board_id: _ignored, status: _lifecycleIsOurs, ...rest } = input;
       return read(insertBoardAgent(board, { ...rest, is_board_lead: false }));
     },
 

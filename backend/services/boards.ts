@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { BoardCreate, BoardRead, BoardUpdate } from '../contract/boards.js';
 import type { PageQuery } from '../contract/common.js';
-import { agents, boards, gateways, type AgentRow, type BoardRow } from '../db/schema.js';
+import { agents, boardGroups, boards, gateways, type AgentRow, type BoardRow } from '../db/schema.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { recordActivity } from '../core/activity-log.js';
 import type { Actor } from './actor.js';
@@ -47,8 +47,12 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
     }
   }
 
-  function list(query: PageQuery & { gateway_id?: string | undefined }, scope?: SQL) {
-    const where = and(query.gateway_id ? eq(boards.gatewayId, query.gateway_id) : undefined, scope);
+  function list(query: PageQuery & { gateway_id?: string | undefined; board_group_id?: string | undefined }, scope?: SQL) {
+    const where = and(
+      query.gateway_id ? eq(boards.gatewayId, query.gateway_id) : undefined,
+      query.board_group_id ? eq(boards.boardGroupId, query.board_group_id) : undefined,
+      scope,
+    );
     const total = db.select({ n: count() }).from(boards).where(where).get()?.n ?? 0;
     const rows = db
       .select()
@@ -59,6 +63,18 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
       .offset(query.offset)
       .all();
     return pageOf(rows.map(toBoardRead), total, query);
+  }
+
+  /** A board's group must exist: 422 on `body.board_group_id` otherwise (null leaves the group). */
+  function assertGroup(groupId: string | null | undefined): string | null {
+    if (!groupId) return null;
+    const found = db.select({ id: boardGroups.id }).from(boardGroups).where(eq(boardGroups.id, groupId)).get();
+    if (!found)
+      throw new AppError('validation_failed', {
+        message: 'board_group_id does not refer to a known board group',
+        loc: ['body', 'board_group_id'],
+      });
+    return groupId;
   }
 
   return {
@@ -95,6 +111,7 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
             blockStatusChangesWithPendingApproval: input.block_status_changes_with_pending_approval,
             onlyLeadCanChangeStatus: input.only_lead_can_change_status,
             maxAgents: input.max_agents,
+            boardGroupId: assertGroup(input.board_group_id),
             createdAt: now,
             updatedAt: now,
           })
@@ -134,6 +151,7 @@ export function createBoardService(ctx: ServiceContext, agentService: AgentServi
           }),
           ...(patch.only_lead_can_change_status !== undefined && { onlyLeadCanChangeStatus: patch.only_lead_can_change_status }),
           ...(patch.max_agents !== undefined && { maxAgents: patch.max_agents }),
+          ...(patch.board_group_id !== undefined && { boardGroupId: assertGroup(patch.board_group_id) }),
           updatedAt: ctx.now(),
         })
         .where(eq(boards.id, id))

@@ -12,6 +12,9 @@ import type { ServiceContext } from '../core/context.js';
 import { createGatewayFeed } from './gateway-feed.js';
 import { createGatewayService } from './gateways.js';
 import { createMemoryService } from './memory.js';
+import { createBoardGroupService } from './board-groups.js';
+import { createBoardWebhookService } from './board-webhooks.js';
+import { createBoardOnboardingService } from './board-onboarding.js';
 import { createTagService } from './tags.js';
 import { createTaskService } from './tasks.js';
 import { createLogThrottle } from '../log-throttle.js';
@@ -50,6 +53,9 @@ export function createServices(ctx: ServiceContext, options: ServiceOptions) {
     approvals: createApprovalService(ctx, { baseUrl: options.baseUrl, agents, boards, tasks }),
     memory: createMemoryService(ctx, options.baseUrl),
     messaging: createAgentMessaging(ctx, { baseUrl: options.baseUrl, agents, boards }),
+    boardGroups: createBoardGroupService(ctx),
+    webhooks: createBoardWebhookService(ctx, options.baseUrl),
+    onboarding: createBoardOnboardingService(ctx),
     tags: createTagService(ctx),
     agentFeed: createAgentFeed(ctx),
     gatewayFeed: createGatewayFeed({ manager: options.gatewayManager, read: (id) => gateways.get(id) }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AgentRead } from '../contract/agents.js';
 import type { BoardRead } from '../contract/boards.js';
+import { LOCAL_ORGANIZATION_ID } from '../contract/common.js';
 import type { GatewayRead } from '../contract/gateways.js';
 import type { ActivityEventRead, BoardMemoryRead } from '../contract/memory.js';
 import type { TagRead, TaskCommentRead } from '../contract/tasks.js';
@@ -54,6 +55,8 @@ export const toBoardRead = (row: BoardRow): BoardRead => ({
   block_status_changes_with_pending_approval: row.blockStatusChangesWithPendingApproval,
   only_lead_can_change_status: row.onlyLeadCanChangeStatus,
   max_agents: row.maxAgents,
+  organization_id: LOCAL_ORGANIZATION_ID,
+  board_group_id: row.boardGroupId,
   created_at: iso(row.createdAt),
   updated_at: iso(row.updatedAt),
 });
@@ -84,9 +87,9 @@ export const toAgentRead = (row: AgentRow, now: Date, policy: LifecyclePolicy): 
   updated_at: iso(row.updatedAt),
 });
 
-export const toMemoryRead = (row: MemoryRow): BoardMemoryRead => ({
+/** The fields board memory and board-group memory share. */
+export const memoryFields = (row: Omit<MemoryRow, 'boardId'>) => ({
   id: row.id,
-  board_id: row.boardId,
   content: row.content,
   tags: row.tags ?? null,
   source: row.source,
@@ -95,6 +98,8 @@ export const toMemoryRead = (row: MemoryRow): BoardMemoryRead => ({
   is_chat: row.isChat,
   created_at: iso(row.createdAt),
 });
+
+export const toMemoryRead = (row: MemoryRow): BoardMemoryRead => ({ board_id: row.boardId, ...memoryFields(row) });
 
 export const toActivityRead = (row: ActivityRow): ActivityEventRead => ({
   id: row.id,

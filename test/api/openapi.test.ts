@@ -63,7 +63,16 @@ describe('/openapi.json (part of the agent contract)', () => {
     expect(agentOps.length).toBeGreaterThan(15);
     for (const o of agentOps) {
       expect(o['x-llm-intent'], o.operationId).toEqual(expect.any(String));
-      expect(o['x-when-to-use'], o.operationId).toEqual(expect.any(String));
+      // Lists as the web edition gives them (its templates' jq joins them); every operation has a description.
+      for (const key of ['x-when-to-use', 'x-prerequisites', 'x-routing-policy', 'x-negative-guidance', 'x-side-effects']) {
+        expect(o[key], `${o.operationId} ${key}`).toEqual(expect.arrayContaining([expect.any(String)]));
+      }
+      expect(o['x-routing-policy-examples'], o.operationId).toEqual(
+        expect.arrayContaining([
+          { input: { intent: expect.any(String), required_privilege: expect.any(String) }, decision: expect.any(String) },
+        ]),
+      );
+      expect(o.description, o.operationId).toEqual(expect.stringMatching(/\S/));
       expect(o.security).toEqual([{ AgentToken: [] }]);
     }
   });

@@ -56,7 +56,7 @@ describe('POST /api/v1/gateways/{id}/templates/sync', () => {
     const other = await f.board();
     const wrong = await api.user('post', `/api/v1/gateways/${gateway.id}/templates/sync?board_id=${other.id}`).expect(422);
     expect(JSON.stringify(wrong.body.detail)).toContain('Board does not belong to this gateway.');
-    const flag = await api.user('post', `/api/v1/gateways/${gateway.id}/templates/sync?rotate_tokens=yes`).expect(422);
+    const flag = await api.user('post', `/api/v1/gateways/${gateway.id}/templates/sync?rotate_tokens=maybe`).expect(422);
     expect(flag.body.detail[0].loc).toEqual(['query', 'rotate_tokens']);
   });
 

@@ -58,6 +58,8 @@ const snapshot = () => ({
     block_status_changes_with_pending_approval: false,
     only_lead_can_change_status: false,
     max_agents: 5,
+    organization_id: uuid(3),
+    board_group_id: null,
     created_at: T0,
     updated_at: T0,
   },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { boardGroups } from './board-groups.js';
 import { bool, created, ts, updated } from './columns.js';
 
 /* The fleet: gateways, boards, the agents on them, and the evidence of their credentials. */
@@ -72,6 +73,7 @@ export const boards = sqliteTable(
     blockStatusChangesWithPendingApproval: bool('block_status_changes_with_pending_approval').notNull().default(false),
     onlyLeadCanChangeStatus: bool('only_lead_can_change_status').notNull().default(false),
     maxAgents: integer('max_agents').notNull().default(1),
+    boardGroupId: text('board_group_id').references((): AnySQLiteColumn => boardGroups.id, { onDelete: 'set null' }),
     createdAt: created(),
     updatedAt: updated(),
   },

@@ -1,3 +1,4 @@
+import { LOCAL_ORGANIZATION_ID } from '../../contract/common.js';
 import type { Services } from '../../compose.js';
 import type { HandlerGroup } from '../handlers.js';
 import { LOCAL_USER } from './system.js';
@@ -16,7 +17,7 @@ export function compatHandlers(
     authBootstrapGet: () => LOCAL_USER,
     organizationsMeMember: () => ({
       id: '00000000-0000-4000-8000-000000000003',
-      organization_id: '00000000-0000-4000-8000-000000000002',
+      organization_id: LOCAL_ORGANIZATION_ID,
       user_id: LOCAL_USER.id,
       role: 'owner',
       all_boards_read: true,
