@@ -3,7 +3,7 @@
  * (same port, state and token after a restart), for the outage tests.
  */
 export function gatewayControl(controlUrl: string) {
-  return async (action: 'halt' | 'restart'): Promise<void> => {
+  return async (action: 'halt' | 'restart' | 'crash'): Promise<void> => {
     const res = await fetch(`${controlUrl}/${action}`, { method: 'POST' });
     if (res.status !== 204) throw new Error(`harness ${action} failed: ${await res.text()}`);
   };

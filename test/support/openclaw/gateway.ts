@@ -52,6 +52,8 @@ export interface RunningGateway {
   halt(): Promise<void>;
   /** Start it again on the same port with the same state, and wait for hello-ok. */
   restart(): Promise<void>;
+  /** FAULT INJECTION: SIGKILL the process as a crash would; resolves once the harness has it back. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,8 +130,32 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     proc = { child, exited };
     await waitUntilReady(url, token, child, exited, tail);
+    wanted = 'up';
+    child.once('exit', (code, signal) => onUnexpectedExit(child, code, signal));
+  };
+  /**
+   * The harness is the gateway's supervisor, as systemd or launchd is in a real deployment: a gateway
+   * that exits while it should be up (CI saw it vanish mid-suite, with nothing asked of the harness) is
+   * reported with its exit and the end of its log, and started again on its state. The tests running at
+   * that moment fail; the files after them meet a gateway again instead of a dead port.
+   */
+  let wanted: 'up' | 'down' = 'down';
+  let recovering: Promise<void> | undefined;
+  const onUnexpectedExit = (child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void => {
+    if (wanted !== 'up' || proc?.child !== child) return;
+    proc = null;
+    console.warn(
+      `[openclaw-test] the gateway (pid ${child.pid}) exited on its own (code ${code}, signal ${signal}); ` +
+        `starting it again on its state, as a supervisor would. Its last log lines:\n${tail()}`,
+    );
+    recovering = relaunch()
+      .then(() => console.warn(`[openclaw-test] the gateway is back (pid ${proc?.child.pid})`))
+      .catch((error: unknown) => console.warn(`[openclaw-test] the gateway did not come back: ${String(error)}`))
+      .finally(() => (recovering = undefined));
   };
   const halt = async (): Promise<void> => {
+    wanted = 'down';
+    await recovering;
     if (proc && (await terminate(proc.child, proc.exited, HALT_GRACE_MS)) === 'killed')
       console.warn(`[openclaw-test] gateway pid ${proc.child.pid} did not stop within ${HALT_GRACE_MS / 1000} s of SIGTERM: killed`);
     proc = null;
@@ -191,6 +217,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     restart: async () => {
       await halt();
       await relaunch();
+    },
+    /** FAULT INJECTION for the supervision test: SIGKILL the gateway, as a crash would; resolves once it is back. */
+    crash: async () => {
+      const child = proc?.child;
+      if (!child) throw new Error('the gateway is not running');
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      await recovering;
     },
     stop,
   };

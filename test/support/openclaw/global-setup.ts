@@ -20,7 +20,7 @@ declare module 'vitest' {
     modelUrl: string;
     stateDir: string;
     homeDir: string;
-    /** POST /halt stops the shared gateway (state kept), POST /restart brings it back. */
+    /** POST /halt stops the shared gateway (state kept), POST /restart brings it back, POST /crash SIGKILLs it (the harness restarts it). */
     gatewayControlUrl: string;
   }
 }
@@ -48,7 +48,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Tests run in worker processes; outage tests ask this process to stop and restart the gateway.
   const control = createServer((req, res) => {
     const action = req.method === 'POST' ? req.url : undefined;
-    const work = action === '/halt' ? running.halt() : action === '/restart' ? running.restart() : undefined;
+    const work =
+      action === '/halt' ? running.halt() : action === '/restart' ? running.restart() : action === '/crash' ? running.crash() : undefined;
     if (!work) {
       res.writeHead(404).end();
       return;
