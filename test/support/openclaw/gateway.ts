@@ -130,7 +130,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     proc = { child, exited };
     await waitUntilReady(url, token, child, exited, tail);
-    wanted = 'up';
     child.once('exit', (code, signal) => onUnexpectedExit(child, code, signal));
   };
   /**
@@ -139,6 +138,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
    * reported with its exit and the end of its log, and started again on its state. The tests running at
    * that moment fail; the files after them meet a gateway again instead of a dead port.
    */
+  // Only the caller's intent moves it (start and restart: up; halt and stop: down), never a launch, so a
+  // halt during a supervisor's restart is not undone when that restart completes.
   let wanted: 'up' | 'down' = 'down';
   let recovering: Promise<void> | undefined;
   const onUnexpectedExit = (child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void => {
@@ -196,6 +197,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     })());
 
   try {
+    wanted = 'up';
     await launch();
   } catch (error) {
     await stop();
@@ -216,6 +218,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     halt,
     restart: async () => {
       await halt();
+      wanted = 'up';
       await relaunch();
     },
     /** FAULT INJECTION for the supervision test: SIGKILL the gateway, as a crash would; resolves once it is back. */
